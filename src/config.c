@@ -1,0 +1,2 @@
+/* Placeholder until the config module lands. */
+typedef int ks_config_placeholder;

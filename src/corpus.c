@@ -1,0 +1,2 @@
+/* Placeholder until the corpus module lands. */
+typedef int ks_corpus_placeholder;

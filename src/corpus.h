@@ -1,0 +1,77 @@
+/*
+ * Corpus input: byte sources and the tokenizer.
+ *
+ * A corpus is one or more inputs read one after another as a single token
+ * stream. Each input is a file path or "-" for standard input; gzip is
+ * recognised by its magic bytes (1f 8b), never by the file name, and
+ * multi-member gzip files (`cat a.gz b.gz`) are read whole. Plain, gzip and
+ * stdin copies of the same text yield the same tokens.
+ *
+ * Tokens are maximal runs of bytes other than ASCII whitespace (space, tab,
+ * CR, LF, VT, FF). A newline ends a sentence, and so does the end of each
+ * input; empty sentences are never reported. A token longer than
+ * KS_MAX_WORD_BYTES bytes is skipped whole (never cut, so never split inside
+ * a UTF-8 character) and counted in the statistics.
+ *
+ * Sentence length limits (-max-sentence) are applied later, on word ids,
+ * by the trainer; the corpus reports sentences as they are in the text.
+ */
+#ifndef KS_CORPUS_H
+#define KS_CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* The longest token kept, in bytes; longer ones are skipped and counted. */
+#define KS_MAX_WORD_BYTES 1000
+
+enum ks_token_kind {
+	KS_TOK_EOF = 0,		/* no more input */
+	KS_TOK_WORD = 1,	/* tok->bytes[0 .. tok->len) is a word */
+	KS_TOK_EOS = 2		/* end of a non-empty sentence */
+};
+
+struct ks_token {
+	const char *bytes;	/* valid until the next call on the corpus */
+	size_t len;
+};
+
+struct ks_corpus_stats {
+	uint64_t words;		/* tokens returned as KS_TOK_WORD */
+	uint64_t sentences;	/* KS_TOK_EOS returned */
+	uint64_t long_tokens;	/* tokens skipped for exceeding the limit */
+	uint64_t bytes;		/* uncompressed bytes read */
+};
+
+struct ks_corpus;
+
+/*
+ * Opens the inputs paths[0 .. n_paths) (copied; "-" is stdin, at most once).
+ * Every file is opened and checked here, so a missing file, a directory or
+ * an unreadable file is reported before any work is done.
+ */
+int ks_corpus_open(struct ks_corpus **out, const char *const *paths, size_t n_paths,
+		   struct ks_err *err);
+
+/*
+ * Reads the next token. Returns KS_TOK_WORD, KS_TOK_EOS or KS_TOK_EOF, or a
+ * negative status (read error, corrupt or truncated gzip) with a message
+ * naming the file.
+ */
+int ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err);
+
+/* Whether ks_corpus_rewind can work: false when an input is stdin. */
+int ks_corpus_rewindable(const struct ks_corpus *c);
+
+/* Starts again from the first input; statistics start again too. */
+int ks_corpus_rewind(struct ks_corpus *c, struct ks_err *err);
+
+/* Statistics since the corpus was opened or last rewound. */
+void ks_corpus_stats(const struct ks_corpus *c, struct ks_corpus_stats *stats);
+
+/* Closes all inputs and frees c. Accepts NULL. */
+void ks_corpus_close(struct ks_corpus *c);
+
+#endif

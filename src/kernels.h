@@ -1,0 +1,78 @@
+/*
+ * The update math: one CBOW example or one skip-gram pair with negative
+ * sampling, applied in place to the shared embedding matrices.
+ *
+ * Pure functions over contiguous float rows of `dim` floats: in_vecs (the
+ * word vectors that are written out) and out_vecs (the context or output
+ * vectors). Workers call these concurrently without locks (Hogwild); this
+ * is the only intended data race in kensho, see kernels.c.
+ *
+ * Loss and gradient, for an input vector h, the target's output row o+ and
+ * the negatives' rows o-:
+ *   L = -log sigma(h . o+) - sum over negatives of log sigma(-h . o-)
+ * The kernels take one step of size alpha_out along -dL/do for each output
+ * row and alpha_in along -dL/d(input) for the input rows. A negative whose
+ * word id equals the target's id is skipped (it is not part of L).
+ */
+#ifndef KS_KERNELS_H
+#define KS_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+enum ks_cbow_update {
+	/*
+	 * The true gradient of the averaged input: h = (1/C) sum of the C
+	 * context rows, so each context row receives dL/dh divided by C
+	 * (Irsoy, Benton, Stratos, 2021, arXiv 2012.15332).
+	 */
+	KS_CBOW_CORRECTED = 0,
+	/* word2vec.c, gensim and fastText: every context row gets dL/dh whole. */
+	KS_CBOW_WORD2VEC = 1
+};
+
+/*
+ * A read-only table of the logistic function and of log sigma, shared by
+ * all workers. Arguments beyond +-KS_SIGMOID_MAX are clamped to it: the
+ * gradient is then tiny but never skipped.
+ */
+#define KS_SIGMOID_MAX 8.0f
+#define KS_SIGMOID_STEPS 8192
+
+struct ks_sigmoid {
+	float sigma[KS_SIGMOID_STEPS + 1];
+	float log_sigma[KS_SIGMOID_STEPS + 1];
+};
+
+/* Fills the table. */
+void ks_sigmoid_init(struct ks_sigmoid *t);
+
+/* The kernels' view of the model and of one worker's scratch space. */
+struct ks_kernel_ctx {
+	float *in_vecs;		/* V x dim, row-major, 64-byte aligned */
+	float *out_vecs;	/* V x dim */
+	size_t dim;
+	const struct ks_sigmoid *sigmoid;
+	float *h;		/* dim floats of scratch: the CBOW input */
+	float *grad;		/* dim floats of scratch: dL/d(input) */
+};
+
+/*
+ * One CBOW example: the mean of the context rows ctx[0 .. n_ctx) (n_ctx >= 1)
+ * predicts target against the negatives neg[0 .. n_neg). Returns the loss L
+ * of the example before the update.
+ */
+double ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
+		    uint32_t target, const uint32_t *neg, size_t n_neg,
+		    float alpha_in, float alpha_out, enum ks_cbow_update mode);
+
+/*
+ * One skip-gram pair: the row in_vecs[input] predicts target against the
+ * negatives. Returns the loss before the update.
+ */
+double ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
+		  const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * Allocation helpers that refuse to overflow.
+ *
+ * Sizes are size_t everywhere; an n * size product that would wrap returns
+ * NULL with errno = ENOMEM instead of a short block.
+ */
+#ifndef KS_MEM_H
+#define KS_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Stores a * b in *out and returns 0, or returns -1 if it would overflow. */
+int ks_mul_size(size_t a, size_t b, size_t *out);
+
+/* malloc(n * size), NULL on overflow or failure. */
+void *ks_malloc_array(size_t n, size_t size);
+
+/* calloc(n, size), NULL on overflow or failure. */
+void *ks_calloc_array(size_t n, size_t size);
+
+/* realloc(p, n * size), NULL on overflow or failure (p is then untouched). */
+void *ks_realloc_array(void *p, size_t n, size_t size);
+
+/*
+ * 64-byte aligned, zeroed n * size bytes for embedding matrices and
+ * per-thread state (no false sharing, full SIMD lines). Free with free().
+ */
+void *ks_aligned_calloc(size_t n, size_t size);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * Output files that are never left half-written.
+ *
+ * A regular file (or a path that does not exist yet) is written to a
+ * temporary name in the same directory and renamed over the final name
+ * only by ks_outfile_commit, after every write, the flush, fsync and close
+ * have succeeded. A failure or ks_outfile_abort removes the temporary file
+ * and leaves any previous file under the final name untouched.
+ *
+ * "-" means standard output, and a path that exists but is not a regular
+ * file (a pipe, /dev/stdout, /dev/full, a character device) is written in
+ * place: it is never replaced or renamed over. Write errors are still
+ * checked, so /dev/full fails cleanly.
+ */
+#ifndef KS_OUTFILE_H
+#define KS_OUTFILE_H
+
+#include <stdio.h>
+
+#include "status.h"
+
+struct ks_outfile;
+
+/*
+ * Opens path for writing. On success *out owns the handle, to be ended by
+ * exactly one of ks_outfile_commit or ks_outfile_abort.
+ */
+int ks_outfile_open(struct ks_outfile **out, const char *path, struct ks_err *err);
+
+/* The stream to write to; valid until commit or abort. */
+FILE *ks_outfile_stream(struct ks_outfile *f);
+
+/* The path as given by the user, for messages. */
+const char *ks_outfile_path(const struct ks_outfile *f);
+
+/*
+ * Flushes, checks every error seen on the stream, syncs, closes and renames
+ * the temporary file into place. Frees f in every case; on failure nothing
+ * appears under the final name.
+ */
+int ks_outfile_commit(struct ks_outfile *f, struct ks_err *err);
+
+/* Discards what was written and frees f. Accepts NULL. */
+void ks_outfile_abort(struct ks_outfile *f);
+
+#endif

@@ -1,0 +1,2 @@
+/* Placeholder until the sampler module lands. */
+typedef int ks_sampler_placeholder;

@@ -1,0 +1,107 @@
+/*
+ * The vocabulary: counting, pruning, ordering, saving and reading.
+ *
+ * Counting happens in a growable open-addressing hash table. Every distinct
+ * word gets a "stream id" when first seen; stream ids are never reused, so
+ * a token stream recorded during counting can be mapped to final word ids
+ * after ks_vocab_finalize (ks_vocab_stream_map). When the table's memory
+ * passes its budget, the rarest words are pruned (as word2vec.c and
+ * fastText do): their counts are lost, their stream ids map to KS_NO_WORD,
+ * and a later occurrence starts a new entry with a new stream id.
+ *
+ * ks_vocab_finalize drops words under min_count, sorts the rest by count,
+ * most frequent first, ties broken by comparing the bytes (so the order is
+ * deterministic), keeps at most max_vocab, and assigns final ids 0..V-1.
+ * After that ks_vocab_find looks up final ids and ks_vocab_add must not be
+ * called.
+ */
+#ifndef KS_VOCAB_H
+#define KS_VOCAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#define KS_NO_WORD UINT32_MAX
+
+struct ks_vocab_stats {
+	uint64_t tokens;	/* occurrences counted by ks_vocab_add */
+	uint64_t distinct;	/* distinct words currently held */
+	uint64_t prunes;	/* times the table was pruned */
+	uint64_t pruned_words;	/* entries removed by pruning, in total */
+	uint64_t prune_min_count; /* highest count threshold used by pruning */
+	uint64_t dropped_min_count; /* words dropped by finalize for min_count */
+	uint64_t dropped_max_vocab; /* words dropped by finalize for max_vocab */
+	size_t bytes;		/* memory held by the table now */
+};
+
+struct ks_vocab;
+
+/*
+ * Creates an empty vocabulary whose counting table prunes rare words when
+ * it would hold more than budget_bytes (0 means no limit).
+ */
+int ks_vocab_create(struct ks_vocab **out, size_t budget_bytes, struct ks_err *err);
+
+/* Frees v. Accepts NULL. */
+void ks_vocab_destroy(struct ks_vocab *v);
+
+/*
+ * Counts one occurrence of word[0 .. len) (len <= KS_MAX_WORD_BYTES, no
+ * NUL or whitespace expected) and stores its stream id in *stream_id.
+ * May prune. Fails only for lack of memory.
+ */
+int ks_vocab_add(struct ks_vocab *v, const char *word, size_t len, uint32_t *stream_id,
+		 struct ks_err *err);
+
+/* Number of stream ids handed out so far (the size of the stream map). */
+uint32_t ks_vocab_stream_ids(const struct ks_vocab *v);
+
+/*
+ * Drops, sorts and numbers the words (see above). Returns KS_ERR_EMPTY with
+ * a message if no word reaches min_count. max_vocab 0 means no cap.
+ */
+int ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
+		      struct ks_err *err);
+
+/*
+ * After finalize: map[stream_id] is the final id or KS_NO_WORD, for every
+ * stream id below ks_vocab_stream_ids(). Owned by v.
+ */
+const uint32_t *ks_vocab_stream_map(const struct ks_vocab *v);
+
+/* After finalize: the number of words V. */
+size_t ks_vocab_size(const struct ks_vocab *v);
+
+/* After finalize: the NUL-terminated word with final id id < V. */
+const char *ks_vocab_word(const struct ks_vocab *v, uint32_t id);
+
+/* After finalize: the byte length of word id. */
+size_t ks_vocab_word_len(const struct ks_vocab *v, uint32_t id);
+
+/* After finalize: the count of word id. */
+uint64_t ks_vocab_count(const struct ks_vocab *v, uint32_t id);
+
+/* After finalize: the sum of all counts of the kept words. */
+uint64_t ks_vocab_total(const struct ks_vocab *v);
+
+/* After finalize: the final id of word[0 .. len), or KS_NO_WORD. */
+uint32_t ks_vocab_find(const struct ks_vocab *v, const char *word, size_t len);
+
+void ks_vocab_stats(const struct ks_vocab *v, struct ks_vocab_stats *stats);
+
+/* Writes the finalized vocabulary as `word count` lines through an outfile. */
+int ks_vocab_save(const struct ks_vocab *v, const char *path, struct ks_err *err);
+
+/*
+ * Reads `word count` lines (space or tab separated, CRLF accepted, blank
+ * lines skipped) and finalizes with min_count and max_vocab. A malformed
+ * line (missing or non-numeric count, extra fields, a duplicate word, a
+ * word over KS_MAX_WORD_BYTES) is rejected with KS_ERR_FORMAT and a message
+ * naming the file and the line number.
+ */
+int ks_vocab_read(struct ks_vocab **out, const char *path, uint64_t min_count,
+		  uint64_t max_vocab, struct ks_err *err);
+
+#endif

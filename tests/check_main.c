@@ -1,0 +1,44 @@
+/*
+ * Runs every unit suite. Fixtures are read relative to KS_SRCDIR (set by
+ * make check) so that out-of-tree builds and make distcheck work.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "suites.h"
+
+const char *
+ks_test_tmpdir(void)
+{
+	static char dir[256];
+	const char *base = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/kensho-test-XXXXXX", base && *base ? base : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		abort();
+	}
+	return dir;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(ks_suite_status());
+	int failed;
+
+	srunner_add_suite(sr, ks_suite_config());
+	srunner_add_suite(sr, ks_suite_corpus());
+	srunner_add_suite(sr, ks_suite_vocab());
+	srunner_add_suite(sr, ks_suite_sampler());
+	srunner_add_suite(sr, ks_suite_kernels());
+	srunner_add_suite(sr, ks_suite_vecfile());
+	srunner_add_suite(sr, ks_suite_train());
+	srunner_add_suite(sr, ks_suite_eval());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

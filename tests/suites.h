@@ -1,0 +1,20 @@
+/* The Check suites, one per module, chained by check_main.c. */
+#ifndef KS_TEST_SUITES_H
+#define KS_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *ks_suite_status(void);
+Suite *ks_suite_config(void);
+Suite *ks_suite_corpus(void);
+Suite *ks_suite_vocab(void);
+Suite *ks_suite_sampler(void);
+Suite *ks_suite_kernels(void);
+Suite *ks_suite_vecfile(void);
+Suite *ks_suite_train(void);
+Suite *ks_suite_eval(void);
+
+/* A fresh temporary directory for one test (removed by the caller's rm -rf). */
+const char *ks_test_tmpdir(void);
+
+#endif
