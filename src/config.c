@@ -1,2 +1,442 @@
-/* Placeholder until the config module lands. */
-typedef int ks_config_placeholder;
+/*
+ * The trainer's settings (see config.h).
+ *
+ * A single table lists every option with its type, range and help text.
+ * The parser, --help and tests/cli.sh (which compares the table with the
+ * man page) all read it, so an option cannot exist in one and not the
+ * others. Numbers are parsed with strtol/strtod and checked completely:
+ * trailing garbage, overflow, NaN, infinities and out-of-range values are
+ * rejected with a message that names the option.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+enum opt_type {
+	OPT_LONG,		/* long in [min, max] */
+	OPT_DOUBLE,		/* finite double in [min, max] */
+	OPT_BOOL,		/* 0 or 1 */
+	OPT_STRING,		/* a path */
+	OPT_TRAIN,		/* a path, may repeat */
+	OPT_SEED,		/* uint64 */
+	OPT_CBOW_UPDATE,	/* corrected | word2vec */
+	OPT_ZERO_ONLY,		/* word2vec.c options only accepted as 0 */
+	OPT_QUIET,
+	OPT_HELP,
+	OPT_VERSION
+};
+
+struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t offset;
+	double min, max;
+	const char *arg;	/* the value's name in --help */
+	const char *help;
+};
+
+#define OFF(field) offsetof(struct ks_config, field)
+
+static const struct opt opts[] = {
+	{ "train", OPT_TRAIN, OFF(train), 0, 0, "FILE",
+	  "training corpus: plain or gzip text, - for stdin; repeat for several" },
+	{ "output", OPT_STRING, OFF(output), 0, 0, "FILE",
+	  "write the word vectors to FILE (- for stdout)" },
+	{ "save-context", OPT_STRING, OFF(save_context), 0, 0, "FILE",
+	  "also write the context (output) vectors to FILE" },
+	{ "save-vocab", OPT_STRING, OFF(save_vocab), 0, 0, "FILE",
+	  "write the vocabulary as `word count' lines to FILE" },
+	{ "read-vocab", OPT_STRING, OFF(read_vocab), 0, 0, "FILE",
+	  "take the vocabulary from FILE instead of counting the corpus" },
+	{ "cbow", OPT_BOOL, OFF(cbow), 0, 1, "0|1",
+	  "1: CBOW, 0: skip-gram" },
+	{ "cbow-update", OPT_CBOW_UPDATE, OFF(cbow_update), 0, 0, "MODE",
+	  "CBOW context update: corrected (true gradient of the mean) or word2vec" },
+	{ "size", OPT_LONG, OFF(size), 1, 100000, "N",
+	  "dimensions of the vectors" },
+	{ "window", OPT_LONG, OFF(window), 1, 1000, "N",
+	  "largest distance between a word and its context words" },
+	{ "negative", OPT_LONG, OFF(negative), 1, 1000, "N",
+	  "negative samples per target word" },
+	{ "ns-exponent", OPT_DOUBLE, OFF(ns_exponent), -10, 10, "X",
+	  "exponent of the unigram distribution negatives are drawn from" },
+	{ "sample", OPT_DOUBLE, OFF(sample), 0, 1, "X",
+	  "subsampling threshold for frequent words (0: off)" },
+	{ "alpha", OPT_DOUBLE, OFF(alpha), 1e-12, 1e12, "X",
+	  "starting learning rate (decays linearly to alpha*1e-4)" },
+	{ "input-rate-scale", OPT_DOUBLE, OFF(alpha_in_scale), 1e-6, 1e6, "X",
+	  "CBOW: learning rate of the input vectors as a multiple of -alpha" },
+	{ "iter", OPT_LONG, OFF(iter), 1, 100000, "N",
+	  "training epochs" },
+	{ "min-count", OPT_LONG, OFF(min_count), 0, LONG_MAX, "N",
+	  "drop words seen fewer than N times" },
+	{ "max-vocab", OPT_LONG, OFF(max_vocab), 0, LONG_MAX, "N",
+	  "keep at most the N most frequent words (0: no cap)" },
+	{ "threads", OPT_LONG, OFF(threads), 1, 1024, "N",
+	  "worker threads (default: online CPUs)" },
+	{ "seed", OPT_SEED, OFF(seed), 0, 0, "N",
+	  "random seed; -threads 1 with a fixed seed is reproducible" },
+	{ "max-sentence", OPT_LONG, OFF(max_sentence), 1, 1000000000, "N",
+	  "cut longer sentences into chunks of N words (no word is lost)" },
+	{ "cache-mb", OPT_LONG, OFF(cache_mb), 0, 1L << 30, "MB",
+	  "memory for the corpus as word ids (trains every epoch from memory)" },
+	{ "vocab-mb", OPT_LONG, OFF(vocab_mb), 1, 1L << 30, "MB",
+	  "memory budget of the counting table; past it rare words are pruned" },
+	{ "binary", OPT_BOOL, OFF(binary), 0, 1, "0|1",
+	  "1: write vectors in word2vec's binary format" },
+	{ "debug", OPT_LONG, OFF(debug), 0, 3, "N",
+	  "0 errors only, 1 summary, 2 progress, 3 details" },
+	{ "quiet", OPT_QUIET, 0, 0, 0, NULL,
+	  "same as -debug 0" },
+	{ "hs", OPT_ZERO_ONLY, 0, 0, 0, "0",
+	  "word2vec.c compatibility: hierarchical softmax is not supported" },
+	{ "classes", OPT_ZERO_ONLY, 0, 0, 0, "0",
+	  "word2vec.c compatibility: k-means classes are not supported" },
+	{ "help", OPT_HELP, 0, 0, 0, NULL,
+	  "print this help and exit" },
+	{ "version", OPT_VERSION, 0, 0, 0, NULL,
+	  "print the version and exit" },
+};
+
+#define N_OPTS (sizeof(opts) / sizeof(opts[0]))
+
+/* Learning rates chosen by the search reported in NEWS.md and README.md. */
+#define ALPHA_CBOW_CORRECTED 0.075
+#define ALPHA_CBOW_WORD2VEC 0.05
+#define ALPHA_SKIPGRAM 0.025
+#define INPUT_SCALE_CBOW_CORRECTED 1.0
+
+void
+ks_config_defaults(struct ks_config *cfg)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->size = 100;
+	cfg->window = 5;
+	cfg->sample = 1e-3;
+	cfg->negative = 5;
+	cfg->threads = cpus >= 1 ? (cpus > 1024 ? 1024 : cpus) : 1;
+	cfg->iter = 5;
+	cfg->min_count = 5;
+	cfg->max_vocab = 0;
+	cfg->alpha = -1;
+	cfg->alpha_in_scale = -1;
+	cfg->ns_exponent = 0.75;
+	cfg->cbow = 1;
+	cfg->cbow_update = KS_CBOW_CORRECTED;
+	cfg->binary = 0;
+	cfg->debug = 2;
+	cfg->seed = 1;
+	cfg->max_sentence = 1000;
+	cfg->cache_mb = 4096;
+	cfg->vocab_mb = 2048;
+}
+
+double
+ks_config_default_alpha(int cbow, enum ks_cbow_update update)
+{
+	if (!cbow)
+		return ALPHA_SKIPGRAM;
+	return update == KS_CBOW_CORRECTED ? ALPHA_CBOW_CORRECTED : ALPHA_CBOW_WORD2VEC;
+}
+
+static double
+config_default_input_scale(int cbow, enum ks_cbow_update update)
+{
+	return cbow && update == KS_CBOW_CORRECTED ? INPUT_SCALE_CBOW_CORRECTED : 1.0;
+}
+
+static const struct opt *
+config_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < N_OPTS; i++)
+		if (strlen(opts[i].name) == len && memcmp(opts[i].name, name, len) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+static int
+config_parse_long(const struct opt *o, const char *val, long *out, struct ks_err *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (end == val || *end != '\0')
+		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not an integer", o->name, val);
+	if (errno == ERANGE || v < (long)o->min || v > (long)o->max)
+		return ks_err_set(err, KS_ERR_USAGE, "option -%s: %s is out of range [%ld, %ld]",
+				  o->name, val, (long)o->min, (long)o->max);
+	*out = v;
+	return KS_OK;
+}
+
+static int
+config_parse_double(const struct opt *o, const char *val, double *out, struct ks_err *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(val, &end);
+	if (end == val || *end != '\0')
+		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not a number", o->name, val);
+	if (!isfinite(v))
+		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not a finite number",
+				  o->name, val);
+	if (errno == ERANGE || v < o->min || v > o->max)
+		return ks_err_set(err, KS_ERR_USAGE, "option -%s: %s is out of range [%g, %g]",
+				  o->name, val, o->min, o->max);
+	*out = v;
+	return KS_OK;
+}
+
+static int
+config_parse_seed(const struct opt *o, const char *val, uint64_t *out, struct ks_err *err)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (val[0] == '-' || val[0] == '+')
+		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not a non-negative integer",
+				  o->name, val);
+	v = strtoull(val, &end, 10);
+	if (end == val || *end != '\0' || errno == ERANGE)
+		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not an integer below 2^64",
+				  o->name, val);
+	*out = (uint64_t)v;
+	return KS_OK;
+}
+
+static int
+config_add_train(struct ks_config *cfg, char *path, struct ks_err *err)
+{
+	char **grown = ks_realloc_array(cfg->train, cfg->n_train + 1, sizeof(*grown));
+
+	if (grown == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	cfg->train = grown;
+	cfg->train[cfg->n_train++] = path;
+	return KS_OK;
+}
+
+static int
+config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_err *err)
+{
+	char *base = (char *)cfg;
+	long lv = 0;
+	int rc;
+
+	switch (o->type) {
+	case OPT_LONG:
+		if ((rc = config_parse_long(o, val, &lv, err)) != KS_OK)
+			return rc;
+		if (strcmp(o->name, "debug") == 0)
+			cfg->debug = (int)lv;
+		else
+			*(long *)(base + o->offset) = lv;
+		return KS_OK;
+	case OPT_DOUBLE:
+		return config_parse_double(o, val, (double *)(base + o->offset), err);
+	case OPT_BOOL:
+		if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
+			return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' must be 0 or 1",
+					  o->name, val);
+		*(int *)(base + o->offset) = val[0] == '1';
+		return KS_OK;
+	case OPT_STRING:
+		if (val[0] == '\0')
+			return ks_err_set(err, KS_ERR_USAGE, "option -%s: empty file name", o->name);
+		*(const char **)(base + o->offset) = val;
+		return KS_OK;
+	case OPT_TRAIN:
+		if (val[0] == '\0')
+			return ks_err_set(err, KS_ERR_USAGE, "option -%s: empty file name", o->name);
+		return config_add_train(cfg, val, err);
+	case OPT_SEED:
+		return config_parse_seed(o, val, &cfg->seed, err);
+	case OPT_CBOW_UPDATE:
+		if (strcmp(val, "corrected") == 0)
+			cfg->cbow_update = KS_CBOW_CORRECTED;
+		else if (strcmp(val, "word2vec") == 0)
+			cfg->cbow_update = KS_CBOW_WORD2VEC;
+		else
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "option -%s: '%s' must be corrected or word2vec", o->name, val);
+		return KS_OK;
+	case OPT_ZERO_ONLY:
+		if (strcmp(val, "0") != 0)
+			return ks_err_set(err, KS_ERR_USAGE, "option -%s %s: %s", o->name, val,
+					  strcmp(o->name, "hs") == 0
+					  ? "hierarchical softmax is not supported; use -negative"
+					  : "word classes are not supported");
+		return KS_OK;
+	default:
+		return ks_err_set(err, KS_ERR_INTERNAL, "option -%s: bad table entry", o->name);
+	}
+}
+
+int
+ks_config_parse(struct ks_config *cfg, int argc, char **argv, enum ks_config_action *action,
+		struct ks_err *err)
+{
+	int i;
+
+	*action = KS_ACTION_TRAIN;
+	for (i = 1; i < argc; i++) {
+		char *arg = argv[i], *name, *eq, *val;
+		const struct opt *o;
+		size_t len;
+		int rc;
+
+		if (arg[0] != '-' || arg[1] == '\0')
+			return ks_err_set(err, KS_ERR_USAGE, "unexpected argument '%s' (options start with -)",
+					  arg);
+		name = arg + (arg[1] == '-' ? 2 : 1);
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		o = config_find(name, len);
+		if (o == NULL && len == 1 && name[0] == 'h' && eq == NULL)
+			o = config_find("help", 4);
+		if (o == NULL)
+			return ks_err_set(err, KS_ERR_USAGE, "unknown option '%s' (see --help)", arg);
+		if (o->type == OPT_HELP || o->type == OPT_VERSION || o->type == OPT_QUIET) {
+			if (eq != NULL)
+				return ks_err_set(err, KS_ERR_USAGE, "option -%s takes no value", o->name);
+			if (o->type == OPT_QUIET)
+				cfg->debug = 0;
+			else
+				*action = o->type == OPT_HELP ? KS_ACTION_HELP : KS_ACTION_VERSION;
+			continue;
+		}
+		if (eq != NULL) {
+			val = eq + 1;
+		} else {
+			if (i + 1 >= argc)
+				return ks_err_set(err, KS_ERR_USAGE, "option -%s needs a value (%s)",
+						  o->name, o->arg);
+			val = argv[++i];
+		}
+		if ((rc = config_apply(cfg, o, val, err)) != KS_OK)
+			return rc;
+	}
+	if (*action != KS_ACTION_TRAIN)
+		return KS_OK;
+	return ks_config_finish(cfg, err);
+}
+
+int
+ks_config_finish(struct ks_config *cfg, struct ks_err *err)
+{
+	size_t i, stdin_count = 0;
+
+	if (cfg->n_train == 0)
+		return ks_err_set(err, KS_ERR_USAGE, "no training corpus: give -train FILE (- for stdin)");
+	for (i = 0; i < cfg->n_train; i++)
+		stdin_count += strcmp(cfg->train[i], "-") == 0;
+	if (stdin_count > 1)
+		return ks_err_set(err, KS_ERR_USAGE, "-train -: standard input can be given only once");
+	if (cfg->output == NULL && cfg->save_context == NULL && cfg->save_vocab == NULL)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "nothing to write: give -output FILE (or -save-vocab, -save-context)");
+	if (cfg->output != NULL && cfg->save_context != NULL &&
+	    strcmp(cfg->output, cfg->save_context) == 0 && strcmp(cfg->output, "-") != 0)
+		return ks_err_set(err, KS_ERR_USAGE, "-output and -save-context name the same file '%s'",
+				  cfg->output);
+	if (cfg->alpha < 0)
+		cfg->alpha = ks_config_default_alpha(cfg->cbow, cfg->cbow_update);
+	if (cfg->alpha_in_scale < 0)
+		cfg->alpha_in_scale = config_default_input_scale(cfg->cbow, cfg->cbow_update);
+	return KS_OK;
+}
+
+static void
+config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t cap)
+{
+	const char *base = (const char *)cfg;
+	const char *s;
+
+	buf[0] = '\0';
+	switch (o->type) {
+	case OPT_LONG:
+		if (strcmp(o->name, "debug") == 0)
+			snprintf(buf, cap, "%d", cfg->debug);
+		else
+			snprintf(buf, cap, "%ld", *(const long *)(base + o->offset));
+		break;
+	case OPT_DOUBLE:
+		if (strcmp(o->name, "alpha") == 0 && cfg->alpha < 0)
+			snprintf(buf, cap, "%g CBOW corrected, %g CBOW word2vec, %g skip-gram",
+				 ALPHA_CBOW_CORRECTED, ALPHA_CBOW_WORD2VEC, ALPHA_SKIPGRAM);
+		else if (strcmp(o->name, "input-rate-scale") == 0 && cfg->alpha_in_scale < 0)
+			snprintf(buf, cap, "%g corrected CBOW, 1 otherwise",
+				 INPUT_SCALE_CBOW_CORRECTED);
+		else
+			snprintf(buf, cap, "%g", *(const double *)(base + o->offset));
+		break;
+	case OPT_BOOL:
+		snprintf(buf, cap, "%d", *(const int *)(base + o->offset));
+		break;
+	case OPT_STRING:
+		s = *(const char *const *)(base + o->offset);
+		if (s != NULL)
+			snprintf(buf, cap, "%s", s);
+		break;
+	case OPT_SEED:
+		snprintf(buf, cap, "%llu", (unsigned long long)cfg->seed);
+		break;
+	case OPT_CBOW_UPDATE:
+		snprintf(buf, cap, "%s", cfg->cbow_update == KS_CBOW_CORRECTED ? "corrected" : "word2vec");
+		break;
+	case OPT_ZERO_ONLY:
+		snprintf(buf, cap, "0");
+		break;
+	default:
+		break;
+	}
+}
+
+void
+ks_config_help(const struct ks_config *cfg, const char *prog, FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: %s -train FILE -output FILE [options]\n"
+		"Train word vectors with CBOW (corrected gradient) or skip-gram with\n"
+		"negative sampling. Options take one dash or two; values follow as the\n"
+		"next argument or after '='.\n\n", prog);
+	for (i = 0; i < N_OPTS; i++) {
+		const struct opt *o = &opts[i];
+		char head[64], val[128];
+
+		snprintf(head, sizeof(head), "-%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		fprintf(out, "  %-22s %s", head, o->help);
+		config_value(cfg, o, val, sizeof(val));
+		if (val[0] != '\0' && o->type != OPT_ZERO_ONLY)
+			fprintf(out, " (default: %s)", val);
+		fputc('\n', out);
+	}
+	fprintf(out, "\nExit status: 0 on success; see kensho(1) for the error codes.\n");
+}
+
+void
+ks_config_free(struct ks_config *cfg)
+{
+	free(cfg->train);
+	cfg->train = NULL;
+	cfg->n_train = 0;
+}

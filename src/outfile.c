@@ -98,6 +98,42 @@ ks_outfile_open(struct ks_outfile **out, const char *path, struct ks_err *err)
 	return KS_OK;
 }
 
+int
+ks_outfile_check(const char *path, struct ks_err *err)
+{
+	struct stat st;
+	const char *slash;
+	char *dir;
+	int rc = KS_OK;
+
+	if (strcmp(path, "-") == 0)
+		return KS_OK;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return ks_err_set(err, KS_ERR_OPEN, "%s: is a directory", path);
+		if (!S_ISREG(st.st_mode))
+			return access(path, W_OK) == 0 ? KS_OK
+				: ks_err_errno(err, KS_ERR_OPEN, errno, "%s", path);
+	}
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", path);
+	if (stat(dir, &st) != 0)
+		rc = ks_err_errno(err, KS_ERR_OPEN, errno, "%s: cannot write in directory %s", path, dir);
+	else if (!S_ISDIR(st.st_mode))
+		rc = ks_err_set(err, KS_ERR_OPEN, "%s: %s is not a directory", path, dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		rc = ks_err_errno(err, KS_ERR_OPEN, errno, "%s: cannot write in directory %s", path, dir);
+	free(dir);
+	return rc;
+}
+
 FILE *
 ks_outfile_stream(struct ks_outfile *f)
 {

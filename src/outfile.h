@@ -27,6 +27,13 @@ struct ks_outfile;
  */
 int ks_outfile_open(struct ks_outfile **out, const char *path, struct ks_err *err);
 
+/*
+ * Checks, before hours of work, that ks_outfile_open(path) can succeed
+ * later: "-" and existing non-directory special files are fine; otherwise
+ * the directory must exist and be writable. Creates nothing.
+ */
+int ks_outfile_check(const char *path, struct ks_err *err);
+
 /* The stream to write to; valid until commit or abort. */
 FILE *ks_outfile_stream(struct ks_outfile *f);
 

@@ -1,0 +1,39 @@
+/*
+ * Training end to end: corpus to vocabulary to vectors on disk.
+ *
+ * ks_train runs the whole job a ks_config describes: it loads the token
+ * stream (stream.h), writes -save-vocab, trains with cfg->threads workers
+ * while the calling thread reports progress through the log callback, and
+ * writes -output and -save-context. On failure nothing is written under an
+ * output's final name (outfile.h).
+ */
+#ifndef KS_TRAIN_H
+#define KS_TRAIN_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "log.h"
+#include "status.h"
+
+struct ks_train_report {
+	uint64_t corpus_words;	/* tokens in the corpus */
+	uint64_t train_words;	/* in-vocabulary tokens per epoch */
+	uint64_t long_tokens;	/* tokens skipped for length */
+	uint64_t words_done;	/* words processed over all epochs */
+	size_t vocab_size;
+	double load_seconds;	/* reading and counting */
+	double train_seconds;	/* the epochs */
+	double total_seconds;	/* everything, output included */
+	double final_loss;	/* mean loss per example over the last interval */
+	int cached;		/* the epochs were trained from memory */
+};
+
+/*
+ * Runs the job. cfg must have passed ks_config_parse or ks_config_finish.
+ * rep may be NULL.
+ */
+int ks_train(const struct ks_config *cfg, const struct ks_log *log,
+	     struct ks_train_report *rep, struct ks_err *err);
+
+#endif

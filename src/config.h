@@ -1,0 +1,79 @@
+/*
+ * The trainer's settings: defaults, the command line, validation, --help.
+ *
+ * One option table drives the parser, the help text and the man page test,
+ * so the three cannot drift. Options take word2vec.c's names with one dash
+ * or two (`-size 100`, `--size 100`, `--size=100`); abbreviations are not
+ * accepted, so an option never silently means another.
+ */
+#ifndef KS_CONFIG_H
+#define KS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kernels.h"
+#include "status.h"
+
+struct ks_config {
+	char **train;		/* -train, one or more; "-" is stdin */
+	size_t n_train;
+	const char *output;	/* -output: word vectors ("-" is stdout) */
+	const char *save_context; /* -save-context: output vectors, or NULL */
+	const char *save_vocab;	/* -save-vocab, or NULL */
+	const char *read_vocab;	/* -read-vocab, or NULL */
+	long size;		/* -size: dimensions */
+	long window;		/* -window: largest context half-width */
+	double sample;		/* -sample: subsampling threshold, 0 = off */
+	long negative;		/* -negative: negatives per target */
+	long threads;		/* -threads */
+	long iter;		/* -iter: epochs */
+	long min_count;		/* -min-count */
+	long max_vocab;		/* -max-vocab, 0 = no cap */
+	double alpha;		/* -alpha, < 0 until resolved for the mode */
+	double alpha_in_scale;	/* -input-rate-scale: input rate / alpha (CBOW), < 0 until resolved */
+	double ns_exponent;	/* -ns-exponent */
+	int cbow;		/* -cbow 1 (CBOW) or 0 (skip-gram) */
+	enum ks_cbow_update cbow_update; /* -cbow-update */
+	int binary;		/* -binary */
+	int debug;		/* -debug: 0 quiet, 1 summary, 2 progress, 3 details */
+	uint64_t seed;		/* -seed */
+	long max_sentence;	/* -max-sentence */
+	long cache_mb;		/* -cache-mb: token cache budget */
+	long vocab_mb;		/* -vocab-mb: counting table budget */
+};
+
+/* What the command line asks for besides training. */
+enum ks_config_action {
+	KS_ACTION_TRAIN = 0,
+	KS_ACTION_HELP,
+	KS_ACTION_VERSION
+};
+
+/* Fills cfg with the defaults; alpha is resolved later, per mode. */
+void ks_config_defaults(struct ks_config *cfg);
+
+/*
+ * Parses argv[1 .. argc) into cfg (whose defaults must be set). String
+ * values borrow argv. Unknown options, missing values and malformed or
+ * out-of-range numbers give KS_ERR_USAGE with a message naming the option.
+ * On success *action says whether to train or print help or the version;
+ * for training the config has been validated and alpha resolved.
+ */
+int ks_config_parse(struct ks_config *cfg, int argc, char **argv,
+		    enum ks_config_action *action, struct ks_err *err);
+
+/* Resolves mode-dependent defaults (alpha) and checks cross-option rules. */
+int ks_config_finish(struct ks_config *cfg, struct ks_err *err);
+
+/* Writes the usage text, with every option and cfg's current values. */
+void ks_config_help(const struct ks_config *cfg, const char *prog, FILE *out);
+
+/* The default learning rate for a mode. */
+double ks_config_default_alpha(int cbow, enum ks_cbow_update update);
+
+/* Frees what ks_config_parse allocated (the -train list). */
+void ks_config_free(struct ks_config *cfg);
+
+#endif

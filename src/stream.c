@@ -1,0 +1,565 @@
+/*
+ * The token stream (see stream.h).
+ *
+ * Loading reads the corpus exactly once. In counting mode each token is
+ * added to the vocabulary and its stream id appended to the cache; after
+ * the vocabulary is final the cache is remapped in place to final ids,
+ * dropping words under -min-count (and pruned ones) and the sentence ends
+ * that would close empty sentences. Because remapping only ever removes
+ * entries, no second buffer is needed.
+ *
+ * Cached streams are served as precomputed slices of about
+ * STREAM_BATCH_WORDS words taken with one atomic increment, for every
+ * epoch in turn. Uncached streams are parsed again each epoch by one reader
+ * thread that fills a small pool of batch buffers; workers take full ones
+ * and give them back.
+ */
+#include "stream.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corpus.h"
+#include "mem.h"
+
+#define STREAM_BATCH_WORDS 10000
+#define STREAM_POOL_BUFFERS 16
+
+struct stream_buf {
+	uint32_t *ids;
+	size_t n;
+	struct stream_buf *next;
+};
+
+struct ks_stream {
+	struct ks_stream_opts opts;
+	struct ks_corpus *corpus;
+	struct ks_vocab *vocab;
+	struct ks_stream_info info;
+
+	/* The cache and its slices. */
+	uint32_t *cache;
+	size_t cache_len;
+	size_t *slices;		/* n_slices + 1 offsets into the cache */
+	size_t n_slices;
+	uint64_t epochs;
+	atomic_uint_fast64_t next_slice;
+
+	/* The reader thread, for uncached streams. */
+	pthread_t reader;
+	int reader_started;
+	pthread_mutex_t lock;
+	pthread_cond_t ready_cond;	/* a buffer became ready, or the reader ended */
+	pthread_cond_t free_cond;	/* a buffer was given back, or cancel */
+	struct stream_buf pool[STREAM_POOL_BUFFERS];
+	struct stream_buf *free_list;
+	struct stream_buf *ready_head, *ready_tail;
+	int reader_done;
+	int cancelled;
+	int reader_status;
+	struct ks_err reader_err;
+};
+
+/* Tracks where a batch may be cut: after a sentence end or a full chunk. */
+struct stream_cutter {
+	size_t sent_len;
+	size_t max_sentence;
+	int after_eos;
+};
+
+static void
+cutter_push(struct stream_cutter *c, uint32_t id)
+{
+	if (id == KS_EOS) {
+		c->sent_len = 0;
+		c->after_eos = 1;
+	} else {
+		c->sent_len++;
+		c->after_eos = 0;
+	}
+}
+
+static int
+cutter_can_cut(const struct stream_cutter *c)
+{
+	return c->after_eos || (c->sent_len > 0 && c->sent_len % c->max_sentence == 0);
+}
+
+/* Appends id to the cache, growing it; returns 0, or -1 past the budget. */
+static int
+stream_cache_push(struct ks_stream *s, size_t *cap, uint32_t id)
+{
+	if (s->cache_len == *cap) {
+		size_t max_ids = s->opts.cache_bytes / sizeof(uint32_t);
+		size_t grown = *cap ? *cap * 2 : (size_t)1 << 20;
+		uint32_t *p;
+
+		if (*cap >= max_ids)
+			return -1;
+		if (grown > max_ids)
+			grown = max_ids;
+		p = ks_realloc_array(s->cache, grown, sizeof(*p));
+		if (p == NULL)
+			return -1;
+		s->cache = p;
+		*cap = grown;
+	}
+	s->cache[s->cache_len++] = id;
+	return 0;
+}
+
+static void
+stream_drop_cache(struct ks_stream *s)
+{
+	free(s->cache);
+	s->cache = NULL;
+	s->cache_len = 0;
+}
+
+/* Remaps stream ids to final ids in place, dropping unknown words. */
+static void
+stream_remap(struct ks_stream *s)
+{
+	const uint32_t *map = ks_vocab_stream_map(s->vocab);
+	size_t i, out = 0;
+	int open = 0;
+
+	for (i = 0; i < s->cache_len; i++) {
+		uint32_t sid = s->cache[i];
+
+		if (sid == KS_EOS) {
+			if (open)
+				s->cache[out++] = KS_EOS;
+			open = 0;
+		} else if (map[sid] != KS_NO_WORD) {
+			s->cache[out++] = map[sid];
+			open = 1;
+		}
+	}
+	s->cache_len = out;
+}
+
+static int
+stream_make_slices(struct ks_stream *s, struct ks_err *err)
+{
+	struct stream_cutter cut = { 0, s->opts.max_sentence, 1 };
+	size_t i, start = 0, n = 0, cap = s->cache_len / STREAM_BATCH_WORDS + 2;
+	uint64_t words = 0;
+
+	s->slices = ks_malloc_array(cap, sizeof(*s->slices));
+	if (s->slices == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the token cache's slices");
+	s->slices[n++] = 0;
+	for (i = 0; i < s->cache_len; i++) {
+		cutter_push(&cut, s->cache[i]);
+		words += s->cache[i] != KS_EOS;
+		if (i + 1 - start >= STREAM_BATCH_WORDS && cutter_can_cut(&cut)) {
+			if (n == cap) {
+				size_t *p = ks_realloc_array(s->slices, cap * 2, sizeof(*p));
+
+				if (p == NULL)
+					return ks_err_set(err, KS_ERR_NOMEM, "out of memory for slices");
+				s->slices = p;
+				cap *= 2;
+			}
+			s->slices[n++] = i + 1;
+			start = i + 1;
+		}
+	}
+	if (start < s->cache_len) {
+		if (n == cap) {
+			size_t *p = ks_realloc_array(s->slices, cap + 1, sizeof(*p));
+
+			if (p == NULL)
+				return ks_err_set(err, KS_ERR_NOMEM, "out of memory for slices");
+			s->slices = p;
+		}
+		s->slices[n++] = s->cache_len;
+	}
+	s->n_slices = n - 1;
+	s->info.train_words = words;
+	return KS_OK;
+}
+
+static int
+stream_has_stdin(const struct ks_stream_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_paths; i++)
+		if (strcmp(o->paths[i], "-") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+stream_cache_overflow(struct ks_stream *s, struct ks_err *err)
+{
+	stream_drop_cache(s);
+	if (stream_has_stdin(&s->opts))
+		return ks_err_set(err, KS_ERR_LIMIT,
+				  "standard input does not fit the token cache (-cache-mb %zu); "
+				  "standard input cannot be read again for each epoch: "
+				  "raise -cache-mb or train from a file",
+				  s->opts.cache_bytes >> 20);
+	return KS_OK;
+}
+
+/* Reads the corpus once, counting or mapping words into the cache. */
+static int
+stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *err)
+{
+	int counting = s->opts.read_vocab == NULL;
+	int caching = s->opts.cache_bytes >= sizeof(uint32_t);
+	size_t cap = 0;
+	struct ks_token tok;
+	int kind, open = 0, rc;
+
+	if (!caching && (rc = stream_cache_overflow(s, err)) != KS_OK)
+		return rc;
+	while ((kind = ks_corpus_next(s->corpus, &tok, err)) > 0) {
+		uint32_t id;
+
+		if (kind == KS_TOK_EOS) {
+			if (caching && open && stream_cache_push(s, &cap, KS_EOS) != 0)
+				goto overflow;
+			open = 0;
+			continue;
+		}
+		if (counting) {
+			if ((rc = ks_vocab_add(s->vocab, tok.bytes, tok.len, &id, err)) != KS_OK)
+				return rc;
+		} else {
+			id = ks_vocab_find(s->vocab, tok.bytes, tok.len);
+			if (id == KS_NO_WORD)
+				continue;
+		}
+		if (caching && stream_cache_push(s, &cap, id) != 0)
+			goto overflow;
+		open = 1;
+		continue;
+overflow:
+		caching = 0;
+		if ((rc = stream_cache_overflow(s, err)) != KS_OK)
+			return rc;
+		ks_log(log, KS_LOG_INFO,
+		       "the corpus does not fit the token cache (-cache-mb %zu): "
+		       "it will be read again for each epoch", s->opts.cache_bytes >> 20);
+		if (!counting)
+			return KS_OK;
+	}
+	if (kind < 0)
+		return kind;
+	if (caching && open && stream_cache_push(s, &cap, KS_EOS) != 0) {
+		caching = 0;
+		if ((rc = stream_cache_overflow(s, err)) != KS_OK)
+			return rc;
+	}
+	s->info.cached = caching;
+	return KS_OK;
+}
+
+int
+ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
+	       const struct ks_log *log, struct ks_err *err)
+{
+	struct ks_stream *s;
+	struct ks_corpus_stats cs;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	s->opts = *opts;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->ready_cond, NULL);
+	pthread_cond_init(&s->free_cond, NULL);
+	if ((rc = ks_corpus_open(&s->corpus, opts->paths, opts->n_paths, err)) != KS_OK)
+		goto fail;
+	if (opts->read_vocab != NULL)
+		rc = ks_vocab_read(&s->vocab, opts->read_vocab, opts->min_count, opts->max_vocab, err);
+	else
+		rc = ks_vocab_create(&s->vocab, opts->vocab_bytes, err);
+	if (rc != KS_OK)
+		goto fail;
+	if ((rc = stream_read_all(s, log, err)) != KS_OK)
+		goto fail;
+	ks_corpus_stats(s->corpus, &cs);
+	s->info.corpus_words = cs.words;
+	s->info.long_tokens = cs.long_tokens;
+	s->info.sentences = cs.sentences;
+	if (cs.words == 0) {
+		rc = ks_err_set(err, KS_ERR_EMPTY, "%s%s: the corpus holds no words",
+				opts->paths[0], opts->n_paths > 1 ? " (and the other inputs)" : "");
+		goto fail;
+	}
+	if (opts->read_vocab == NULL) {
+		struct ks_vocab_stats vs;
+
+		if ((rc = ks_vocab_finalize(s->vocab, opts->min_count, opts->max_vocab, err)) != KS_OK)
+			goto fail;
+		ks_vocab_stats(s->vocab, &vs);
+		if (vs.prunes > 0)
+			ks_log(log, KS_LOG_WARN,
+			       "the vocabulary outgrew -vocab-mb %zu: %llu rare words were pruned "
+			       "(counts below %llu at the time); their counts are approximate",
+			       opts->vocab_bytes >> 20, (unsigned long long)vs.pruned_words,
+			       (unsigned long long)vs.prune_min_count);
+		if (s->info.cached)
+			stream_remap(s);
+	}
+	if (s->info.cached) {
+		if ((rc = stream_make_slices(s, err)) != KS_OK)
+			goto fail;
+	} else {
+		s->info.train_words = ks_vocab_total(s->vocab);
+	}
+	if (s->info.train_words == 0) {
+		rc = ks_err_set(err, KS_ERR_EMPTY, "no word of the corpus is in the vocabulary%s",
+				opts->read_vocab ? " read from the -read-vocab file" : "");
+		goto fail;
+	}
+	*out = s;
+	return KS_OK;
+fail:
+	ks_stream_destroy(s);
+	return rc;
+}
+
+const struct ks_vocab *
+ks_stream_vocab(const struct ks_stream *s)
+{
+	return s->vocab;
+}
+
+void
+ks_stream_info(const struct ks_stream *s, struct ks_stream_info *info)
+{
+	*info = s->info;
+}
+
+/* Queues a filled buffer for the workers. */
+static void
+stream_put_ready(struct ks_stream *s, struct stream_buf *b)
+{
+	pthread_mutex_lock(&s->lock);
+	b->next = NULL;
+	if (s->ready_tail)
+		s->ready_tail->next = b;
+	else
+		s->ready_head = b;
+	s->ready_tail = b;
+	pthread_cond_signal(&s->ready_cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Waits for an empty buffer; NULL if cancelled. */
+static struct stream_buf *
+stream_get_free(struct ks_stream *s)
+{
+	struct stream_buf *b;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->free_list == NULL && !s->cancelled)
+		pthread_cond_wait(&s->free_cond, &s->lock);
+	b = s->cancelled ? NULL : s->free_list;
+	if (b)
+		s->free_list = b->next;
+	pthread_mutex_unlock(&s->lock);
+	if (b)
+		b->n = 0;
+	return b;
+}
+
+/* One epoch parsed from the corpus into batches. */
+static int
+stream_read_epoch(struct ks_stream *s, struct ks_err *err)
+{
+	struct stream_cutter cut = { 0, s->opts.max_sentence, 1 };
+	struct stream_buf *b = stream_get_free(s);
+	struct ks_token tok;
+	int kind, open = 0;
+
+	if (b == NULL)
+		return KS_OK;
+	while ((kind = ks_corpus_next(s->corpus, &tok, err)) > 0) {
+		uint32_t id;
+
+		if (kind == KS_TOK_EOS) {
+			if (!open)
+				continue;
+			id = KS_EOS;
+			open = 0;
+		} else {
+			id = ks_vocab_find(s->vocab, tok.bytes, tok.len);
+			if (id == KS_NO_WORD)
+				continue;
+			open = 1;
+		}
+		b->ids[b->n++] = id;
+		cutter_push(&cut, id);
+		if (b->n >= STREAM_BATCH_WORDS && cutter_can_cut(&cut)) {
+			stream_put_ready(s, b);
+			if ((b = stream_get_free(s)) == NULL)
+				return KS_OK;
+		}
+	}
+	if (kind < 0) {
+		stream_put_ready(s, b);
+		return kind;
+	}
+	if (open)
+		b->ids[b->n++] = KS_EOS;
+	stream_put_ready(s, b);
+	return KS_OK;
+}
+
+static void *
+stream_reader_main(void *arg)
+{
+	struct ks_stream *s = arg;
+	uint64_t e;
+	int rc = KS_OK;
+
+	for (e = 0; e < s->epochs && rc == KS_OK; e++) {
+		/* Loading consumed the corpus, so every epoch starts with a rewind. */
+		rc = ks_corpus_rewind(s->corpus, &s->reader_err);
+		if (rc == KS_OK)
+			rc = stream_read_epoch(s, &s->reader_err);
+		pthread_mutex_lock(&s->lock);
+		if (s->cancelled)
+			e = s->epochs;
+		pthread_mutex_unlock(&s->lock);
+	}
+	pthread_mutex_lock(&s->lock);
+	s->reader_status = rc;
+	s->reader_done = 1;
+	pthread_cond_broadcast(&s->ready_cond);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int
+ks_stream_start(struct ks_stream *s, uint64_t epochs, struct ks_err *err)
+{
+	size_t i;
+
+	s->epochs = epochs;
+	atomic_store(&s->next_slice, 0);
+	if (s->info.cached)
+		return KS_OK;
+	for (i = 0; i < STREAM_POOL_BUFFERS; i++) {
+		/* Room for a full batch, a cut point up to max_sentence later, and an EOS. */
+		size_t cap = STREAM_BATCH_WORDS + s->opts.max_sentence + 2;
+
+		s->pool[i].ids = ks_malloc_array(cap, sizeof(uint32_t));
+		if (s->pool[i].ids == NULL)
+			return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the reader's buffers");
+		s->pool[i].next = s->free_list;
+		s->free_list = &s->pool[i];
+	}
+	if (pthread_create(&s->reader, NULL, stream_reader_main, s) != 0)
+		return ks_err_set(err, KS_ERR_THREAD, "cannot start the reader thread");
+	s->reader_started = 1;
+	return KS_OK;
+}
+
+int
+ks_stream_next(struct ks_stream *s, struct ks_batch *b)
+{
+	if (s->info.cached) {
+		uint64_t idx = atomic_fetch_add(&s->next_slice, 1);
+		size_t k;
+
+		if (s->n_slices == 0 || idx >= s->epochs * s->n_slices)
+			return 0;
+		k = (size_t)(idx % s->n_slices);
+		b->ids = s->cache + s->slices[k];
+		b->n = s->slices[k + 1] - s->slices[k];
+		b->owner = NULL;
+		return 1;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (s->ready_head == NULL && !s->reader_done)
+		pthread_cond_wait(&s->ready_cond, &s->lock);
+	if (s->ready_head != NULL) {
+		struct stream_buf *buf = s->ready_head;
+
+		s->ready_head = buf->next;
+		if (s->ready_head == NULL)
+			s->ready_tail = NULL;
+		pthread_mutex_unlock(&s->lock);
+		b->ids = buf->ids;
+		b->n = buf->n;
+		b->owner = buf;
+		return 1;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return s->reader_status < 0 ? s->reader_status : 0;
+}
+
+void
+ks_stream_release(struct ks_stream *s, struct ks_batch *b)
+{
+	struct stream_buf *buf = b->owner;
+
+	if (buf == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	buf->next = s->free_list;
+	s->free_list = buf;
+	pthread_cond_signal(&s->free_cond);
+	pthread_mutex_unlock(&s->lock);
+	b->owner = NULL;
+}
+
+void
+ks_stream_cancel(struct ks_stream *s)
+{
+	if (s->info.cached) {
+		atomic_store(&s->next_slice, UINT64_MAX / 2);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->cancelled = 1;
+	pthread_cond_broadcast(&s->free_cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int
+ks_stream_stop(struct ks_stream *s, struct ks_err *err)
+{
+	if (!s->reader_started)
+		return KS_OK;
+	pthread_join(s->reader, NULL);
+	s->reader_started = 0;
+	if (s->reader_status < 0 && err != NULL)
+		*err = s->reader_err;
+	return s->reader_status;
+}
+
+void
+ks_stream_destroy(struct ks_stream *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	if (s->reader_started) {
+		ks_stream_cancel(s);
+		ks_stream_stop(s, NULL);
+	}
+	for (i = 0; i < STREAM_POOL_BUFFERS; i++)
+		free(s->pool[i].ids);
+	free(s->slices);
+	free(s->cache);
+	ks_corpus_close(s->corpus);
+	ks_vocab_destroy(s->vocab);
+	pthread_cond_destroy(&s->ready_cond);
+	pthread_cond_destroy(&s->free_cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,96 @@
+/*
+ * The token stream: from corpus bytes to batches of word ids for workers.
+ *
+ * ks_stream_load reads the corpus once. Without a vocabulary it counts the
+ * words; with one (-read-vocab) it maps them. Either way it keeps the ids in
+ * memory (the token cache) while they fit the budget, and then every epoch
+ * is trained from memory: this is how standard input trains for several
+ * epochs and why no thread ever seeks in a file. When the corpus does not
+ * fit, the cache is dropped and a reader thread parses the files again for
+ * each epoch (standard input cannot be re-read, so that case is an error).
+ *
+ * A batch is an array of word ids in which KS_EOS marks a sentence end.
+ * Batches are cut only at a sentence end or at a multiple of max_sentence
+ * words into a sentence, so a worker that chunks every run between
+ * sentence ends (or batch edges) into max_sentence pieces sees the same
+ * chunks however the stream was batched: with one thread the result does
+ * not depend on the input's form (plain, gzip, stdin) or the cache.
+ */
+#ifndef KS_STREAM_H
+#define KS_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "status.h"
+#include "vocab.h"
+
+#define KS_EOS UINT32_MAX
+
+struct ks_stream_opts {
+	const char *const *paths;
+	size_t n_paths;
+	size_t cache_bytes;	/* token cache budget */
+	size_t vocab_bytes;	/* counting table budget */
+	uint64_t min_count;
+	uint64_t max_vocab;
+	size_t max_sentence;
+	const char *read_vocab;	/* or NULL to count */
+};
+
+struct ks_stream_info {
+	uint64_t corpus_words;	/* tokens in the corpus */
+	uint64_t train_words;	/* in-vocabulary tokens per epoch (exact or estimated) */
+	uint64_t long_tokens;	/* tokens skipped for length */
+	uint64_t sentences;
+	int cached;		/* trained from memory */
+};
+
+struct ks_stream;
+
+/*
+ * Reads the corpus once and builds (or reads) the vocabulary. On success
+ * *out owns the stream, which owns the vocabulary (ks_stream_vocab).
+ */
+int ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
+		   const struct ks_log *log, struct ks_err *err);
+
+/* The finalized vocabulary. */
+const struct ks_vocab *ks_stream_vocab(const struct ks_stream *s);
+
+void ks_stream_info(const struct ks_stream *s, struct ks_stream_info *info);
+
+/* A batch handed to a worker; release it with ks_stream_release. */
+struct ks_batch {
+	const uint32_t *ids;
+	size_t n;
+	void *owner;		/* private */
+};
+
+/*
+ * Starts serving epochs batches (starting the reader thread when the
+ * stream is not cached). Call once.
+ */
+int ks_stream_start(struct ks_stream *s, uint64_t epochs, struct ks_err *err);
+
+/*
+ * Takes the next batch; thread-safe. Returns 1 with a batch, 0 when all
+ * epochs are served, or a negative status if the reader failed (the
+ * message is then available from ks_stream_stop).
+ */
+int ks_stream_next(struct ks_stream *s, struct ks_batch *b);
+
+/* Gives a batch back. Thread-safe. */
+void ks_stream_release(struct ks_stream *s, struct ks_batch *b);
+
+/* Asks the reader to stop early (a worker failed). Thread-safe. */
+void ks_stream_cancel(struct ks_stream *s);
+
+/* Joins the reader thread and reports its status. */
+int ks_stream_stop(struct ks_stream *s, struct ks_err *err);
+
+/* Frees s and its vocabulary. Accepts NULL. */
+void ks_stream_destroy(struct ks_stream *s);
+
+#endif
