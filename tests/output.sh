@@ -1,2 +1,73 @@
 #!/bin/sh
-exit 77
+# Output files: both formats, stdout, special files written in place, and
+# failures that leave nothing half-written under the final name.
+. "${KS_SRCDIR:-.}/tests/lib.sh"
+[ -x "$KENSHO" ] || skip "kensho not built"
+
+# A small corpus: 40 words, each 20 times, in 100 lines.
+i=0
+while [ $i -lt 100 ]; do
+	echo "w$((i % 40)) w$(((i + 7) % 40)) w$(((i * 3) % 40)) w$(((i + 1) % 40)) w$(((i * 7 + 3) % 40)) w$(((i + 13) % 40)) w$(((i * 11) % 40)) w$(((i + 29) % 40))"
+	i=$((i + 1))
+done > "$tmp/c.txt"
+train() {
+	"$KENSHO" -train "$tmp/c.txt" -size 8 -iter 2 -min-count 1 -threads 1 -quiet "$@"
+}
+
+expect_ok train -output "$tmp/v.txt" -save-context "$tmp/ctx.txt" -save-vocab "$tmp/vocab.txt"
+[ "$(head -n 1 "$tmp/v.txt")" = "40 8" ] || fail "text header: $(head -n 1 "$tmp/v.txt")"
+[ "$(wc -l < "$tmp/v.txt")" -eq 41 ] || fail "text file has $(wc -l < "$tmp/v.txt") lines"
+awk 'NR > 1 && NF != 9 { exit 1 }' "$tmp/v.txt" || fail "a text line lacks 8 values"
+[ "$(head -n 1 "$tmp/ctx.txt")" = "40 8" ] || fail "context header"
+cmp -s "$tmp/v.txt" "$tmp/ctx.txt" && fail "context vectors equal word vectors"
+[ "$(wc -l < "$tmp/vocab.txt")" -eq 40 ] || fail "vocabulary has $(wc -l < "$tmp/vocab.txt") lines"
+awk '{ if (NF != 2 || $2 != 20) exit 1 }' "$tmp/vocab.txt" || fail "vocabulary lines: $(head -3 "$tmp/vocab.txt")"
+ok
+
+# Binary: header, then per word its bytes, a space, 8 floats and a newline.
+expect_ok train -output "$tmp/v.bin" -binary 1
+[ "$(head -n 1 "$tmp/v.bin")" = "40 8" ] || fail "binary header"
+size=$(wc -c < "$tmp/v.bin")
+words=$(awk 'NR > 1 { print $1 }' "$tmp/v.txt" | tr -d '\n' | wc -c)
+[ "$size" -eq $((5 + words + 40 * (1 + 32 + 1))) ] || fail "binary file size $size"
+ok
+
+# Same seed, same vectors; stdout gives the same bytes as a file.
+expect_ok train -output "$tmp/v2.txt"
+cmp -s "$tmp/v.txt" "$tmp/v2.txt" || fail "two runs with one thread and one seed differ"
+train -output - > "$tmp/stdout.txt" 2>"$tmp/err" || fail "-output - failed: $(cat "$tmp/err")"
+cmp -s "$tmp/v.txt" "$tmp/stdout.txt" || fail "-output - differs from a file"
+ok
+
+# A pipe and /dev/stdout are written in place, never renamed over.
+train -output /dev/stdout | cat > "$tmp/piped.txt" || fail "-output /dev/stdout failed"
+cmp -s "$tmp/v.txt" "$tmp/piped.txt" || fail "-output /dev/stdout differs"
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" > "$tmp/fifo.txt" &
+expect_ok train -output "$tmp/fifo"
+wait
+[ -p "$tmp/fifo" ] || fail "the fifo was replaced"
+cmp -s "$tmp/v.txt" "$tmp/fifo.txt" || fail "fifo output differs"
+
+# Write errors fail cleanly.
+if [ -c /dev/full ]; then
+	expect_fail 6 "/dev/full" train -output /dev/full
+	[ -c /dev/full ] || fail "/dev/full was replaced"
+fi
+expect_fail 4 "nodir" train -output "$tmp/nodir/v.txt"
+mkdir "$tmp/dir"
+expect_fail 4 "is a directory" train -output "$tmp/dir"
+
+# A write that fails midway (file size limit) leaves the previous file
+# untouched and no temporary file behind.
+cp "$tmp/v.txt" "$tmp/keep.txt"
+cp "$tmp/v.txt" "$tmp/prev.txt"
+(trap '' XFSZ; ulimit -f 1; "$KENSHO" -train "$tmp/c.txt" -size 200 -iter 1 -min-count 1 \
+	-threads 1 -quiet -output "$tmp/prev.txt") 2>"$tmp/err"
+rc=$?
+[ $rc -eq 6 ] || fail "a write over the size limit exited $rc: $(cat "$tmp/err")"
+grep -q "prev.txt" "$tmp/err" || fail "write error does not name the file: $(cat "$tmp/err")"
+cmp -s "$tmp/prev.txt" "$tmp/keep.txt" || fail "the previous output was changed"
+ls "$tmp" | grep -q '\.tmp\.' && fail "a temporary file was left behind: $(ls "$tmp")"
+ok
+finish
