@@ -26,7 +26,9 @@ expect_fail 2 "nothing to write" "$KENSHO" -train "$tmp/c.txt"
 man="$KS_SRCDIR/man/kensho.1"
 [ -s "$man" ] || fail "man page $man missing"
 "$KENSHO" --help | sed -n 's/^  -\([a-z][a-z0-9-]*\).*/\1/p' | sort > "$tmp/help-opts"
-sed -n 's/^\.B \\-\([a-z][a-z0-9-]*\).*/\1/p; s/^\.BI \\-\([a-z][a-z0-9-]*\).*/\1/p' "$man" | sort -u > "$tmp/man-opts"
+# The options are the lines right after .TP in the OPTIONS section.
+awk '/^\.SH / { inopts = ($2 == "OPTIONS") } inopts && tp { print } { tp = ($0 == ".TP") }' "$man" |
+	sed 's/\\-/-/g' | sed -n 's/^\.BI\{0,1\} -\([a-z][a-z0-9-]*\).*/\1/p' | sort -u > "$tmp/man-opts"
 [ "$(wc -l < "$tmp/help-opts")" -ge 25 ] || fail "--help lists too few options"
 diff "$tmp/help-opts" "$tmp/man-opts" > "$tmp/diff" || fail "--help and kensho.1 differ: $(cat "$tmp/diff")"
 ok
