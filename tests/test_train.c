@@ -1,8 +1,214 @@
-/* Placeholder until the train suite lands. */
+/*
+ * The token stream and whole trainings run in-process: every word reaches
+ * the workers once per epoch, batches are cut only where chunks may start,
+ * runs are reproducible and independent (no global state), and divergence
+ * is caught before anything is written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "stream.h"
 #include "suites.h"
+#include "train.h"
+
+/* Writes a corpus of n_lines lines of words w0..w(vocab-1). */
+static void
+write_corpus(const char *path, int n_lines, int words_per_line, int vocab)
+{
+	FILE *f = fopen(path, "w");
+	int i, j;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < n_lines; i++) {
+		for (j = 0; j < words_per_line; j++)
+			fprintf(f, "%sw%d", j ? " " : "", (i * 7 + j * j + j) % vocab);
+		fputc('\n', f);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+check_stream(const char *path, size_t cache_bytes, size_t max_sentence, uint64_t expect_words)
+{
+	const char *paths[1] = { path };
+	struct ks_stream_opts o = { paths, 1, cache_bytes, 0, 1, 0, max_sentence, NULL };
+	struct ks_stream *s;
+	struct ks_stream_info info;
+	struct ks_batch b;
+	struct ks_err err;
+	uint64_t words = 0, batches = 0;
+	int rc;
+
+	ck_assert_int_eq(ks_stream_load(&s, &o, NULL, &err), KS_OK);
+	ks_stream_info(s, &info);
+	ck_assert_int_eq(info.cached, cache_bytes > 0);
+	ck_assert_uint_eq(info.corpus_words, expect_words);
+	ck_assert_uint_eq(info.train_words, expect_words);
+	ck_assert_int_eq(ks_stream_start(s, 3, &err), KS_OK);
+	while ((rc = ks_stream_next(s, &b)) == 1) {
+		size_t i, run = 0;
+
+		ck_assert_uint_gt(b.n, 0);
+		for (i = 0; i < b.n; i++) {
+			if (b.ids[i] == KS_EOS) {
+				run = 0;
+				continue;
+			}
+			ck_assert_uint_lt(b.ids[i], ks_vocab_size(ks_stream_vocab(s)));
+			run++;
+			words++;
+		}
+		/* A batch ends at a sentence end or a whole number of chunks in. */
+		ck_assert(b.ids[b.n - 1] == KS_EOS || run % max_sentence == 0);
+		batches++;
+		ks_stream_release(s, &b);
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(ks_stream_stop(s, &err), KS_OK);
+	ck_assert_uint_eq(words, 3 * expect_words);
+	ck_assert_uint_gt(batches, 3);
+	ks_stream_destroy(s);
+}
+
+START_TEST(test_stream_serves_every_word)
+{
+	char path[512];
+	const char *dir = ks_test_tmpdir();
+
+	/* Short lines, then one long line that must be cut into chunks. */
+	snprintf(path, sizeof(path), "%s/lines.txt", dir);
+	write_corpus(path, 3000, 12, 50);
+	check_stream(path, 64 << 20, 1000, 36000);
+	check_stream(path, 0, 1000, 36000);
+	snprintf(path, sizeof(path), "%s/one.txt", dir);
+	write_corpus(path, 1, 45001, 50);
+	check_stream(path, 64 << 20, 1000, 45001);
+	check_stream(path, 0, 1000, 45001);
+	check_stream(path, 64 << 20, 777, 45001);
+}
+END_TEST
+
+static void
+base_config(struct ks_config *cfg, char **train, const char *out)
+{
+	ks_config_defaults(cfg);
+	cfg->train = train;
+	cfg->n_train = 1;
+	cfg->output = out;
+	cfg->size = 10;
+	cfg->iter = 2;
+	cfg->threads = 1;
+	cfg->min_count = 1;
+	cfg->debug = 0;
+}
+
+START_TEST(test_train_reproducible_and_modes_differ)
+{
+	const char *dir = ks_test_tmpdir();
+	char corpus[512], a[512], b[512], c[512], d[512];
+	char *train[1] = { corpus };
+	struct ks_config cfg;
+	struct ks_train_report rep;
+	struct ks_err err;
+	char *x, *y;
+	size_t nx, ny;
+
+	snprintf(corpus, sizeof(corpus), "%s/c.txt", dir);
+	snprintf(a, sizeof(a), "%s/a.vec", dir);
+	snprintf(b, sizeof(b), "%s/b.vec", dir);
+	snprintf(c, sizeof(c), "%s/c.vec", dir);
+	snprintf(d, sizeof(d), "%s/d.vec", dir);
+	write_corpus(corpus, 2000, 10, 60);
+
+	base_config(&cfg, train, a);
+	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
+	ck_assert_int_eq(ks_train(&cfg, NULL, &rep, &err), KS_OK);
+	ck_assert_uint_eq(rep.corpus_words, 20000);
+	ck_assert_uint_eq(rep.vocab_size, 60);
+	ck_assert_uint_eq(rep.words_done, 40000);
+	ck_assert(rep.cached);
+	ck_assert(rep.final_loss > 0 && rep.final_loss < 10);
+
+	cfg.output = b;
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
+	x = read_file(a, &nx);
+	y = read_file(b, &ny);
+	ck_assert_uint_eq(nx, ny);
+	ck_assert(memcmp(x, y, nx) == 0);
+	free(y);
+
+	/* The word2vec update and another seed give other vectors. */
+	base_config(&cfg, train, c);
+	cfg.cbow_update = KS_CBOW_WORD2VEC;
+	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
+	y = read_file(c, &ny);
+	ck_assert(nx != ny || memcmp(x, y, nx) != 0);
+	free(y);
+	base_config(&cfg, train, d);
+	cfg.seed = 2;
+	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
+	y = read_file(d, &ny);
+	ck_assert(nx != ny || memcmp(x, y, nx) != 0);
+	free(y);
+	free(x);
+}
+END_TEST
+
+START_TEST(test_train_divergence_writes_nothing)
+{
+	const char *dir = ks_test_tmpdir();
+	char corpus[512], out[512];
+	char *train[1] = { corpus };
+	struct ks_config cfg;
+	struct ks_err err;
+	struct stat st;
+
+	snprintf(corpus, sizeof(corpus), "%s/c.txt", dir);
+	snprintf(out, sizeof(out), "%s/v.vec", dir);
+	write_corpus(corpus, 2000, 10, 60);
+	base_config(&cfg, train, out);
+	cfg.alpha = 1e6;
+	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_ERR_DIVERGED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "-alpha"));
+	ck_assert_int_ne(stat(out, &st), 0);
+}
+END_TEST
 
 Suite *
 ks_suite_train(void)
 {
-	return suite_create("train");
+	Suite *s = suite_create("train");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_stream_serves_every_word);
+	tcase_add_test(tc, test_train_reproducible_and_modes_differ);
+	tcase_add_test(tc, test_train_divergence_writes_nothing);
+	suite_add_tcase(s, tc);
+	return s;
 }
