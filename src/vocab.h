@@ -38,9 +38,14 @@ struct ks_vocab_stats {
 
 struct ks_vocab;
 
+/* The smallest nonzero counting budget ks_vocab_create accepts. */
+#define KS_VOCAB_MIN_BUDGET 65536
+
 /*
  * Creates an empty vocabulary whose counting table prunes rare words when
- * it would hold more than budget_bytes (0 means no limit).
+ * it would hold more than budget_bytes (0 means no limit). A nonzero budget
+ * under KS_VOCAB_MIN_BUDGET is refused with KS_ERR_USAGE. On success *out
+ * is owned by the caller (ks_vocab_destroy).
  */
 int ks_vocab_create(struct ks_vocab **out, size_t budget_bytes, struct ks_err *err);
 
@@ -48,9 +53,10 @@ int ks_vocab_create(struct ks_vocab **out, size_t budget_bytes, struct ks_err *e
 void ks_vocab_destroy(struct ks_vocab *v);
 
 /*
- * Counts one occurrence of word[0 .. len) (len <= KS_MAX_WORD_BYTES, no
- * NUL or whitespace expected) and stores its stream id in *stream_id.
- * May prune. Fails only for lack of memory.
+ * Counts one occurrence of word[0 .. len) (1 <= len <= KS_MAX_WORD_BYTES,
+ * no NUL or whitespace expected) and stores its stream id in *stream_id.
+ * May prune. Fails only for lack of memory (KS_ERR_NOMEM, the table left
+ * consistent) or, after 2^32 - 2 stream ids, with KS_ERR_LIMIT.
  */
 int ks_vocab_add(struct ks_vocab *v, const char *word, size_t len, uint32_t *stream_id,
 		 struct ks_err *err);
@@ -60,7 +66,8 @@ uint32_t ks_vocab_stream_ids(const struct ks_vocab *v);
 
 /*
  * Drops, sorts and numbers the words (see above). Returns KS_ERR_EMPTY with
- * a message if no word reaches min_count. max_vocab 0 means no cap.
+ * a message if no word reaches min_count. max_vocab 0 means no cap. On
+ * failure v is unchanged and still counting. Call it once.
  */
 int ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 		      struct ks_err *err);
@@ -86,12 +93,23 @@ uint64_t ks_vocab_count(const struct ks_vocab *v, uint32_t id);
 /* After finalize: the sum of all counts of the kept words. */
 uint64_t ks_vocab_total(const struct ks_vocab *v);
 
-/* After finalize: the final id of word[0 .. len), or KS_NO_WORD. */
+/*
+ * After finalize: the final id of word[0 .. len), or KS_NO_WORD. Before
+ * finalize every word is KS_NO_WORD.
+ */
 uint32_t ks_vocab_find(const struct ks_vocab *v, const char *word, size_t len);
 
+/*
+ * Copies the statistics. After ks_vocab_read, tokens is the sum of the
+ * counts read.
+ */
 void ks_vocab_stats(const struct ks_vocab *v, struct ks_vocab_stats *stats);
 
-/* Writes the finalized vocabulary as `word count` lines through an outfile. */
+/*
+ * Writes the finalized vocabulary as `word count` lines, most frequent
+ * first, through an outfile: a failed write is KS_ERR_WRITE and leaves no
+ * partial file under path.
+ */
 int ks_vocab_save(const struct ks_vocab *v, const char *path, struct ks_err *err);
 
 /*
@@ -99,7 +117,10 @@ int ks_vocab_save(const struct ks_vocab *v, const char *path, struct ks_err *err
  * lines skipped) and finalizes with min_count and max_vocab. A malformed
  * line (missing or non-numeric count, extra fields, a duplicate word, a
  * word over KS_MAX_WORD_BYTES) is rejected with KS_ERR_FORMAT and a message
- * naming the file and the line number.
+ * "PATH:LINE: what is wrong". Any whitespace but a newline separates the
+ * fields. A missing file is KS_ERR_OPEN; no word left after min_count is
+ * KS_ERR_EMPTY. On success *out owns a finalized vocabulary whose stream
+ * ids number the lines' words in file order.
  */
 int ks_vocab_read(struct ks_vocab **out, const char *path, uint64_t min_count,
 		  uint64_t max_vocab, struct ks_err *err);
