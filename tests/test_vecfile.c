@@ -1,8 +1,741 @@
-/* Placeholder until the vecfile suite lands. */
+/*
+ * Vector files: the float parser against strtof, exact round trips through
+ * both formats, every accepted variant (CRLF, tabs, no header, gzip,
+ * gensim's binary records without newlines), every rejected malformation
+ * with the line or record it names, the duplicate policy, and writes that
+ * fail without leaving anything behind.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
 #include "suites.h"
+#include "vecfile.h"
+
+/* Plain checks for loops over many values (ck_assert per value is slow). */
+#define FAIL_IF(cond, ...) \
+	do { \
+		if (cond) \
+			ck_abort_msg(__VA_ARGS__); \
+	} while (0)
+
+struct tmp {
+	char dir[256];
+	char path[512];
+};
+
+static void
+tmp_init(struct tmp *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "%s", ks_test_tmpdir());
+}
+
+/* A path in the test directory (valid until the next call). */
+static const char *
+tmp_path(struct tmp *t, const char *name)
+{
+	snprintf(t->path, sizeof(t->path), "%s/%s", t->dir, name);
+	return t->path;
+}
+
+/* How many entries the directory holds (to catch leftover temporaries). */
+static int
+tmp_count(const struct tmp *t)
+{
+	DIR *d = opendir(t->dir);
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+tmp_done(struct tmp *t)
+{
+	DIR *d = opendir(t->dir);
+	struct dirent *e;
+	char p[600];
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", t->dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	ck_assert_int_eq(rmdir(t->dir), 0);
+}
+
+static void
+write_bytes(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+write_str(const char *path, const char *s)
+{
+	write_bytes(path, s, strlen(s));
+}
+
+static char *
+read_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* xorshift64*: a small seeded generator whose seed a failure prints. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static uint64_t
+test_seed(void)
+{
+	const char *e = getenv("KS_TEST_SEED");
+
+	return e != NULL ? strtoull(e, NULL, 10) | 1 : ((uint64_t)time(NULL) << 1) | 1;
+}
+
+static int
+same_bits(float a, float b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+/* Reads path expecting failure with status and a message containing want. */
+static void
+expect_reject(const char *path, int status, const char *want)
+{
+	struct ks_vecset *vs = (struct ks_vecset *)1;
+	struct ks_err err;
+	int rc;
+
+	ks_err_clear(&err);
+	rc = ks_vecfile_read(&vs, path, &err);
+	ck_assert_msg(rc == status, "%s: status %d (%s), expected %d", path, rc, err.msg, status);
+	ck_assert_ptr_null(vs);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
+	ck_assert_msg(strstr(err.msg, path) != NULL, "message '%s' does not name the file", err.msg);
+}
+
+static struct ks_vecset *
+expect_read(const char *path, struct ks_vecfile_info *info)
+{
+	struct ks_vecset *vs;
+	struct ks_err err;
+	int rc;
+
+	ks_err_clear(&err);
+	rc = ks_vecfile_read_opts(&vs, path, NULL, info, &err);
+	ck_assert_msg(rc == KS_OK, "%s: %s", path, err.msg);
+	return vs;
+}
+
+static void
+check_row(const struct ks_vecset *vs, size_t row, const char *word, const float *v)
+{
+	size_t j;
+
+	ck_assert_str_eq(vs->words[row], word);
+	for (j = 0; j < vs->dim; j++)
+		ck_assert_msg(same_bits(vs->vecs[row * vs->dim + j], v[j]),
+			      "%s[%zu] = %.9g, expected %.9g", word, j, vs->vecs[row * vs->dim + j], v[j]);
+}
+
+START_TEST(test_parse_float_matches_strtof)
+{
+	static const char *const fixed[] = {
+		"0", "-0", "+1", "1.", ".5", "0.1", "3.4028235e38", "3.4028236e38", "1e39",
+		"1.17549435e-38", "1.1754942e-38", "1.4e-45", "7e-46", "1e-50", "0.000001",
+		"123456789012345678901234567890", "0.30000000000000000000000001",
+		"1.00000005960464477539062500", "1.000000059604644775390625001",
+		"16777217", "16777219", "33554434.99999", "9.999999e-5", "-2.5e+10",
+		"1e22", "1e23", "8388608.5", "0.1e-1", "00000.000001e6", "1E5",
+	};
+	uint64_t seed = test_seed(), s = seed;
+	char buf[64];
+	size_t i, len;
+	float got, want;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		len = ks_vecfile_parse_float(fixed[i], strlen(fixed[i]), &got);
+		ck_assert_uint_eq(len, strlen(fixed[i]));
+		want = strtof(fixed[i], NULL);
+		ck_assert_msg(same_bits(got, want), "'%s': %.9g, strtof %.9g", fixed[i], got, want);
+	}
+	/* Random floats printed the ways tools print them, and random digits. */
+	for (i = 0; i < 400000; i++) {
+		uint64_t r = rnd(&s);
+		uint32_t bits = (uint32_t)r;
+		float v;
+
+		memcpy(&v, &bits, sizeof(v));
+		if (!isfinite(v))
+			continue;
+		switch ((r >> 32) % 6) {
+		case 0: snprintf(buf, sizeof(buf), "%.9g", v); break;
+		case 1: snprintf(buf, sizeof(buf), "%.6f", fabsf(v) < 1e6f ? v : 1.5f); break;
+		case 2: snprintf(buf, sizeof(buf), "%.8e", v); break;
+		case 3: snprintf(buf, sizeof(buf), "%.17g", (double)v * (1.0 + 1e-9 * (double)(r >> 50))); break;
+		case 4: snprintf(buf, sizeof(buf), "%.7g", (float)((double)(r >> 40) / 16777216.0 - 0.5)); break;
+		default:
+			snprintf(buf, sizeof(buf), "%llu.%llue%d", (unsigned long long)(r >> 44),
+				 (unsigned long long)(r & 0xfffff), (int)((r >> 20) % 90) - 50);
+			break;
+		}
+		len = ks_vecfile_parse_float(buf, strlen(buf), &got);
+		want = strtof(buf, NULL);
+		FAIL_IF(len != strlen(buf), "'%s': parsed %zu bytes (seed %llu)", buf, len,
+			(unsigned long long)seed);
+		FAIL_IF(!same_bits(got, want), "'%s': %.9g, strtof %.9g (seed %llu)", buf, got, want,
+			(unsigned long long)seed);
+	}
+	/* What is not a number, and where a number stops. */
+	ck_assert_uint_eq(ks_vecfile_parse_float("nan", 3, &got), 0);
+	ck_assert_uint_eq(ks_vecfile_parse_float("-", 1, &got), 0);
+	ck_assert_uint_eq(ks_vecfile_parse_float(".", 1, &got), 0);
+	ck_assert_uint_eq(ks_vecfile_parse_float("1e", 2, &got), 1);
+	ck_assert_uint_eq(ks_vecfile_parse_float("2.5e+", 5, &got), 3);
+	ck_assert_uint_eq(ks_vecfile_parse_float("0x10", 4, &got), 1);
+	ck_assert_uint_eq(ks_vecfile_parse_float("12345", 3, &got), 3);
+	ck_assert(got == 123.0f);
+}
+END_TEST
+
+/* A set of n words with random vectors, edge values in the first rows. */
+static void
+make_vectors(size_t n, size_t dim, uint64_t *s, char ***words_out, float **vecs_out)
+{
+	static const float edges[] = {
+		0.0f, -0.0f, 1.0f, -1.0f, FLT_MAX, -FLT_MAX, FLT_MIN, -FLT_MIN, 1.4e-45f,
+		3e-41f, 1e-5f, 9.99999975e-6f, 1e9f, 999999936.0f, 0.1f, 123456.789f,
+	};
+	char **words = calloc(n, sizeof(*words));
+	float *vecs = malloc(n * dim * sizeof(*vecs));
+	size_t i, j;
+
+	ck_assert_ptr_nonnull(words);
+	ck_assert_ptr_nonnull(vecs);
+	for (i = 0; i < n; i++) {
+		char w[32];
+
+		snprintf(w, sizeof(w), i % 3 ? "w%zu" : "W\xc3\xa9%zu", i);
+		words[i] = strdup(w);
+		for (j = 0; j < dim; j++) {
+			size_t k = i * dim + j;
+			uint64_t r = rnd(s);
+
+			if (k < sizeof(edges) / sizeof(edges[0])) {
+				vecs[k] = edges[k];
+			} else if (r & 1) {
+				vecs[k] = (float)((double)(r >> 11) / 9007199254740992.0 - 0.5);
+			} else {
+				uint32_t bits = (uint32_t)(r >> 8);
+				float v;
+
+				memcpy(&v, &bits, sizeof(v));
+				vecs[k] = isfinite(v) ? v : 0.25f;
+			}
+		}
+	}
+	*words_out = words;
+	*vecs_out = vecs;
+}
+
+static void
+free_words(char **words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+}
+
+/* The text file is exactly what "%.9g" prints, single spaces, no trailing one. */
+static void
+check_text_is_printf(const char *path, const char *const *words, const float *vecs, size_t n,
+		     size_t dim)
+{
+	size_t len, cap = 64 + n * (dim * 17 + 64), w, i, j;
+	char *text = read_bytes(path, &len), *want = malloc(cap);
+
+	ck_assert_ptr_nonnull(want);
+	w = (size_t)snprintf(want, cap, "%zu %zu\n", n, dim);
+	for (i = 0; i < n; i++) {
+		w += (size_t)snprintf(want + w, cap - w, "%s", words[i]);
+		for (j = 0; j < dim; j++)
+			w += (size_t)snprintf(want + w, cap - w, " %.9g", vecs[i * dim + j]);
+		want[w++] = '\n';
+	}
+	ck_assert_uint_eq(len, w);
+	for (i = 0; i < len; i++)
+		if (text[i] != want[i])
+			break;
+	FAIL_IF(i < len, "%s differs from printf at byte %zu: '%.40s' vs '%.40s'", path, i,
+		text + (i > 20 ? i - 20 : 0), want + (i > 20 ? i - 20 : 0));
+	free(text);
+	free(want);
+}
+
+START_TEST(test_round_trip_exact)
+{
+	const size_t n = 300, dim = 7;
+	uint64_t seed = test_seed(), s = seed;
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct ks_err err;
+	struct tmp t;
+	char **words;
+	float *vecs;
+	char *text;
+	size_t i, j, len;
+	int fmt;
+
+	tmp_init(&t);
+	make_vectors(n, dim, &s, &words, &vecs);
+	for (fmt = 0; fmt < 2; fmt++) {
+		const char *path = tmp_path(&t, fmt ? "v.bin" : "v.txt");
+
+		ck_assert_int_eq(ks_vecfile_write(path, fmt ? KS_VECFILE_BINARY : KS_VECFILE_TEXT,
+						  (const char *const *)words, vecs, n, dim, &err), KS_OK);
+		vs = expect_read(path, &info);
+		ck_assert_int_eq(info.format, fmt ? KS_VECFILE_BINARY : KS_VECFILE_TEXT);
+		ck_assert_int_eq(info.header, 1);
+		ck_assert_int_eq(info.gzip, 0);
+		ck_assert_uint_eq(vs->n_words, n);
+		ck_assert_uint_eq(vs->dim, dim);
+		for (i = 0; i < n; i++)
+			for (j = 0; j < dim; j++)
+				FAIL_IF(!same_bits(vs->vecs[i * dim + j], vecs[i * dim + j]),
+					"%s row %zu col %zu: %.9g read back as %.9g (seed %llu)",
+					fmt ? "binary" : "text", i, j, vecs[i * dim + j],
+					vs->vecs[i * dim + j], (unsigned long long)seed);
+		for (i = 0; i < n; i++)
+			ck_assert_str_eq(vs->words[i], words[i]);
+		ck_assert_int_eq(ks_vecset_find(vs, words[17], strlen(words[17])), 17);
+		ck_assert_int_eq(ks_vecset_find(vs, "nope", 4), -1);
+		ks_vecset_destroy(vs);
+	}
+	check_text_is_printf(tmp_path(&t, "v.txt"), (const char *const *)words, vecs, n, dim);
+	/* Binary: header, then word, space, 4 * dim bytes, newline per record. */
+	text = read_bytes(tmp_path(&t, "v.bin"), &len);
+	{
+		size_t expect = strlen("300 7\n");
+
+		for (i = 0; i < n; i++)
+			expect += strlen(words[i]) + 1 + 4 * dim + 1;
+		ck_assert_uint_eq(len, expect);
+		ck_assert_int_eq(memcmp(text, "300 7\nW\xc3\xa9" "0 ", 10), 0);
+	}
+	free(text);
+	free_words(words, n);
+	free(vecs);
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_text_many_random_values)
+{
+	/* Many values through the writer and the reader, checked bit for bit. */
+	const size_t n = 2000, dim = 50;
+	uint64_t seed = test_seed(), s = seed;
+	struct ks_vecset *vs;
+	struct ks_err err;
+	struct tmp t;
+	char **words;
+	float *vecs;
+	size_t i;
+
+	tmp_init(&t);
+	make_vectors(n, dim, &s, &words, &vecs);
+	ck_assert_int_eq(ks_vecfile_write(tmp_path(&t, "v.txt"), KS_VECFILE_TEXT,
+					  (const char *const *)words, vecs, n, dim, &err), KS_OK);
+	check_text_is_printf(tmp_path(&t, "v.txt"), (const char *const *)words, vecs, n, dim);
+	vs = expect_read(tmp_path(&t, "v.txt"), NULL);
+	for (i = 0; i < n * dim; i++)
+		FAIL_IF(!same_bits(vs->vecs[i], vecs[i]), "value %zu: %.9g read back as %.9g (seed %llu)",
+			i, vecs[i], vs->vecs[i], (unsigned long long)seed);
+	ks_vecset_destroy(vs);
+	free_words(words, n);
+	free(vecs);
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_accepted_variants)
+{
+	static const float v1[] = { 1.5f, -2.0f, 0.25f }, v2[] = { 0.0f, 3.0f, -1e-3f };
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct tmp t;
+	const char *p;
+	gzFile gz;
+	char bin[64];
+	size_t n;
+
+	tmp_init(&t);
+	/* CRLF, tabs, runs of spaces, word2vec.c's trailing space, blank lines. */
+	p = tmp_path(&t, "crlf.txt");
+	write_str(p, "2 3\r\nalpha 1.5\t-2  0.25 \r\n\r\nbeta 0 3 -1e-3\r\n\r\n");
+	vs = expect_read(p, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_TEXT);
+	ck_assert_uint_eq(vs->n_words, 2);
+	check_row(vs, 0, "alpha", v1);
+	check_row(vs, 1, "beta", v2);
+	ks_vecset_destroy(vs);
+
+	/* No header (GloVe), no final newline. */
+	p = tmp_path(&t, "glove.txt");
+	write_str(p, "alpha 1.5 -2 0.25\nbeta 0 3 -0.001");
+	vs = expect_read(p, &info);
+	ck_assert_int_eq(info.header, 0);
+	ck_assert_uint_eq(vs->n_words, 2);
+	ck_assert_uint_eq(vs->dim, 3);
+	check_row(vs, 1, "beta", v2);
+	ks_vecset_destroy(vs);
+
+	/* gzip, detected by its magic bytes whatever the name. */
+	p = tmp_path(&t, "packed.vec");
+	gz = gzopen(p, "wb");
+	ck_assert_ptr_nonnull(gz);
+	ck_assert_int_gt(gzputs(gz, "2 3\nalpha 1.5 -2 0.25\nbeta 0 3 -1e-3\n"), 0);
+	ck_assert_int_eq(gzclose(gz), Z_OK);
+	vs = expect_read(p, &info);
+	ck_assert_int_eq(info.gzip, 1);
+	check_row(vs, 0, "alpha", v1);
+	ks_vecset_destroy(vs);
+
+	/* Binary records without the newline, as gensim writes them. */
+	n = (size_t)snprintf(bin, sizeof(bin), "2 3\nalpha ");
+	memcpy(bin + n, v1, sizeof(v1));
+	n += sizeof(v1);
+	memcpy(bin + n, "beta ", 5);
+	n += 5;
+	memcpy(bin + n, v2, sizeof(v2));
+	n += sizeof(v2);
+	p = tmp_path(&t, "gensim.bin");
+	write_bytes(p, bin, n);
+	vs = expect_read(p, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	check_row(vs, 0, "alpha", v1);
+	check_row(vs, 1, "beta", v2);
+	ks_vecset_destroy(vs);
+
+	/* A header announcing no vectors. */
+	p = tmp_path(&t, "empty.txt");
+	write_str(p, "0 5\n");
+	vs = expect_read(p, &info);
+	ck_assert_uint_eq(vs->n_words, 0);
+	ck_assert_uint_eq(vs->dim, 5);
+	ks_vecset_destroy(vs);
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_duplicates_keep_first)
+{
+	static const float first[] = { 1, 2 };
+	struct ks_vecfile_read_opts ro = { 0, 1 };
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct ks_err err;
+	struct tmp t;
+	const char *p;
+
+	tmp_init(&t);
+	p = tmp_path(&t, "dup.txt");
+	write_str(p, "4 2\nx 1 2\ny 3 4\nx 5 6\nz 7 8\n");
+	vs = expect_read(p, &info);
+	ck_assert_uint_eq(vs->n_words, 3);
+	ck_assert_uint_eq(info.records, 4);
+	ck_assert_uint_eq(info.duplicates, 1);
+	ck_assert_uint_eq(info.first_duplicate_row, 0);
+	ck_assert_uint_eq(info.first_duplicate_at, 4);
+	check_row(vs, 0, "x", first);
+	ck_assert_str_eq(vs->words[2], "z");
+	ck_assert(vs->vecs[4] == 7.0f);
+	ks_vecset_destroy(vs);
+	ck_assert_int_eq(ks_vecfile_read_opts(&vs, p, &ro, NULL, &err), KS_ERR_FORMAT);
+	ck_assert_ptr_null(vs);
+	ck_assert_ptr_nonnull(strstr(err.msg, "line 4"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "'x'"));
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_max_words)
+{
+	struct ks_vecfile_read_opts ro = { 2, 0 };
+	struct ks_vecset *vs;
+	struct ks_err err;
+	struct tmp t;
+	const char *p;
+
+	tmp_init(&t);
+	p = tmp_path(&t, "v.txt");
+	/* Only the first two are read, so the damage further on is not seen. */
+	write_str(p, "4 2\na 1 2\nb 3 4\nc 5\n");
+	ck_assert_int_eq(ks_vecfile_read_opts(&vs, p, &ro, NULL, &err), KS_OK);
+	ck_assert_uint_eq(vs->n_words, 2);
+	ck_assert_str_eq(vs->words[1], "b");
+	ks_vecset_destroy(vs);
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_malformed_text)
+{
+	struct tmp t;
+	const char *p;
+
+	tmp_init(&t);
+	p = tmp_path(&t, "f.txt");
+	write_str(p, "2 3\na 1 2 3\nb 1 2\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: 'b' has 2 values, expected 3");
+	write_str(p, "2 3\na 1 2 3\nb 1 2 3 4\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: 'b' has 4 values, expected 3");
+	write_str(p, "a 1 2 3\nb 1 2 3\nc 1 2\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: 'c' has 2 values, expected 3 (as on the first line)");
+	write_str(p, "2 4\na 1 2 3\nb 1 2 3\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 2: 'a' has 3 values, expected 4 (the header's dimension)");
+	write_str(p, "3 3\na 1 2 3\nb 1 2 3\n");
+	expect_reject(p, KS_ERR_FORMAT, "announces 3 vectors but the file has 2");
+	write_str(p, "1 3\na 1 2 3\nb 1 2 3\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: more vectors than the 1 of the header");
+	write_str(p, "2 3\na 1 2 3\nb 1 nan 3\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: value 2 of 'b' is not finite");
+	write_str(p, "2 3\na 1 2 -Infinity\nb 1 2 3\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 2: value 3 of 'a' is not finite");
+	write_str(p, "2 3\na 1 2 3\nb 1 2 1e39\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: value 3 of 'b' is beyond the float range");
+	write_str(p, "2 3\na 1 2 3\nb 1 x2 3\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: value 2 of 'b' is not a number: 'x2'");
+	write_str(p, "2 3\na 1 2 3\nb 1 2,5 3\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: value 2 of 'b' is not a number: '2,5'");
+	write_str(p, "");
+	expect_reject(p, KS_ERR_FORMAT, "empty file");
+	write_str(p, "\n\n  \n");
+	expect_reject(p, KS_ERR_FORMAT, "empty file");
+	write_str(p, "justaword\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 1: 'justaword' has no values");
+	write_str(p, "2 0\n");
+	expect_reject(p, KS_ERR_FORMAT, "dimension 0");
+	expect_reject(tmp_path(&t, "missing.txt"), KS_ERR_OPEN, "No such file");
+	expect_reject(t.dir, KS_ERR_OPEN, "is a directory");
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_malformed_binary)
+{
+	static const float v[] = { 1, 2, 3 }, bad[] = { 1, NAN, 3 };
+	char buf[128];
+	struct tmp t;
+	const char *p;
+	size_t n;
+
+	tmp_init(&t);
+	p = tmp_path(&t, "f.bin");
+	/* Truncated inside the second vector. */
+	n = (size_t)snprintf(buf, sizeof(buf), "2 3\na ");
+	memcpy(buf + n, v, 12);
+	n += 12;
+	memcpy(buf + n, "\nbb ", 4);
+	n += 4;
+	memcpy(buf + n, v, 12);
+	write_bytes(p, buf, n + 7);
+	expect_reject(p, KS_ERR_FORMAT, "record 2 ('bb'): truncated: 7 of its 12 vector bytes");
+	/* The header announces more records than there are. */
+	write_bytes(p, buf, n + 12);
+	memcpy(buf, "3", 1);
+	write_bytes(p, buf, n + 12);
+	expect_reject(p, KS_ERR_FORMAT, "announces 3 vectors but the file has 2");
+	/* ... or fewer. */
+	memcpy(buf, "1", 1);
+	write_bytes(p, buf, n + 12);
+	expect_reject(p, KS_ERR_FORMAT, "data after record 1");
+	/* Truncated inside a word. */
+	memcpy(buf, "2", 1);
+	write_bytes(p, buf, n - 2);
+	expect_reject(p, KS_ERR_FORMAT, "record 2: truncated in its word");
+	/* NaN. */
+	memcpy(buf + n, bad, 12);
+	buf[n + 12] = '\n';
+	write_bytes(p, buf, n + 13);
+	expect_reject(p, KS_ERR_FORMAT, "record 2: value 2 of 'bb' is not finite");
+	/* Corrupt gzip: a truncated stream. */
+	{
+		gzFile gz = gzopen(p, "wb");
+		size_t len;
+		char *all;
+		int i;
+
+		ck_assert_ptr_nonnull(gz);
+		for (i = 0; i < 2000; i++)
+			gzprintf(gz, "w%d %d.5 %d.25\n", i, i, -i);
+		ck_assert_int_eq(gzclose(gz), Z_OK);
+		all = read_bytes(p, &len);
+		write_bytes(p, all, len / 2);
+		free(all);
+		expect_reject(p, KS_ERR_FORMAT, "gzip");
+	}
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_write_failures_leave_nothing)
+{
+	static const char *const words[] = { "a", "b" };
+	static const char *const bad_words[] = { "a", "b c" };
+	static const float vecs[] = { 1, 2, 3, 4 }, nan_vecs[] = { 1, 2, NAN, 4 };
+	struct rlimit old, small;
+	struct ks_err err;
+	struct tmp t;
+	char path[512], *text;
+	size_t len, n = 20000, dim = 20, i;
+	char **many;
+	float *big;
+	int rc;
+
+	tmp_init(&t);
+	/* A full device. */
+	if (access("/dev/full", W_OK) == 0) {
+		rc = ks_vecfile_write("/dev/full", KS_VECFILE_TEXT, words, vecs, 2, 2, &err);
+		ck_assert_int_eq(rc, KS_ERR_WRITE);
+		ck_assert_ptr_nonnull(strstr(err.msg, "/dev/full"));
+		rc = ks_vecfile_write("/dev/full", KS_VECFILE_BINARY, words, vecs, 2, 2, &err);
+		ck_assert_int_eq(rc, KS_ERR_WRITE);
+	}
+	/* An existing file survives a failed write, and no temporary is left. */
+	snprintf(path, sizeof(path), "%s", tmp_path(&t, "out.txt"));
+	write_str(path, "precious\n");
+	many = calloc(n, sizeof(*many));
+	big = calloc(n * dim, sizeof(*big));
+	ck_assert_ptr_nonnull(many);
+	ck_assert_ptr_nonnull(big);
+	for (i = 0; i < n; i++) {
+		char w[16];
+
+		snprintf(w, sizeof(w), "w%zu", i);
+		many[i] = strdup(w);
+	}
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 100000;
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	rc = ks_vecfile_write(path, KS_VECFILE_TEXT, (const char *const *)many, big, n, dim, &err);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	ck_assert_int_eq(rc, KS_ERR_WRITE);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	text = read_bytes(path, &len);
+	ck_assert_str_eq(text, "precious\n");
+	free(text);
+	ck_assert_int_eq(tmp_count(&t), 1);
+	/* Words that could not be read back, NaN values: refused, nothing made. */
+	rc = ks_vecfile_write(tmp_path(&t, "new.txt"), KS_VECFILE_TEXT, bad_words, vecs, 2, 2, &err);
+	ck_assert_int_eq(rc, KS_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "white space"));
+	rc = ks_vecfile_write(path, KS_VECFILE_BINARY, words, nan_vecs, 2, 2, &err);
+	ck_assert_int_eq(rc, KS_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "NaN"));
+	text = read_bytes(path, &len);
+	ck_assert_str_eq(text, "precious\n");
+	free(text);
+	ck_assert_int_eq(tmp_count(&t), 1);
+	/* A directory that does not exist. */
+	rc = ks_vecfile_write(tmp_path(&t, "no/such/dir.txt"), KS_VECFILE_TEXT, words, vecs, 2, 2, &err);
+	ck_assert_int_eq(rc, KS_ERR_OPEN);
+	free_words(many, n);
+	free(big);
+	tmp_done(&t);
+}
+END_TEST
+
+START_TEST(test_vecset_add_find)
+{
+	static const float a[] = { 1, 2 }, b[] = { 3, 4 };
+	struct ks_vecset *vs;
+	struct ks_err err;
+	size_t row;
+
+	ck_assert_int_eq(ks_vecset_create(&vs, 0, &err), KS_ERR_LIMIT);
+	ck_assert_int_eq(ks_vecset_create(&vs, 2, &err), KS_OK);
+	ck_assert_int_eq(ks_vecset_add(vs, "alpha", 5, a, &row, &err), KS_OK);
+	ck_assert_uint_eq(row, 0);
+	ck_assert_int_eq(ks_vecset_add(vs, "beta!", 4, b, &row, &err), KS_OK);
+	ck_assert_uint_eq(row, 1);
+	ck_assert_int_eq(ks_vecset_add(vs, "alpha", 5, b, &row, &err), KS_OK);
+	ck_assert_uint_eq(row, 0);
+	ck_assert_uint_eq(vs->n_words, 2);
+	ck_assert(vs->vecs[0] == 1.0f);
+	ck_assert_int_eq(ks_vecset_find(vs, "beta", 4), 1);
+	ck_assert_int_eq(ks_vecset_find(vs, "bet", 3), -1);
+	ck_assert_int_eq(ks_vecset_add(vs, "", 0, a, NULL, &err), KS_ERR_FORMAT);
+	ks_vecset_destroy(vs);
+	ks_vecset_destroy(NULL);
+}
+END_TEST
 
 Suite *
 ks_suite_vecfile(void)
 {
-	return suite_create("vecfile");
+	Suite *s = suite_create("vecfile");
+	TCase *tc = tcase_create("vecfile");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_parse_float_matches_strtof);
+	tcase_add_test(tc, test_round_trip_exact);
+	tcase_add_test(tc, test_text_many_random_values);
+	tcase_add_test(tc, test_accepted_variants);
+	tcase_add_test(tc, test_duplicates_keep_first);
+	tcase_add_test(tc, test_max_words);
+	tcase_add_test(tc, test_malformed_text);
+	tcase_add_test(tc, test_malformed_binary);
+	tcase_add_test(tc, test_write_failures_leave_nothing);
+	tcase_add_test(tc, test_vecset_add_find);
+	suite_add_tcase(s, tc);
+	return s;
 }
