@@ -50,22 +50,33 @@ struct ks_corpus;
 /*
  * Opens the inputs paths[0 .. n_paths) (copied; "-" is stdin, at most once).
  * Every file is opened and checked here, so a missing file, a directory or
- * an unreadable file is reported before any work is done.
+ * an unreadable file is reported (KS_ERR_OPEN, "PATH: reason") before any
+ * work is done; no inputs or "-" twice is KS_ERR_USAGE. On failure *out is
+ * NULL. Standard input is not read until the first ks_corpus_next.
  */
 int ks_corpus_open(struct ks_corpus **out, const char *const *paths, size_t n_paths,
 		   struct ks_err *err);
 
 /*
  * Reads the next token. Returns KS_TOK_WORD, KS_TOK_EOS or KS_TOK_EOF, or a
- * negative status (read error, corrupt or truncated gzip) with a message
- * naming the file.
+ * negative status (KS_ERR_READ for a read error; KS_ERR_FORMAT for corrupt
+ * or truncated gzip or trailing garbage after it) with a message naming the
+ * file. Both ends are sticky: after KS_TOK_EOF or an error every call
+ * returns the same again until ks_corpus_rewind.
  */
 int ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err);
 
-/* Whether ks_corpus_rewind can work: false when an input is stdin. */
+/*
+ * Whether ks_corpus_rewind can work: false when an input is stdin or
+ * another file that is not a regular file (a pipe or a device), since
+ * those can be read only once.
+ */
 int ks_corpus_rewindable(const struct ks_corpus *c);
 
-/* Starts again from the first input; statistics start again too. */
+/*
+ * Starts again from the first input; statistics start again too. When
+ * !ks_corpus_rewindable(c) it fails with KS_ERR_USAGE and changes nothing.
+ */
 int ks_corpus_rewind(struct ks_corpus *c, struct ks_err *err);
 
 /* Statistics since the corpus was opened or last rewound. */
