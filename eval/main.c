@@ -1,2 +1,741 @@
+/*
+ * kensho-eval: the evaluation tool's command line. It parses the
+ * arguments, loads the vectors and the test sets through the library,
+ * and prints the library's results as tables or JSON. Every figure is
+ * computed in src/eval.c; this file only formats. Errors go to stderr with
+ * the exit status listed in kensho-eval(1) (the library's status codes;
+ * 2 for a bad command line).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { fputs("kensho: not built yet\n", stderr); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eval.h"
+#include "status.h"
+#include "vecfile.h"
+
+#define PROG "kensho-eval"
+
+enum cli_cmd { CMD_NONE, CMD_ANALOGY, CMD_SIMILARITY, CMD_NEIGHBORS };
+
+/* Defaults of -restrict per command; see kensho-eval(1) for why. */
+#define ANALOGY_RESTRICT 30000
+#define SIMILARITY_RESTRICT 300000
+#define NEIGHBORS_K 10
+
+struct cli {
+	enum cli_cmd cmd;
+	size_t restrict_n;
+	int restrict_set;
+	enum ks_eval_method method;
+	size_t k;
+	unsigned threads;
+	size_t limit;
+	int reject_dups;
+	int json;
+	int quiet;
+	char **operands;
+	size_t n_operands;
+};
+
+enum opt_id {
+	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
+	OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION
+};
+
+/* One table drives the parser and --help (and tests/eval-cli.sh compares it with the man page). */
+static const struct cli_option {
+	enum opt_id id;
+	const char *name;	/* without dashes */
+	const char *arg;	/* NULL for a flag */
+	const char *help;
+} cli_options[] = {
+	{ OPT_RESTRICT, "restrict", "N", "use only the first N vectors of the file, 0 = all\n"
+	  "                        (default: 30000 analogy, 300000 similarity, 0 neighbors)" },
+	{ OPT_METHOD, "method", "add|mul", "analogy objective: 3CosAdd or 3CosMul (default add)" },
+	{ OPT_K, "k", "N", "neighbors: how many to list (default 10)" },
+	{ OPT_THREADS, "threads", "N", "analogy: threads, 0 = one per processor (default 0)" },
+	{ OPT_LIMIT, "limit", "N", "read only the first N vectors of the file, 0 = all (default 0)" },
+	{ OPT_REJECT_DUPS, "reject-duplicates", NULL,
+	  "fail on a repeated word instead of keeping its first vector" },
+	{ OPT_JSON, "json", NULL, "print JSON (neighbors: one object per query and line)" },
+	{ OPT_QUIET, "quiet", NULL, "no information lines on stderr, only warnings and errors" },
+	{ OPT_HELP, "help", NULL, "print this help and exit" },
+	{ OPT_VERSION, "version", NULL, "print the version and exit" },
+};
+
+#define N_OPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
+
+static void
+usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: " PROG " analogy [OPTIONS] VECTORS QUESTIONS...\n"
+		"       " PROG " similarity [OPTIONS] VECTORS PAIRS...\n"
+		"       " PROG " neighbors [OPTIONS] VECTORS [QUERY...]\n"
+		"\n"
+		"Evaluates word vectors (word2vec text or binary, gzip or not, \"-\" = stdin):\n"
+		"  analogy     accuracy on analogy questions (Google or MSR format)\n"
+		"  similarity  Spearman and Pearson correlation with word-pair scores\n"
+		"  neighbors   nearest words of each QUERY (a word, or \"a b c\" for a:b :: c:?),\n"
+		"              read line by line from stdin when no QUERY is given\n"
+		"\n"
+		"Options (one or two dashes; --name=VALUE also works):\n");
+	for (i = 0; i < N_OPTIONS; i++) {
+		const struct cli_option *o = &cli_options[i];
+		char left[40];
+
+		snprintf(left, sizeof(left), "-%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-22s%s\n", left, o->help);
+	}
+	fprintf(out, "\nExit status: 0 success, 2 bad command line, 4 cannot open, 5 read error,\n"
+		"7 malformed file, 12 a neighbors query word not found; see " PROG "(1).\n");
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reports a bad command line; returns its exit status. */
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '" PROG " --help' for the usage.\n");
+	return ks_status_exit_code(KS_ERR_USAGE);
+}
+
+/* Parses a whole decimal number into a size_t. */
+static int
+parse_size(const char *s, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > SIZE_MAX)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+/*
+ * Fills c from argv. Returns -1 to go on, or an exit status (help, version
+ * and usage errors are fully handled here).
+ */
+static int
+parse_args(struct cli *c, int argc, char **argv)
+{
+	int i, only_operands = 0;
+
+	c->n_operands = 0;
+	c->operands = calloc((size_t)argc, sizeof(*c->operands));
+	if (c->operands == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return ks_status_exit_code(KS_ERR_NOMEM);
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *name, *value = NULL, *eq;
+		const struct cli_option *o = NULL;
+		size_t j, nlen;
+
+		if (only_operands || a[0] != '-' || a[1] == '\0') {
+			if (c->cmd == CMD_NONE) {
+				if (strcmp(a, "analogy") == 0)
+					c->cmd = CMD_ANALOGY;
+				else if (strcmp(a, "similarity") == 0)
+					c->cmd = CMD_SIMILARITY;
+				else if (strcmp(a, "neighbors") == 0 || strcmp(a, "neighbours") == 0)
+					c->cmd = CMD_NEIGHBORS;
+				else
+					return usage_error("unknown command '%s' (analogy, similarity or neighbors)", a);
+				continue;
+			}
+			c->operands[c->n_operands++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_operands = 1;
+			continue;
+		}
+		name = a + 1 + (a[1] == '-');
+		eq = a[1] == '-' ? strchr(name, '=') : NULL;
+		nlen = eq ? (size_t)(eq - name) : strlen(name);
+		if (strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : ks_status_exit_code(KS_ERR_WRITE);
+		}
+		for (j = 0; j < N_OPTIONS; j++)
+			if (strlen(cli_options[j].name) == nlen && strncmp(cli_options[j].name, name, nlen) == 0)
+				o = &cli_options[j];
+		if (o == NULL)
+			return usage_error("unknown option '%s'", a);
+		if (o->arg != NULL) {
+			if (eq != NULL)
+				value = eq + 1;
+			else if (i + 1 < argc)
+				value = argv[++i];
+			else
+				return usage_error("-%s needs a value", o->name);
+		} else if (eq != NULL) {
+			return usage_error("-%s takes no value", o->name);
+		}
+		switch (o->id) {
+		case OPT_RESTRICT:
+			if (parse_size(value, &c->restrict_n) != 0)
+				return usage_error("-restrict: '%s' is not a count", value);
+			c->restrict_set = 1;
+			break;
+		case OPT_METHOD:
+			if (strcmp(value, "add") == 0)
+				c->method = KS_EVAL_ADD;
+			else if (strcmp(value, "mul") == 0)
+				c->method = KS_EVAL_MUL;
+			else
+				return usage_error("-method: '%s' is neither add nor mul", value);
+			break;
+		case OPT_K:
+			if (parse_size(value, &c->k) != 0 || c->k == 0 || c->k > 1000000)
+				return usage_error("-k: '%s' is not a count in 1..1000000", value);
+			break;
+		case OPT_THREADS: {
+			size_t t;
+
+			if (parse_size(value, &t) != 0 || t > 1024)
+				return usage_error("-threads: '%s' is not a count in 0..1024", value);
+			c->threads = (unsigned)t;
+			break;
+		}
+		case OPT_LIMIT:
+			if (parse_size(value, &c->limit) != 0)
+				return usage_error("-limit: '%s' is not a count", value);
+			break;
+		case OPT_REJECT_DUPS:
+			c->reject_dups = 1;
+			break;
+		case OPT_JSON:
+			c->json = 1;
+			break;
+		case OPT_QUIET:
+			c->quiet = 1;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : ks_status_exit_code(KS_ERR_WRITE);
+		case OPT_VERSION:
+			printf(PROG " %s\n", PACKAGE_VERSION);
+			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : ks_status_exit_code(KS_ERR_WRITE);
+		}
+	}
+	if (c->cmd == CMD_NONE)
+		return usage_error("no command given (analogy, similarity or neighbors)");
+	if (c->n_operands == 0)
+		return usage_error("no vector file given");
+	if (c->cmd != CMD_NEIGHBORS && c->n_operands < 2)
+		return usage_error("no %s file given", c->cmd == CMD_ANALOGY ? "question" : "word-pair");
+	if (c->cmd == CMD_NEIGHBORS && c->n_operands == 1 && strcmp(c->operands[0], "-") == 0)
+		return usage_error("neighbors reads its queries from stdin, so the vectors cannot come from there");
+	if (!c->restrict_set)
+		c->restrict_n = c->cmd == CMD_ANALOGY ? ANALOGY_RESTRICT
+			: c->cmd == CMD_SIMILARITY ? SIMILARITY_RESTRICT : 0;
+	return -1;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+fail(int status, const struct ks_err *err)
+{
+	fprintf(stderr, PROG ": %s\n", err->msg[0] ? err->msg : ks_status_str(status));
+	return ks_status_exit_code(status);
+}
+
+/* Prints s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
+static void
+json_str(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putc('"', out);
+	while (*p) {
+		unsigned char ch = *p;
+		size_t n = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
+			: (ch & 0xf8) == 0xf0 ? 4 : 0;
+		size_t i;
+
+		if (ch == '"' || ch == '\\') {
+			fprintf(out, "\\%c", ch);
+			p++;
+			continue;
+		}
+		if (ch < 0x20) {
+			fprintf(out, "\\u%04x", ch);
+			p++;
+			continue;
+		}
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				break;
+		if (n == 0 || i < n || (n == 2 && ch < 0xc2)) {
+			fputs("\\ufffd", out);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n, out);
+		p += n;
+	}
+	putc('"', out);
+}
+
+static void
+json_num(FILE *out, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%.10g", v);
+	else
+		fputs("null", out);
+}
+
+static const char *
+format_name(const struct ks_vecfile_info *info)
+{
+	if (info->format == KS_VECFILE_BINARY)
+		return info->gzip ? "binary, gzip" : "binary";
+	if (!info->header)
+		return info->gzip ? "text without header, gzip" : "text without header";
+	return info->gzip ? "text, gzip" : "text";
+}
+
+/* Loads the vectors and reports what was read; returns a status. */
+static int
+load(const struct cli *c, struct ks_eval_vectors **ev, struct ks_vecfile_info *info,
+     double *seconds, struct ks_err *err)
+{
+	struct ks_vecfile_read_opts ro = { c->limit, c->reject_dups };
+	struct ks_vecset *vs;
+	double t0 = now();
+	int rc;
+
+	rc = ks_vecfile_read_opts(&vs, c->operands[0], &ro, info, err);
+	if (rc != KS_OK)
+		return rc;
+	if (info->duplicates > 0)
+		fprintf(stderr, PROG ": warning: %s: %zu repeated word%s ignored (first: '%s' again at %s %zu)\n",
+			c->operands[0], info->duplicates, info->duplicates == 1 ? "" : "s",
+			vs->words[info->first_duplicate_row],
+			info->format == KS_VECFILE_BINARY ? "record" : "line", info->first_duplicate_at);
+	if (vs->n_words == 0) {
+		ks_vecset_destroy(vs);
+		return ks_err_set(err, KS_ERR_FORMAT, "%s: the file holds no vectors", c->operands[0]);
+	}
+	rc = ks_eval_vectors_create(ev, vs, err);
+	*seconds = now() - t0;
+	if (rc == KS_OK && !c->quiet)
+		fprintf(stderr, PROG ": %s: %zu words x %zu dimensions (%s), read in %.2f s\n",
+			c->operands[0], ks_eval_vectors_set(*ev)->n_words, ks_eval_vectors_set(*ev)->dim,
+			format_name(info), *seconds);
+	return rc;
+}
+
+static void
+json_vectors(FILE *out, const struct cli *c, const struct ks_eval_vectors *ev,
+	     const struct ks_vecfile_info *info, double seconds)
+{
+	const struct ks_vecset *vs = ks_eval_vectors_set(ev);
+
+	fputs("{\"vectors\": {\"file\": ", out);
+	json_str(out, c->operands[0]);
+	fprintf(out, ", \"words\": %zu, \"dim\": %zu, \"format\": \"%s\", \"gzip\": %s, "
+		"\"header\": %s, \"duplicates\": %zu, \"seconds\": %.3f}", vs->n_words, vs->dim,
+		info->format == KS_VECFILE_BINARY ? "binary" : "text", info->gzip ? "true" : "false",
+		info->header ? "true" : "false", info->duplicates, seconds);
+}
+
+static double
+pct(size_t a, size_t b)
+{
+	return b > 0 ? 100.0 * (double)a / (double)b : NAN;
+}
+
+static void
+table_row(FILE *out, const char *name, const struct ks_analogy_tally *t)
+{
+	char acc[16], cov[16];
+
+	if (t->covered > 0)
+		snprintf(acc, sizeof(acc), "%.2f%%", pct(t->correct, t->covered));
+	else
+		snprintf(acc, sizeof(acc), "-");
+	snprintf(cov, sizeof(cov), "%.2f%%", pct(t->covered, t->questions));
+	fprintf(out, "%-30s %8zu %8zu %9zu %9s %9s\n", name, t->correct, t->covered, t->questions,
+		acc, cov);
+}
+
+static void
+json_tally(FILE *out, const struct ks_analogy_tally *t)
+{
+	fprintf(out, "\"correct\": %zu, \"covered\": %zu, \"questions\": %zu, \"accuracy\": ",
+		t->correct, t->covered, t->questions);
+	json_num(out, t->covered ? (double)t->correct / (double)t->covered : NAN);
+	fputs(", \"coverage\": ", out);
+	json_num(out, (double)t->covered / (double)t->questions);
+}
+
+static int
+run_analogy(const struct cli *c)
+{
+	struct ks_eval_vectors *ev = NULL;
+	struct ks_vecfile_info info;
+	struct ks_err err;
+	double load_s = 0;
+	size_t f;
+	int rc;
+
+	ks_err_clear(&err);
+	rc = load(c, &ev, &info, &load_s, &err);
+	if (rc != KS_OK)
+		return fail(rc, &err);
+	if (c->json) {
+		json_vectors(stdout, c, ev, &info, load_s);
+		fprintf(stdout, ", \"method\": \"%s\", \"restrict\": %zu, \"results\": [",
+			c->method == KS_EVAL_MUL ? "3CosMul" : "3CosAdd", c->restrict_n);
+	}
+	for (f = 1; f < c->n_operands; f++) {
+		struct ks_analogy_opts ao = { c->restrict_n, c->method, c->threads };
+		struct ks_analogy_result res;
+		struct ks_analogy_set *set;
+		double t0 = now(), secs;
+		size_t s;
+
+		rc = ks_analogy_set_read(&set, c->operands[f], &err);
+		if (rc != KS_OK)
+			break;
+		if (set->skipped > 0)
+			fprintf(stderr, PROG ": warning: %s: %zu line%s skipped, not four words "
+				"(the first is line %zu)\n", c->operands[f], set->skipped,
+				set->skipped == 1 ? "" : "s", set->first_skipped);
+		rc = ks_analogy_eval(ev, set, &ao, &res, &err);
+		secs = now() - t0;
+		if (rc != KS_OK) {
+			ks_analogy_result_free(&res);
+			ks_analogy_set_destroy(set);
+			break;
+		}
+		if (c->json) {
+			fputs(f > 1 ? ", {\"file\": " : "{\"file\": ", stdout);
+			json_str(stdout, c->operands[f]);
+			fprintf(stdout, ", \"searched\": %zu, \"skipped_lines\": %zu, \"seconds\": %.3f, "
+				"\"sections\": [", res.restrict_n, set->skipped, secs);
+			for (s = 0; s < set->n_sections; s++) {
+				fputs(s ? ", {\"name\": " : "{\"name\": ", stdout);
+				json_str(stdout, set->sections[s].name);
+				fputs(", ", stdout);
+				json_tally(stdout, &res.sections[s]);
+				fputs("}", stdout);
+			}
+			fputs("], \"total\": {", stdout);
+			json_tally(stdout, &res.total);
+			fputs("}", stdout);
+			if (res.has_split) {
+				fputs(", \"semantic\": {", stdout);
+				json_tally(stdout, &res.semantic);
+				fputs("}, \"syntactic\": {", stdout);
+				json_tally(stdout, &res.syntactic);
+				fputs("}", stdout);
+			}
+			fputs("}", stdout);
+		} else {
+			printf("%s%s: %s over the first %zu words, %.2f s\n", f > 1 ? "\n" : "",
+			       c->operands[f], c->method == KS_EVAL_MUL ? "3CosMul" : "3CosAdd",
+			       res.restrict_n, secs);
+			printf("%-30s %8s %8s %9s %9s %9s\n", "section", "correct", "covered",
+			       "questions", "accuracy", "coverage");
+			for (s = 0; s < set->n_sections; s++)
+				table_row(stdout, set->sections[s].name[0] ? set->sections[s].name
+					  : "(no section)", &res.sections[s]);
+			if (res.has_split) {
+				table_row(stdout, "semantic", &res.semantic);
+				table_row(stdout, "syntactic", &res.syntactic);
+			}
+			table_row(stdout, "total", &res.total);
+		}
+		ks_analogy_result_free(&res);
+		ks_analogy_set_destroy(set);
+	}
+	if (c->json && rc == KS_OK)
+		fputs("]}\n", stdout);
+	ks_eval_vectors_destroy(ev);
+	if (rc != KS_OK)
+		return fail(rc, &err);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
+		return ks_status_exit_code(KS_ERR_WRITE);
+	}
+	return 0;
+}
+
+static int
+run_similarity(const struct cli *c)
+{
+	struct ks_eval_vectors *ev = NULL;
+	struct ks_vecfile_info info;
+	struct ks_err err;
+	double load_s = 0;
+	size_t f;
+	int rc;
+
+	ks_err_clear(&err);
+	rc = load(c, &ev, &info, &load_s, &err);
+	if (rc != KS_OK)
+		return fail(rc, &err);
+	if (c->json) {
+		json_vectors(stdout, c, ev, &info, load_s);
+		fprintf(stdout, ", \"restrict\": %zu, \"results\": [", c->restrict_n);
+	} else {
+		printf("%-30s %7s %7s %9s %9s\n", "file", "pairs", "found", "spearman", "pearson");
+	}
+	for (f = 1; f < c->n_operands; f++) {
+		struct ks_similarity_result res;
+		struct ks_simset *set;
+		const char *base;
+
+		rc = ks_simset_read(&set, c->operands[f], &err);
+		if (rc != KS_OK)
+			break;
+		if (set->skipped > 0)
+			fprintf(stderr, PROG ": warning: %s: %zu line%s skipped, not `word word score` "
+				"(the first is line %zu)\n", c->operands[f], set->skipped,
+				set->skipped == 1 ? "" : "s", set->first_skipped);
+		rc = ks_similarity_eval(ev, set, c->restrict_n, &res, &err);
+		if (rc != KS_OK) {
+			ks_similarity_result_free(&res);
+			ks_simset_destroy(set);
+			break;
+		}
+		if (c->json) {
+			fputs(f > 1 ? ", {\"file\": " : "{\"file\": ", stdout);
+			json_str(stdout, c->operands[f]);
+			fprintf(stdout, ", \"pairs\": %zu, \"found\": %zu, \"skipped_lines\": %zu, "
+				"\"spearman\": ", res.pairs, res.found, set->skipped);
+			json_num(stdout, res.spearman);
+			fputs(", \"pearson\": ", stdout);
+			json_num(stdout, res.pearson);
+			fputs("}", stdout);
+		} else {
+			base = strrchr(c->operands[f], '/');
+			base = base ? base + 1 : c->operands[f];
+			if (res.defined)
+				printf("%-30s %7zu %7zu %9.4f %9.4f\n", base, res.pairs, res.found,
+				       res.spearman, res.pearson);
+			else
+				printf("%-30s %7zu %7zu %9s %9s\n", base, res.pairs, res.found, "-", "-");
+		}
+		ks_similarity_result_free(&res);
+		ks_simset_destroy(set);
+	}
+	if (c->json && rc == KS_OK)
+		fputs("]}\n", stdout);
+	ks_eval_vectors_destroy(ev);
+	if (rc != KS_OK)
+		return fail(rc, &err);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
+		return ks_status_exit_code(KS_ERR_WRITE);
+	}
+	return 0;
+}
+
+/*
+ * Answers one query line (split at blanks in place). Returns KS_OK,
+ * KS_ERR_NOT_FOUND (reported, the caller goes on) or another error.
+ */
+static int
+neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *line,
+		struct ks_neighbor *nb, struct ks_err *err)
+{
+	const struct ks_vecset *vs = ks_eval_vectors_set(ev);
+	char *words[64];
+	size_t n = 0, i, found;
+	char *p = line;
+	int rc;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		if (n == sizeof(words) / sizeof(words[0]))
+			return ks_err_set(err, KS_ERR_LIMIT, "a query has more than %zu words",
+					  sizeof(words) / sizeof(words[0]));
+		words[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	if (n == 0)
+		return KS_OK;
+	rc = ks_eval_neighbors(ev, (const char *const *)words, n, c->method, c->restrict_n, c->k,
+			       nb, &found, err);
+	if (rc == KS_ERR_NOT_FOUND) {
+		fprintf(stderr, PROG ": %s\n", err->msg);
+		if (c->json) {
+			fputs("{\"query\": [", stdout);
+			for (i = 0; i < n; i++) {
+				fputs(i ? ", " : "", stdout);
+				json_str(stdout, words[i]);
+			}
+			fputs("], \"error\": ", stdout);
+			json_str(stdout, err->msg);
+			fputs("}\n", stdout);
+		}
+		fflush(stdout);
+		return rc;
+	}
+	if (rc != KS_OK)
+		return rc;
+	if (c->json) {
+		fputs("{\"query\": [", stdout);
+		for (i = 0; i < n; i++) {
+			fputs(i ? ", " : "", stdout);
+			json_str(stdout, words[i]);
+		}
+		fprintf(stdout, "], \"kind\": \"%s\", \"neighbors\": [",
+			n == 1 ? "word" : n == 3 ? "analogy" : "sum");
+		for (i = 0; i < found; i++) {
+			fputs(i ? ", {\"word\": " : "{\"word\": ", stdout);
+			json_str(stdout, vs->words[nb[i].row]);
+			fputs(", \"score\": ", stdout);
+			json_num(stdout, nb[i].score);
+			fputs("}", stdout);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		if (n == 3)
+			printf("%s : %s :: %s : ?\n", words[0], words[1], words[2]);
+		else {
+			for (i = 0; i < n; i++)
+				printf("%s%s", i ? " + " : "", words[i]);
+			putchar('\n');
+		}
+		for (i = 0; i < found; i++)
+			printf("%4zu  %-30s %9.6f\n", i + 1, vs->words[nb[i].row], nb[i].score);
+		putchar('\n');
+	}
+	fflush(stdout);
+	return KS_OK;
+}
+
+static int
+run_neighbors(const struct cli *c)
+{
+	struct ks_eval_vectors *ev = NULL;
+	struct ks_vecfile_info info;
+	struct ks_neighbor *nb;
+	struct ks_err err;
+	double load_s = 0;
+	int rc, missing = 0;
+	size_t i;
+
+	ks_err_clear(&err);
+	rc = load(c, &ev, &info, &load_s, &err);
+	if (rc != KS_OK)
+		return fail(rc, &err);
+	nb = calloc(c->k, sizeof(*nb));
+	if (nb == NULL) {
+		ks_eval_vectors_destroy(ev);
+		fprintf(stderr, PROG ": out of memory\n");
+		return ks_status_exit_code(KS_ERR_NOMEM);
+	}
+	if (c->n_operands > 1) {
+		for (i = 1; i < c->n_operands && rc == KS_OK; i++) {
+			char *q = strdup(c->operands[i]);
+
+			if (q == NULL) {
+				rc = ks_err_set(&err, KS_ERR_NOMEM, "out of memory");
+				break;
+			}
+			rc = neighbors_query(c, ev, q, nb, &err);
+			free(q);
+			if (rc == KS_ERR_NOT_FOUND) {
+				missing = 1;
+				rc = KS_OK;
+			}
+		}
+	} else {
+		char *line = NULL;
+		size_t cap = 0;
+		int tty = isatty(STDIN_FILENO) && !c->json;
+
+		if (tty)
+			fprintf(stderr, "Enter a word, or three words a b c for a:b :: c:? (Ctrl-D ends).\n> ");
+		while (rc == KS_OK && getline(&line, &cap, stdin) >= 0) {
+			rc = neighbors_query(c, ev, line, nb, &err);
+			if (rc == KS_ERR_NOT_FOUND) {
+				missing = 1;
+				rc = KS_OK;
+			}
+			if (tty)
+				fputs("> ", stderr);
+		}
+		if (rc == KS_OK && ferror(stdin))
+			rc = ks_err_errno(&err, KS_ERR_READ, errno, "standard input");
+		free(line);
+	}
+	free(nb);
+	ks_eval_vectors_destroy(ev);
+	if (rc != KS_OK)
+		return fail(rc, &err);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
+		return ks_status_exit_code(KS_ERR_WRITE);
+	}
+	return missing ? ks_status_exit_code(KS_ERR_NOT_FOUND) : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.method = KS_EVAL_ADD;
+	c.k = NEIGHBORS_K;
+	rc = parse_args(&c, argc, argv);
+	if (rc < 0) {
+		switch (c.cmd) {
+		case CMD_ANALOGY:
+			rc = run_analogy(&c);
+			break;
+		case CMD_SIMILARITY:
+			rc = run_similarity(&c);
+			break;
+		default:
+			rc = run_neighbors(&c);
+			break;
+		}
+	}
+	free(c.operands);
+	return rc;
+}

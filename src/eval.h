@@ -23,7 +23,7 @@
  *   cos' = (cos + 1) / 2. The rows of a, b and c are never answers, nor is
  *   another spelling of them: as gensim does, the five best other rows are
  *   taken in order and the first whose folded word is not a question word
- *   is the answer (if all five are, the fifth is, and it is wrong).
+ *   is the answer (if all five are, the fifth is taken).
  *
  * Vectors are normalised to unit length once; a zero vector stays zero and
  * has cosine 0 with everything. Analogy questions are scored as a matrix
