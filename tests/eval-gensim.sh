@@ -16,12 +16,15 @@
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 [ -x "$KENSHO_EVAL" ] || skip "kensho-eval not built"
 PY=/usr/bin/python3
-[ -x "$PY" ] && "$PY" -c 'import gensim, scipy' 2>/dev/null || skip "python3-gensim not installed"
+if ! [ -x "$PY" ] || ! "$PY" -c 'import gensim, scipy' 2>/dev/null; then
+	skip "python3-gensim not installed"
+fi
 EVAL_DIR="$KS_SHARED_DATA/eval"
 [ -f "$EVAL_DIR/questions-words.txt" ] || skip "no evaluation sets in $EVAL_DIR"
 [ -n "${KS_GENSIM_VECTORS:-}" ] || [ -f "$KS_SHARED_DATA/wiki100m.txt.gz" ] || skip "no wiki100m corpus"
 QW="$EVAL_DIR/questions-words.txt"
-PAIRS=$(ls "$EVAL_DIR"/EN-*.txt 2>/dev/null)
+set -- "$EVAL_DIR"/EN-*.txt	# the similarity sets, as "$@" (paths may hold spaces)
+[ -f "$1" ] || skip "no similarity sets in $EVAL_DIR"
 
 cat > "$tmp/vs_gensim.py" <<'EOF'
 import gzip, json, logging, random, sys
@@ -137,9 +140,9 @@ fi
 gzip -c "$tmp/mixed.txt" > "$tmp/mixed.txt.gz"
 
 # gensim on two files in the background while kensho-eval works.
-"$PY" "$tmp/vs_gensim.py" eval "$tmp/v.txt" "$QW" $PAIRS 2>"$tmp/g1.err" &
+"$PY" "$tmp/vs_gensim.py" eval "$tmp/v.txt" "$QW" "$@" 2>"$tmp/g1.err" &
 g1=$!
-"$PY" "$tmp/vs_gensim.py" eval "$tmp/mixed.txt" "$QW" $PAIRS 2>"$tmp/g2.err" &
+"$PY" "$tmp/vs_gensim.py" eval "$tmp/mixed.txt" "$QW" "$@" 2>"$tmp/g2.err" &
 g2=$!
 
 for f in v.txt mixed.txt; do
@@ -147,7 +150,7 @@ for f in v.txt mixed.txt; do
 	[ "$f" = mixed.txt ] && input="$tmp/mixed.txt.gz"	# and gzip on the way
 	expect_ok "$KENSHO_EVAL" analogy -json -quiet "$input" "$QW"
 	cp "$tmp/out" "$tmp/$f.analogy.json"
-	expect_ok "$KENSHO_EVAL" similarity -json -quiet "$input" $PAIRS
+	expect_ok "$KENSHO_EVAL" similarity -json -quiet "$input" "$@"
 	cp "$tmp/out" "$tmp/$f.pairs.json"
 	expect_ok "$KENSHO_EVAL" neighbors -json -quiet -k 5 "$input" king france three good
 	cp "$tmp/out" "$tmp/$f.nb.json"
