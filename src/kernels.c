@@ -1,2 +1,345 @@
-/* Placeholder until the kernels module lands. */
-typedef int ks_kernels_placeholder;
+/*
+ * The update math (see kernels.h).
+ *
+ * Hogwild. Worker threads call these kernels at the same time on the same
+ * two matrices without any lock: two workers may read and write one row at
+ * once, so a read may see a half-updated row and one of two concurrent
+ * additions may be lost. This is the only intended data race in kensho
+ * (Recht, Re, Wright, Niu: "Hogwild!: A lock-free approach to parallelizing
+ * stochastic gradient descent", NIPS 2011). It is acceptable because each
+ * example touches a handful of rows out of tens of thousands, so collisions
+ * are rare, and a collision costs a slightly stale or lost step of size
+ * alpha, which SGD absorbs like any other gradient noise; a lock per row
+ * would cost more than all the arithmetic here. Floats are written whole
+ * on every platform kensho targets, so a reader never sees a torn value.
+ * Strictly, C11 calls this undefined behaviour; the workers only ever do
+ * plain loads and stores of floats, and ThreadSanitizer reports from here
+ * are expected (do not "fix" them with atomics: that would serialise the
+ * hot loop).
+ *
+ * The corrected CBOW gradient. CBOW's input is the mean of the C context
+ * rows, h = (1/C) sum_i in_vecs[ctx[i]], so by the chain rule
+ * dL/d in_vecs[ctx[i]] = (1/C) dL/dh. word2vec.c, gensim and fastText add
+ * the whole dL/dh to every context row, a step C times too long for the
+ * input rows (and only for them). Irsoy, Benton and Stratos ("Corrected
+ * CBOW Performs as well as Skip-gram", Insights from Negative Results in
+ * NLP 2021, arXiv 2012.15332) show that with the division CBOW trains as
+ * well as skip-gram. KS_CBOW_CORRECTED divides; KS_CBOW_WORD2VEC keeps the
+ * old step so the two can be compared. A word that occurs twice in the
+ * context is two terms of the mean and so receives two additions: that is
+ * the true gradient, not a bug.
+ *
+ * Order of operations. The dot products of the target and the negatives
+ * are all taken before any output row moves, so the returned loss is the
+ * loss at the starting point even when a word is drawn twice as a negative
+ * (for up to KERNELS_CHUNK - 1 negatives; larger counts go in chunks).
+ * Each output row's term of -dL/d(input) is added just before that row
+ * moves, so for distinct rows the step is exactly -alpha times the
+ * gradient at the starting point. A negative drawn twice is moved twice,
+ * and its second gradient term reads the row after its first move, which
+ * differs from the simultaneous step by order alpha, as in every
+ * word2vec-style trainer. The input rows move last.
+ *
+ * The sigmoid. sigma and log sigma are read from a table with linear
+ * interpolation: with 1/512 between points the interpolation error is
+ * below 1e-7, the precision of the float entries. Beyond +-KS_SIGMOID_MAX
+ * sigma is clamped to its value at the edge, so the update is tiny but
+ * still taken in the right direction. word2vec.c instead sets sigma to
+ * exactly 0 or 1 beyond |x| > 6 with negative sampling, so a confidently
+ * right example gets no update at all (and with hierarchical softmax it
+ * skips such nodes whatever the label). For the loss, log sigma(x) is
+ * continued below -KS_SIGMOID_MAX by its asymptote x + c (error below
+ * e^-8 = 3.4e-4), so the reported loss of a badly wrong prediction grows
+ * as it should instead of saturating at 8. A NaN argument stays NaN, so a
+ * diverging model shows up in the loss.
+ *
+ * Speed. The row loops are written in blocks of KERNELS_BLOCK floats with
+ * a fixed inner trip count and restrict-qualified pointers: that is the
+ * shape gcc -O2 vectorizes (its default cost model refuses a loop that
+ * would need a scalar epilogue, but vectorizes a fixed-count inner loop
+ * and leaves the short tail to a scalar loop). The dot product keeps 16
+ * partial sums in two blocks, so it vectorizes without -ffast-math and is
+ * not bound by the latency of a single chain of additions. The lanes are
+ * fixed by the code, not by the vector width, so under -std=c11 (which
+ * implies -ffp-contract=off: no fused multiply-adds) the results are the
+ * same bits at -O1, -O2 and -O2 -march=native. The CBOW mean reads each context row once
+ * and writes h once, and the target's update writes the gradient instead
+ * of adding to a zeroed one. Each call costs about 25 passes over rows of
+ * dim floats; with large vocabularies the time goes mostly to cache misses
+ * on the randomly placed rows, which the independent dot products let the
+ * processor overlap (explicit prefetching measured no faster).
+ */
+#include "kernels.h"
+
+#include <math.h>
+#include <string.h>
+
+#define KERNELS_BLOCK 8
+/* Output rows whose dot products are all taken before any of them moves. */
+#define KERNELS_CHUNK 32
+
+/* Table points per unit of x. */
+#define KERNELS_SIGMOID_SCALE ((float)KS_SIGMOID_STEPS / (2.0f * KS_SIGMOID_MAX))
+
+void
+ks_sigmoid_init(struct ks_sigmoid *t)
+{
+	size_t i;
+
+	for (i = 0; i <= KS_SIGMOID_STEPS; i++) {
+		double x = -(double)KS_SIGMOID_MAX +
+			   2.0 * (double)KS_SIGMOID_MAX * (double)i / KS_SIGMOID_STEPS;
+
+		t->sigma[i] = (float)(1.0 / (1.0 + exp(-x)));
+		/* log sigma(x) = -log(1 + e^-x), written to stay exact for both signs. */
+		t->log_sigma[i] = (float)(x >= 0.0 ? -log1p(exp(-x)) : x - log1p(exp(x)));
+	}
+}
+
+/*
+ * Linear interpolation in table at x, which must lie in
+ * [-KS_SIGMOID_MAX, KS_SIGMOID_MAX].
+ */
+static inline float
+kernels_table_at(const float *table, float x)
+{
+	float f = (x + KS_SIGMOID_MAX) * KERNELS_SIGMOID_SCALE;
+	size_t i = (size_t)f;
+	float frac;
+
+	if (i >= KS_SIGMOID_STEPS)
+		i = KS_SIGMOID_STEPS - 1;
+	frac = f - (float)i;
+	return table[i] + frac * (table[i + 1] - table[i]);
+}
+
+/* sigma(x), clamped beyond the table; NaN stays NaN. */
+static inline float
+kernels_sigma(const struct ks_sigmoid *t, float x)
+{
+	if (x <= -KS_SIGMOID_MAX)
+		return t->sigma[0];
+	if (x >= KS_SIGMOID_MAX)
+		return t->sigma[KS_SIGMOID_STEPS];
+	if (x != x)
+		return x;
+	return kernels_table_at(t->sigma, x);
+}
+
+/* log sigma(x): continued by its asymptote below the table, clamped above. */
+static inline float
+kernels_log_sigma(const struct ks_sigmoid *t, float x)
+{
+	if (x <= -KS_SIGMOID_MAX)
+		return x + (t->log_sigma[0] + KS_SIGMOID_MAX);
+	if (x >= KS_SIGMOID_MAX)
+		return t->log_sigma[KS_SIGMOID_STEPS];
+	if (x != x)
+		return x;
+	return kernels_table_at(t->log_sigma, x);
+}
+
+/* a . b over n floats, in 16 partial sums added pairwise at the end. */
+static inline float
+kernels_dot(const float *restrict a, const float *restrict b, size_t n)
+{
+	float lo[KERNELS_BLOCK] = { 0.0f }, hi[KERNELS_BLOCK] = { 0.0f };
+	float sum;
+	size_t i = 0, j;
+
+	for (; i + 2 * KERNELS_BLOCK <= n; i += 2 * KERNELS_BLOCK) {
+		for (j = 0; j < KERNELS_BLOCK; j++)
+			lo[j] += a[i + j] * b[i + j];
+		for (j = 0; j < KERNELS_BLOCK; j++)
+			hi[j] += a[i + KERNELS_BLOCK + j] * b[i + KERNELS_BLOCK + j];
+	}
+	for (; i + KERNELS_BLOCK <= n; i += KERNELS_BLOCK)
+		for (j = 0; j < KERNELS_BLOCK; j++)
+			lo[j] += a[i + j] * b[i + j];
+	for (j = 0; j < KERNELS_BLOCK; j++)
+		lo[j] += hi[j];
+	/* Written out so the partial sums stay in registers (KERNELS_BLOCK is 8). */
+	sum = ((lo[0] + lo[4]) + (lo[1] + lo[5])) + ((lo[2] + lo[6]) + (lo[3] + lo[7]));
+	for (; i < n; i++)
+		sum += a[i] * b[i];
+	return sum;
+}
+
+/* y += a * x over n floats. */
+static inline void
+kernels_axpy(float *restrict y, float a, const float *restrict x, size_t n)
+{
+	size_t i = 0, j;
+
+	for (; i + KERNELS_BLOCK <= n; i += KERNELS_BLOCK)
+		for (j = 0; j < KERNELS_BLOCK; j++)
+			y[i + j] += a * x[i + j];
+	for (; i < n; i++)
+		y[i] += a * x[i];
+}
+
+/*
+ * h = the mean of the rows base[ids[r] * dim], r < n_rows, a block of
+ * dimensions at a time, so each row is read once and h written once.
+ */
+static inline void
+kernels_mean(float *restrict h, const float *restrict base, size_t dim, const uint32_t *ids,
+	     size_t n_rows)
+{
+	float inv = 1.0f / (float)n_rows;
+	size_t i = 0, j, r;
+
+	for (; i + KERNELS_BLOCK <= dim; i += KERNELS_BLOCK) {
+		const float *row = base + (size_t)ids[0] * dim + i;
+		float acc[KERNELS_BLOCK];
+
+		for (j = 0; j < KERNELS_BLOCK; j++)
+			acc[j] = row[j];
+		for (r = 1; r < n_rows; r++) {
+			row = base + (size_t)ids[r] * dim + i;
+			for (j = 0; j < KERNELS_BLOCK; j++)
+				acc[j] += row[j];
+		}
+		for (j = 0; j < KERNELS_BLOCK; j++)
+			h[i + j] = acc[j] * inv;
+	}
+	for (; i < dim; i++) {
+		float acc = base[(size_t)ids[0] * dim + i];
+
+		for (r = 1; r < n_rows; r++)
+			acc += base[(size_t)ids[r] * dim + i];
+		h[i] = acc * inv;
+	}
+}
+
+/*
+ * The first output row's share of the step: grad = g * o (with o as it
+ * was), then o += ag * h.
+ */
+static inline void
+kernels_output_first(float *restrict grad, float *restrict o, float g, float ag,
+		     const float *restrict h, size_t n)
+{
+	size_t i = 0, j;
+
+	for (; i + KERNELS_BLOCK <= n; i += KERNELS_BLOCK)
+		for (j = 0; j < KERNELS_BLOCK; j++) {
+			float oj = o[i + j];
+
+			grad[i + j] = g * oj;
+			o[i + j] = oj + ag * h[i + j];
+		}
+	for (; i < n; i++) {
+		float oi = o[i];
+
+		grad[i] = g * oi;
+		o[i] = oi + ag * h[i];
+	}
+}
+
+/* Every later output row's share: grad += g * o (as it was), then o += ag * h. */
+static inline void
+kernels_output_next(float *restrict grad, float *restrict o, float g, float ag,
+		    const float *restrict h, size_t n)
+{
+	size_t i = 0, j;
+
+	for (; i + KERNELS_BLOCK <= n; i += KERNELS_BLOCK)
+		for (j = 0; j < KERNELS_BLOCK; j++) {
+			float oj = o[i + j];
+
+			grad[i + j] += g * oj;
+			o[i + j] = oj + ag * h[i + j];
+		}
+	for (; i < n; i++) {
+		float oi = o[i];
+
+		grad[i] += g * oi;
+		o[i] = oi + ag * h[i];
+	}
+}
+
+/*
+ * The output side shared by both models: the target (label 1) and every
+ * negative whose word id differs from it (label 0) against the input h.
+ * Overwrites k->grad with -dL/dh, moves the output rows, and returns the
+ * loss before the step.
+ *
+ * Outputs go in chunks of KERNELS_CHUNK: first every dot product of the
+ * chunk (independent of each other, so the cache misses on the randomly
+ * placed rows overlap, and every x sees the rows as they were), then the
+ * fused gradient and row updates.
+ */
+static double
+kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, uint32_t target,
+		const uint32_t *neg, size_t n_neg, float alpha_out)
+{
+	const struct ks_sigmoid *t = k->sigmoid;
+	size_t dim = k->dim, next = 0, n, j;
+	float *rows[KERNELS_CHUNK];
+	float g[KERNELS_CHUNK];
+	float x;
+	double loss;
+	int first_chunk = 1;
+
+	/* g = label - sigma(x) = -dL/dx; the step along -dL/do is alpha_out * g * h. */
+	rows[0] = k->out_vecs + (size_t)target * dim;
+	x = kernels_dot(h, rows[0], dim);
+	g[0] = 1.0f - kernels_sigma(t, x);
+	loss = -(double)kernels_log_sigma(t, x);
+	n = 1;
+	for (;;) {
+		for (; next < n_neg && n < KERNELS_CHUNK; next++) {
+			if (neg[next] == target)
+				continue;
+			rows[n] = k->out_vecs + (size_t)neg[next] * dim;
+			x = kernels_dot(h, rows[n], dim);
+			g[n++] = -kernels_sigma(t, x);
+			loss -= (double)kernels_log_sigma(t, -x);
+		}
+		j = 0;
+		if (first_chunk) {
+			kernels_output_first(k->grad, rows[0], g[0], alpha_out * g[0], h, dim);
+			j = 1;
+			first_chunk = 0;
+		}
+		for (; j < n; j++)
+			kernels_output_next(k->grad, rows[j], g[j], alpha_out * g[j], h, dim);
+		if (next >= n_neg)
+			return loss;
+		n = 0;
+	}
+}
+
+double
+ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
+	     uint32_t target, const uint32_t *neg, size_t n_neg,
+	     float alpha_in, float alpha_out, enum ks_cbow_update mode)
+{
+	size_t dim = k->dim, i;
+	float step;
+	double loss;
+
+	kernels_mean(k->h, k->in_vecs, dim, ctx, n_ctx);
+	loss = kernels_outputs(k, k->h, target, neg, n_neg, alpha_out);
+	/* The correction (see the top of this file): dL/d ctx row = dL/dh / C. */
+	step = mode == KS_CBOW_WORD2VEC ? alpha_in : alpha_in / (float)n_ctx;
+	for (i = 0; i < n_ctx; i++)
+		kernels_axpy(k->in_vecs + (size_t)ctx[i] * dim, step, k->grad, dim);
+	return loss;
+}
+
+double
+ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
+	   const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out)
+{
+	size_t dim = k->dim;
+	float *in = k->in_vecs + (size_t)input * dim;
+	double loss;
+
+	/* A private copy: every output step sees the same input, whatever other threads do. */
+	memcpy(k->h, in, dim * sizeof(*k->h));
+	loss = kernels_outputs(k, k->h, target, neg, n_neg, alpha_out);
+	kernels_axpy(in, alpha_in, k->grad, dim);
+	return loss;
+}

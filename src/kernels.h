@@ -35,8 +35,11 @@ enum ks_cbow_update {
 
 /*
  * A read-only table of the logistic function and of log sigma, shared by
- * all workers. Arguments beyond +-KS_SIGMOID_MAX are clamped to it: the
- * gradient is then tiny but never skipped.
+ * all workers, read with linear interpolation. Arguments beyond
+ * +-KS_SIGMOID_MAX are clamped to it: the gradient is then tiny but never
+ * skipped. For the loss, log sigma(x) continues below -KS_SIGMOID_MAX as x
+ * (within 3.4e-4), so a badly wrong prediction is not reported as a loss
+ * of 8.
  */
 #define KS_SIGMOID_MAX 8.0f
 #define KS_SIGMOID_STEPS 8192
@@ -56,20 +59,24 @@ struct ks_kernel_ctx {
 	size_t dim;
 	const struct ks_sigmoid *sigmoid;
 	float *h;		/* dim floats of scratch: the CBOW input */
-	float *grad;		/* dim floats of scratch: dL/d(input) */
+	float *grad;		/* dim floats of scratch: -dL/d(input) */
 };
 
 /*
  * One CBOW example: the mean of the context rows ctx[0 .. n_ctx) (n_ctx >= 1)
  * predicts target against the negatives neg[0 .. n_neg). Returns the loss L
- * of the example before the update.
+ * of the example before the update (for a word drawn twice as a negative,
+ * exact up to 31 outputs; see kernels.c). A word repeated in ctx is two
+ * terms of the mean and its row gets both shares. Uses k->h and k->grad as
+ * scratch; nothing is read from them before it is written.
  */
 double ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 		    uint32_t target, const uint32_t *neg, size_t n_neg,
 		    float alpha_in, float alpha_out, enum ks_cbow_update mode);
 
 /*
- * One skip-gram pair: the row in_vecs[input] predicts target against the
+ * One skip-gram pair: the row in_vecs[input] (copied into k->h first, so
+ * every output step sees the same input) predicts target against the
  * negatives. Returns the loss before the update.
  */
 double ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,

@@ -69,7 +69,11 @@ struct ks_alias {
 
 /*
  * Builds the table for weights counts[i]^exponent, i < n (n >= 1, at least
- * one count > 0). On failure *out is NULL.
+ * one count > 0). A word with count 0 has weight 0 whatever the exponent,
+ * so it is never drawn. Errors: KS_ERR_EMPTY (n == 0 or every count 0),
+ * KS_ERR_LIMIT (n > UINT32_MAX), KS_ERR_FORMAT (the exponent or the
+ * weights not finite), KS_ERR_NOMEM. On failure *out is NULL. Free the
+ * table with ks_alias_destroy.
  */
 int ks_alias_create(struct ks_alias **out, const uint64_t *counts, size_t n, double exponent,
 		    struct ks_err *err);
