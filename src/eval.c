@@ -634,25 +634,41 @@ struct analogy_worker {
 	pthread_t tid;
 	struct analogy_job *job;
 	float *c;		/* n_u x block products */
-	float *scores;		/* block scores of one question */
 	struct topn *top;	/* per question */
 	int status;
 };
 
+typedef int v4i __attribute__((vector_size(16)));
+
+/* Offers the candidate row (not a question word) to a question's list. */
+static inline void
+analogy_offer(struct topn *t, const struct aq *q, float score, uint32_t row)
+{
+	if (row == q->row[0] || row == q->row[1] || row == q->row[2])
+		return;
+	topn_offer(t, score, row);
+}
+
+/*
+ * Scores the rows j0 .. j0 + nb - 1 of a block for every question, four
+ * at a time; the lists are touched only when a score reaches the fifth
+ * best so far, which after the first blocks is rare.
+ */
 static void
 analogy_score_block(struct analogy_worker *w, size_t j0, size_t nb)
 {
 	const struct analogy_job *job = w->job;
-	const float *c = w->c;
-	float *s = w->scores;
+	const v4f eps4 = { KS_EVAL_MUL_EPSILON, KS_EVAL_MUL_EPSILON, KS_EVAL_MUL_EPSILON,
+			   KS_EVAL_MUL_EPSILON };
+	const int mul = job->method == KS_EVAL_MUL;
+	float *c = w->c;
 	size_t qi, j;
+	int k;
 
-	if (job->method == KS_EVAL_MUL) {
-		float *cm = w->c;
-
+	if (mul) {
 		/* cos' = (cos + 1) / 2, in place, once per block. */
 		for (j = 0; j < job->n_u * nb; j++)
-			cm[j] = (cm[j] + 1.0f) * 0.5f;
+			c[j] = (c[j] + 1.0f) * 0.5f;
 	}
 	for (qi = 0; qi < job->n_q; qi++) {
 		const struct aq *q = &job->qs[qi];
@@ -660,25 +676,28 @@ analogy_score_block(struct analogy_worker *w, size_t j0, size_t nb)
 		const float *pb = c + (size_t)q->slot[1] * nb;
 		const float *pc = c + (size_t)q->slot[2] * nb;
 		struct topn *t = &w->top[qi];
-		float worst;
+		float worst = t->score[TOPN - 1];
+		v4f w4 = { worst, worst, worst, worst };
 
-		if (job->method == KS_EVAL_MUL)
-			for (j = 0; j < nb; j++)
-				s[j] = pb[j] * pc[j] / (pa[j] + KS_EVAL_MUL_EPSILON);
-		else
-			for (j = 0; j < nb; j++)
-				s[j] = (pb[j] + pc[j]) - pa[j];
-		worst = t->score[TOPN - 1];
-		for (j = 0; j < nb; j++) {
-			uint32_t row;
+		for (j = 0; j + 4 <= nb; j += 4) {
+			v4f x = mul ? v4_load(pb + j) * v4_load(pc + j) / (v4_load(pa + j) + eps4)
+				: (v4_load(pb + j) + v4_load(pc + j)) - v4_load(pa + j);
+			v4i hit = x >= w4;
 
-			if (s[j] < worst)
+			if ((hit[0] | hit[1] | hit[2] | hit[3]) == 0)
 				continue;
-			row = (uint32_t)(j0 + j);
-			if (row == q->row[0] || row == q->row[1] || row == q->row[2])
-				continue;
-			topn_offer(t, s[j], row);
+			for (k = 0; k < 4; k++)
+				if (x[k] >= t->score[TOPN - 1])
+					analogy_offer(t, q, x[k], (uint32_t)(j0 + j + (size_t)k));
 			worst = t->score[TOPN - 1];
+			w4 = (v4f){ worst, worst, worst, worst };
+		}
+		for (; j < nb; j++) {
+			float x = mul ? pb[j] * pc[j] / (pa[j] + KS_EVAL_MUL_EPSILON)
+				: (pb[j] + pc[j]) - pa[j];
+
+			if (x >= t->score[TOPN - 1])
+				analogy_offer(t, q, x, (uint32_t)(j0 + j));
 		}
 	}
 }
@@ -835,7 +854,6 @@ ks_analogy_eval(const struct ks_eval_vectors *ev, const struct ks_analogy_set *s
 			ws[t].job = &job;
 			if (ks_mul_size(n_u, job.block, &cells) != 0 ||
 			    (ws[t].c = ks_aligned_calloc(cells, sizeof(float))) == NULL ||
-			    (ws[t].scores = ks_aligned_calloc(job.block, sizeof(float))) == NULL ||
 			    (ws[t].top = ks_malloc_array(n_q, sizeof(struct topn))) == NULL)
 				goto nomem;
 			for (qi = 0; qi < n_q; qi++)
@@ -900,7 +918,6 @@ done:
 	if (ws != NULL)
 		for (t = 0; t < n_w; t++) {
 			free(ws[t].c);
-			free(ws[t].scores);
 			free(ws[t].top);
 		}
 	free(ws);
