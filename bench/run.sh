@@ -298,9 +298,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 		sudo=(sudo)
 	fi
 	note "installing ${missing[*]}"
-	if ! "${sudo[@]}" apt-get install -y "${missing[@]}"; then
+	if ! ${sudo[@]+"${sudo[@]}"} apt-get install -y "${missing[@]}"; then
 		# A fresh container often has empty package lists.
-		"${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y "${missing[@]}" ||
+		${sudo[@]+"${sudo[@]}"} apt-get update && ${sudo[@]+"${sudo[@]}"} apt-get install -y "${missing[@]}" ||
 			die "apt-get could not install ${missing[*]}"
 	fi
 	[ "$need_gensim" = 1 ] && { find_python || die "python3-gensim installed but no python3 can import gensim"; }
