@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +74,9 @@ static const struct opt opts[] = {
 	  "CBOW: learning rate of the input vectors as a multiple of -alpha" },
 	{ "iter", OPT_LONG, OFF(iter), 1, 100000, "N",
 	  "training epochs" },
-	{ "min-count", OPT_LONG, OFF(min_count), 0, LONG_MAX, "N",
+	{ "min-count", OPT_LONG, OFF(min_count), 0, 1e15, "N",
 	  "drop words seen fewer than N times" },
-	{ "max-vocab", OPT_LONG, OFF(max_vocab), 0, LONG_MAX, "N",
+	{ "max-vocab", OPT_LONG, OFF(max_vocab), 0, 1e15, "N",
 	  "keep at most the N most frequent words (0: no cap)" },
 	{ "threads", OPT_LONG, OFF(threads), 1, 1024, "N",
 	  "worker threads (default: online CPUs)" },

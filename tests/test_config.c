@@ -67,6 +67,13 @@ START_TEST(test_defaults_and_word2vec_names)
 	ck_assert(cfg.alpha_in_scale == 1.0);
 	ks_config_free(&cfg);
 
+	/* Non-default counts within range are taken as given. */
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b",
+			       "-min-count", "1", "-max-vocab", "1000000000000", NULL), KS_OK);
+	ck_assert_int_eq(cfg.min_count, 1);
+	ck_assert(cfg.max_vocab == 1000000000000L);
+	ks_config_free(&cfg);
+
 	/* An explicit -alpha wins over the mode's default. */
 	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b",
 			       "-alpha", "0.1", "-cbow-update", "word2vec", NULL), KS_OK);
@@ -104,6 +111,9 @@ static const char *const rejects[][4] = {
 	{ "-seed", "-1", "-seed" },
 	{ "-ns-exponent", "1e400", "-ns-exponent" },
 	{ "-max-sentence", "0", "-max-sentence" },
+	{ "-min-count", "-1", "-min-count" },
+	{ "-min-count", "9223372036854775807", "1000000000000000]" },
+	{ "-max-vocab", "1e3", "-max-vocab" },
 	{ "-output", "", "-output" },
 };
 
