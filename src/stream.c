@@ -184,25 +184,14 @@ stream_make_slices(struct ks_stream *s, struct ks_err *err)
 }
 
 static int
-stream_has_stdin(const struct ks_stream_opts *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->n_paths; i++)
-		if (strcmp(o->paths[i], "-") == 0)
-			return 1;
-	return 0;
-}
-
-static int
 stream_cache_overflow(struct ks_stream *s, struct ks_err *err)
 {
 	stream_drop_cache(s);
-	if (stream_has_stdin(&s->opts))
+	if (!ks_corpus_rewindable(s->corpus))
 		return ks_err_set(err, KS_ERR_LIMIT,
-				  "standard input does not fit the token cache (-cache-mb %zu); "
-				  "standard input cannot be read again for each epoch: "
-				  "raise -cache-mb or train from a file",
+				  "the corpus does not fit the token cache (-cache-mb %zu) and "
+				  "an input is standard input or a pipe, which cannot be read "
+				  "again for each epoch: raise -cache-mb or train from a file",
 				  s->opts.cache_bytes >> 20);
 	return KS_OK;
 }

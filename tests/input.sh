@@ -46,6 +46,9 @@ cmp -s "$tmp/plain.vec" "$tmp/stdin2.vec" || fail "stdin with -read-vocab gives 
 ok
 expect_fail 13 "standard input" sh -c "\"$KENSHO\" -train - -output \"$tmp/x.vec\" -cache-mb 0 -quiet < \"$tmp/c.txt\""
 [ ! -e "$tmp/x.vec" ] || fail "output written after a failure"
+# A pipe given by name cannot be read twice either.
+expect_fail 13 "pipe" sh -c "cat \"$tmp/c.txt\" | \"$KENSHO\" -train /dev/stdin -output \"$tmp/x.vec\" -cache-mb 0 -quiet"
+[ ! -e "$tmp/x.vec" ] || fail "output written after a failure"
 
 # One line of many words (as wiki100m) is cut into -max-sentence chunks and
 # every word is trained: the vocabulary is the same as with the lines.
