@@ -16,13 +16,12 @@
  * context word), which (new - old) / alpha magnifies by 1 / alpha. The
  * relative part covers float arithmetic and the interpolated sigmoid
  * table (both near 1e-6 relative). Because the kernels step from the
- * gradient at the starting point, there is no O(alpha) term unless a row
- * is moved twice in one call (a negative drawn twice), so most cases use
- * alpha = 1e-2, which keeps the rounding part small (1e-5) and lets the
- * test see an output row read after it moved (an error of about
- * alpha g^2 |h|, 3e-4 here); the repeated-negative case uses 1e-3. The
- * worst errors measured are about a tenth of the tolerance (half of it in
- * the repeated-negative case). The returned loss must match the double
+ * gradient at the starting point and combine a row that is several outputs
+ * (a negative drawn twice, a target repeated in a skip-gram window) into
+ * one step, there is no O(alpha) term, so every case uses alpha = 1e-2,
+ * which keeps the rounding part small (1e-5) and would show an output row
+ * read after it moved (an error of about alpha g^2 |h|, 3e-4 here, a few
+ * times more with a window's weights). The returned loss must match the double
  * loss within 1e-5 (1 + L).
  *
  * These tests were checked to fail on deliberately broken kernels: without
@@ -32,7 +31,8 @@
  * tail or one of its blocks; with sigma saturated to 0 or 1 beyond the
  * table (word2vec.c); without interpolation; with the loss clamped at 8;
  * with the outputs after the first 32 dropped; with the loss read after
- * the rows moved; with a wrong sign; with stale scratch.
+ * the rows moved; with a wrong sign; with stale scratch. The window cases
+ * were checked to fail with a repeated row moved twice instead of once.
  */
 #include <math.h>
 #include <stdio.h>
@@ -71,6 +71,9 @@ struct kt_case {
 	uint32_t neg[48];
 	size_t n_neg;
 	float alpha;
+	/* n_targets > 0: a skip-gram window, input -> each of targets (shared negatives). */
+	uint32_t targets[8];
+	size_t n_targets;
 };
 
 static struct kt_model *
@@ -109,18 +112,41 @@ kt_log_sigma(double x)
 	return x >= 0.0 ? -log1p(exp(-x)) : x - log1p(exp(x));
 }
 
+/* -log sigma(h . o_target) - sum over negatives != target of log sigma(-h . o_neg). */
+static double
+kt_pair_loss(const struct kt_case *c, const double *h, uint32_t target, const double *out,
+	     size_t dim)
+{
+	double x = 0.0, loss;
+	size_t i, d;
+
+	for (d = 0; d < dim; d++)
+		x += h[d] * out[target * dim + d];
+	loss = -kt_log_sigma(x);
+	for (i = 0; i < c->n_neg; i++) {
+		if (c->neg[i] == target)
+			continue;
+		x = 0.0;
+		for (d = 0; d < dim; d++)
+			x += h[d] * out[c->neg[i] * dim + d];
+		loss -= kt_log_sigma(-x);
+	}
+	return loss;
+}
+
 /*
  * The loss of one example, written independently of the kernels: the input
  * is the mean of the context rows (one row for skip-gram), the target has
  * label 1, and every negative whose word id differs from the target's has
- * label 0.
+ * label 0. A skip-gram window is the sum of its pairs' losses, all with
+ * the same negatives.
  */
 static double
 kt_loss(const struct kt_case *c, const double *in, const double *out, size_t dim)
 {
 	const uint32_t *rows = c->n_ctx > 0 ? c->ctx : &c->input;
 	size_t n_rows = c->n_ctx > 0 ? c->n_ctx : 1, i, d;
-	double h[KT_DIM], x, loss;
+	double h[KT_DIM], loss = 0.0;
 
 	for (d = 0; d < dim; d++) {
 		h[d] = 0.0;
@@ -128,18 +154,10 @@ kt_loss(const struct kt_case *c, const double *in, const double *out, size_t dim
 			h[d] += in[rows[i] * dim + d];
 		h[d] /= (double)n_rows;
 	}
-	x = 0.0;
-	for (d = 0; d < dim; d++)
-		x += h[d] * out[c->target * dim + d];
-	loss = -kt_log_sigma(x);
-	for (i = 0; i < c->n_neg; i++) {
-		if (c->neg[i] == c->target)
-			continue;
-		x = 0.0;
-		for (d = 0; d < dim; d++)
-			x += h[d] * out[c->neg[i] * dim + d];
-		loss -= kt_log_sigma(-x);
-	}
+	if (c->n_targets == 0)
+		return kt_pair_loss(c, h, c->target, out, dim);
+	for (i = 0; i < c->n_targets; i++)
+		loss += kt_pair_loss(c, h, c->targets[i], out, dim);
 	return loss;
 }
 
@@ -151,6 +169,9 @@ kt_run(const struct kt_case *c, struct kt_model *m, enum ks_cbow_update mode)
 	if (c->n_ctx > 0)
 		return ks_cbow_step(&k, c->ctx, c->n_ctx, c->target, c->neg, c->n_neg,
 				    c->alpha, c->alpha, mode);
+	if (c->n_targets > 0)
+		return ks_sg_window_step(&k, c->input, c->targets, c->n_targets, c->neg,
+					 c->n_neg, c->alpha, c->alpha);
 	return ks_sg_step(&k, c->input, c->target, c->neg, c->n_neg, c->alpha, c->alpha);
 }
 
@@ -259,14 +280,13 @@ END_TEST
 START_TEST(test_negative_drawn_twice)
 {
 	/*
-	 * Row 3 is moved twice, the second time from where the first step
-	 * left it: a deviation of order alpha from the simultaneous step, so
-	 * this case uses the smaller alpha.
+	 * Row 3 is two terms of the loss: one dot product, one combined step,
+	 * so the call is still exactly one gradient step.
 	 */
 	const struct kt_case cbow = {
-		"cbow neg twice", { 0, 6 }, 2, 0, 8, { 3, 3, 4 }, 3, 1e-3f
+		"cbow neg twice", { 0, 6 }, 2, 0, 8, { 3, 3, 4 }, 3, 1e-2f
 	};
-	const struct kt_case sg = { "sg neg twice", { 0 }, 0, 1, 8, { 3, 4, 3 }, 3, 1e-3f };
+	const struct kt_case sg = { "sg neg twice", { 0 }, 0, 1, 8, { 3, 4, 3 }, 3, 1e-2f };
 
 	kt_gradient_check(&cbow);
 	kt_gradient_check(&sg);
@@ -298,6 +318,61 @@ START_TEST(test_many_negatives)
 	}
 	kt_gradient_check(&cbow);
 	kt_gradient_check(&sg);
+}
+END_TEST
+
+START_TEST(test_sg_window)
+{
+	/*
+	 * Shared negatives: 6 targets (7 twice), negatives that equal some
+	 * targets (3, and 7 which equals two of them) and one drawn twice (9):
+	 * every repeated row is combined into one exact step. 40 negatives
+	 * cross a chunk.
+	 */
+	const struct kt_case one = {
+		"sg window of 1", { 0 }, 0, 4, 0, { 2, 9, 0, 7, 5 }, 5, 1e-2f, { 6 }, 1
+	};
+	const struct kt_case win = {
+		"sg window", { 0 }, 0, 4, 0, { 2, 3, 0, 7, 5 }, 5, 1e-2f,
+		{ 6, 3, 7, 1, 7, 8 }, 6
+	};
+	const struct kt_case twice = {
+		"sg window neg twice", { 0 }, 0, 4, 0, { 9, 3, 9, 7 }, 4, 1e-2f,
+		{ 6, 3, 7, 1 }, 4
+	};
+	struct kt_case many = { "sg window 40 negatives", { 0 }, 0, 1, 0, { 0 }, 40, 1e-2f,
+				{ 8, 2, 8, 5 }, 4 };
+	size_t i;
+
+	for (i = 0; i < 40; i++)
+		many.neg[i] = (uint32_t)((i * 13 + 2) % KT_V);	/* distinct, and 2 is a target */
+	kt_gradient_check(&one);
+	kt_gradient_check(&win);
+	kt_gradient_check(&twice);
+	kt_gradient_check(&many);
+}
+END_TEST
+
+/* A window of one target is exactly the pair kernel, bit for bit. */
+START_TEST(test_sg_window_of_one_is_pair)
+{
+	struct kt_model *a = kt_model_new(KT_SEED + 2, 0.3f);
+	struct kt_model *b = malloc(sizeof(*b));
+	const uint32_t neg[] = { 2, 6, 0, 7, 6 }, target = 6;
+	struct ks_kernel_ctx ka, kb;
+	double la, lb;
+
+	ck_assert_ptr_nonnull(b);
+	memcpy(b, a, sizeof(*a));
+	ka = kt_ctx(a);
+	kb = kt_ctx(b);
+	la = ks_sg_step(&ka, 4, target, neg, 5, 0.05f, 0.05f);
+	lb = ks_sg_window_step(&kb, 4, &target, 1, neg, 5, 0.05f, 0.05f);
+	ck_assert(la == lb);
+	ck_assert(memcmp(a->in, b->in, sizeof(a->in)) == 0);
+	ck_assert(memcmp(a->out, b->out, sizeof(a->out)) == 0);
+	free(b);
+	free(a);
 }
 END_TEST
 
@@ -456,6 +531,8 @@ ks_suite_kernels(void)
 	tcase_add_test(tc, test_negative_equal_to_target_skipped);
 	tcase_add_test(tc, test_negative_drawn_twice);
 	tcase_add_test(tc, test_many_negatives);
+	tcase_add_test(tc, test_sg_window);
+	tcase_add_test(tc, test_sg_window_of_one_is_pair);
 	tcase_add_test(tc, test_word2vec_mode_is_c_times_corrected);
 	tcase_add_test(tc, test_sigmoid_table_accuracy);
 	tcase_add_test(tc, test_sigmoid_clamp);
