@@ -26,6 +26,7 @@ enum opt_type {
 	OPT_TRAIN,		/* a path, may repeat */
 	OPT_SEED,		/* uint64 */
 	OPT_CBOW_UPDATE,	/* corrected | word2vec */
+	OPT_KERNEL,		/* fast | reference */
 	OPT_ZERO_ONLY,		/* word2vec.c options only accepted as 0 */
 	OPT_QUIET,
 	OPT_HELP,
@@ -58,6 +59,8 @@ static const struct opt opts[] = {
 	  "1: CBOW, 0: skip-gram" },
 	{ "cbow-update", OPT_CBOW_UPDATE, OFF(cbow_update), 0, 0, "MODE",
 	  "CBOW context update: corrected (true gradient of the mean) or word2vec" },
+	{ "kernel", OPT_KERNEL, OFF(kernel), 0, 0, "KIND",
+	  "fast (skip-gram shares negatives across a window) or reference" },
 	{ "size", OPT_LONG, OFF(size), 1, 100000, "N",
 	  "dimensions of the vectors" },
 	{ "window", OPT_LONG, OFF(window), 1, 1000, "N",
@@ -131,6 +134,7 @@ ks_config_defaults(struct ks_config *cfg)
 	cfg->ns_exponent = 0.75;
 	cfg->cbow = 1;
 	cfg->cbow_update = KS_CBOW_CORRECTED;
+	cfg->kernel = KS_KERNEL_FAST;
 	cfg->binary = 0;
 	cfg->debug = 2;
 	cfg->seed = 1;
@@ -275,6 +279,15 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "option -%s: '%s' must be corrected or word2vec", o->name, val);
 		return KS_OK;
+	case OPT_KERNEL:
+		if (strcmp(val, "fast") == 0)
+			cfg->kernel = KS_KERNEL_FAST;
+		else if (strcmp(val, "reference") == 0)
+			cfg->kernel = KS_KERNEL_REFERENCE;
+		else
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "option -%s: '%s' must be fast or reference", o->name, val);
+		return KS_OK;
 	case OPT_ZERO_ONLY:
 		if (strcmp(val, "0") != 0)
 			return ks_err_set(err, KS_ERR_USAGE, "option -%s %s: %s", o->name, val,
@@ -398,6 +411,9 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 		break;
 	case OPT_CBOW_UPDATE:
 		snprintf(buf, cap, "%s", cfg->cbow_update == KS_CBOW_CORRECTED ? "corrected" : "word2vec");
+		break;
+	case OPT_KERNEL:
+		snprintf(buf, cap, "%s", cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference");
 		break;
 	case OPT_ZERO_ONLY:
 		snprintf(buf, cap, "0");

@@ -16,6 +16,14 @@
 #include "kernels.h"
 #include "status.h"
 
+/* Which kernels train (-kernel). */
+enum ks_kernel_kind {
+	/* Skip-gram shares one draw of negatives across a window (ks_sg_window_step). */
+	KS_KERNEL_FAST = 0,
+	/* One draw of negatives per skip-gram pair, as word2vec.c (ks_sg_step). */
+	KS_KERNEL_REFERENCE = 1
+};
+
 struct ks_config {
 	char **train;		/* -train, one or more; "-" is stdin */
 	size_t n_train;
@@ -36,6 +44,7 @@ struct ks_config {
 	double ns_exponent;	/* -ns-exponent */
 	int cbow;		/* -cbow 1 (CBOW) or 0 (skip-gram) */
 	enum ks_cbow_update cbow_update; /* -cbow-update */
+	enum ks_kernel_kind kernel;	/* -kernel */
 	int binary;		/* -binary */
 	int debug;		/* -debug: 0 quiet, 1 summary, 2 progress, 3 details */
 	uint64_t seed;		/* -seed */

@@ -82,4 +82,19 @@ double ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n
 double ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 		  const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out);
 
+/*
+ * One skip-gram window with shared negatives (the HogBatch idea of Ji et
+ * al., "Parallelizing Word2Vec in Shared and Distributed Memory", 2016):
+ * the row in_vecs[input] predicts each of targets[0 .. n_targets) against
+ * the same negatives. The loss is the sum of the n_targets pair losses,
+ * each pair skipping a negative equal to its own target, so a negative
+ * counts once per pair it belongs to. All pairs see the rows as they were
+ * (one step along the gradient of the window's loss) and the input row
+ * moves once. Same as ks_sg_step when n_targets is 1. Returns the loss
+ * before the update.
+ */
+double ks_sg_window_step(const struct ks_kernel_ctx *k, uint32_t input,
+			 const uint32_t *targets, size_t n_targets, const uint32_t *neg,
+			 size_t n_neg, float alpha_in, float alpha_out);
+
 #endif

@@ -171,6 +171,14 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 			w->examples++;
 			continue;
 		}
+		if (cfg->kernel == KS_KERNEL_FAST) {
+			for (q = 0; q < negative; q++)
+				w->neg[q] = ks_alias_draw(t->alias, &w->rng);
+			w->loss += ks_sg_window_step(&kc, w->kept[i], w->ctx, n_ctx, w->neg, negative,
+						     alpha, alpha);
+			w->examples += n_ctx;
+			continue;
+		}
 		for (j = 0; j < n_ctx; j++) {
 			for (q = 0; q < negative; q++)
 				w->neg[q] = ks_alias_draw(t->alias, &w->rng);
@@ -559,7 +567,9 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		goto out;
 	ks_log(log, KS_LOG_INFO, "training %s: %ld dimensions, window %ld, %ld negatives, "
 	       "%ld epochs, %ld threads, alpha %g (input vectors x%g)",
-	       !cfg->cbow ? "skip-gram" : cfg->cbow_update == KS_CBOW_CORRECTED
+	       !cfg->cbow ? (cfg->kernel == KS_KERNEL_FAST ? "skip-gram (negatives shared per window)"
+			     : "skip-gram (negatives per pair)")
+	       : cfg->cbow_update == KS_CBOW_CORRECTED
 	       ? "CBOW (corrected)" : "CBOW (word2vec update)",
 	       cfg->size, cfg->window, cfg->negative, cfg->iter, cfg->threads, cfg->alpha,
 	       (double)t.in_scale);

@@ -44,6 +44,7 @@ START_TEST(test_defaults_and_word2vec_names)
 	ck_assert(cfg.sample == 1e-3);
 	ck_assert(cfg.ns_exponent == 0.75);
 	ck_assert_int_eq(cfg.cbow_update, KS_CBOW_CORRECTED);
+	ck_assert_int_eq(cfg.kernel, KS_KERNEL_FAST);
 	ck_assert(cfg.alpha == ks_config_default_alpha(1, KS_CBOW_CORRECTED));
 	ck_assert(cfg.threads >= 1);
 	ck_assert_uint_eq(cfg.n_train, 1);
@@ -54,7 +55,8 @@ START_TEST(test_defaults_and_word2vec_names)
 	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "--train", "a", "-train=b", "--train=-",
 			       "--output=-", "-size", "50", "--window=8", "-cbow", "0", "-sample", "0",
 			       "-hs", "0", "-classes", "0", "-seed", "18446744073709551615",
-			       "-cbow-update", "word2vec", "-quiet", NULL), KS_OK);
+			       "-cbow-update", "word2vec", "-kernel", "reference", "-quiet", NULL), KS_OK);
+	ck_assert_int_eq(cfg.kernel, KS_KERNEL_REFERENCE);
 	ck_assert_uint_eq(cfg.n_train, 3);
 	ck_assert_str_eq(cfg.train[1], "b");
 	ck_assert_str_eq(cfg.train[2], "-");
@@ -106,6 +108,7 @@ static const char *const rejects[][4] = {
 	{ "-cbow", "2", "-cbow" },
 	{ "-binary", "yes", "-binary" },
 	{ "-cbow-update", "mean", "-cbow-update" },
+	{ "-kernel", "simd", "-kernel" },
 	{ "-hs", "1", "-hs" },
 	{ "-classes", "10", "-classes" },
 	{ "-seed", "-1", "-seed" },
@@ -177,7 +180,7 @@ END_TEST
 START_TEST(test_help_lists_every_option)
 {
 	static const char *const names[] = {
-		"train", "output", "save-context", "save-vocab", "read-vocab", "cbow", "cbow-update",
+		"train", "output", "save-context", "save-vocab", "read-vocab", "cbow", "cbow-update", "kernel",
 		"size", "window", "negative", "ns-exponent", "sample", "alpha", "input-rate-scale",
 		"iter", "min-count", "max-vocab", "threads", "seed", "max-sentence", "cache-mb",
 		"vocab-mb", "binary", "debug", "quiet", "hs", "classes", "help", "version"
