@@ -63,6 +63,24 @@ struct ks_kernel_ctx {
 };
 
 /*
+ * Asks the processor to start loading a row of dim floats into cache; a
+ * hint only, it changes no result.
+ */
+static inline void
+ks_prefetch_row(const float *row, size_t dim)
+{
+#if defined(__GNUC__)
+	uintptr_t p = (uintptr_t)row & ~(uintptr_t)63, end = (uintptr_t)(row + dim);
+
+	for (; p < end; p += 64)
+		__builtin_prefetch((const void *)p, 1, 3);
+#else
+	(void)row;
+	(void)dim;
+#endif
+}
+
+/*
  * One CBOW example: the mean of the context rows ctx[0 .. n_ctx) (n_ctx >= 1)
  * predicts target against the negatives neg[0 .. n_neg). Returns the loss L
  * of the example before the update (for a word drawn twice as a negative,

@@ -133,6 +133,45 @@ worker_publish(struct worker *w)
 	}
 }
 
+/*
+ * The random choices of one example: its window span and, when it has any
+ * context, its negatives. Drawn one example ahead of use, in the same
+ * order as if drawn just in time (span, then negatives, example after
+ * example), so the results do not depend on it; knowing the next example's
+ * rows early lets their cache misses overlap the current example's work.
+ */
+static size_t
+worker_draw(struct worker *w, size_t k, uint32_t *neg)
+{
+	struct train *t = w->t;
+	size_t window = (size_t)t->cfg->window, negative = (size_t)t->cfg->negative, q;
+	size_t span = window - ks_rng_below(&w->rng, (uint32_t)window);
+
+	if (k > 1)
+		for (q = 0; q < negative; q++)
+			neg[q] = ks_alias_draw(t->alias, &w->rng);
+	return span;
+}
+
+/* Asks for the rows example i will read first: its new context row and its outputs. */
+static void
+worker_prefetch(const struct worker *w, size_t i, size_t k, size_t span, const uint32_t *neg)
+{
+	const struct train *t = w->t;
+	size_t dim = t->dim, q, negative = (size_t)t->cfg->negative;
+
+	if (k < 2)
+		return;
+	if (i + span < k)
+		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim);
+	if (t->cfg->cbow)
+		ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * dim, dim);
+	else
+		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i] * dim, dim);
+	for (q = 0; q < negative; q++)
+		ks_prefetch_row(t->out_vecs + (size_t)neg[q] * dim, dim);
+}
+
 /* Trains on one chunk of at most -max-sentence words. */
 static void
 worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
@@ -142,7 +181,9 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 	const struct ks_kernel_ctx kc = {
 		t->in_vecs, t->out_vecs, t->dim, &t->sigmoid, w->h, w->grad
 	};
-	size_t i, k = 0, window = (size_t)cfg->window, negative = (size_t)cfg->negative;
+	size_t i, k = 0, negative = (size_t)cfg->negative, span, next_span = 0;
+	int ahead = cfg->cbow || cfg->kernel == KS_KERNEL_FAST;
+	uint32_t *neg = w->neg, *next_neg = w->neg + negative;
 
 	for (i = 0; i < n; i++) {
 		uint32_t id = ids[i], keep = t->keep[id];
@@ -151,38 +192,48 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 			w->kept[k++] = id;
 	}
 	w->unpublished += n;
+	if (ahead && k > 0)
+		next_span = worker_draw(w, k, next_neg);
 	for (i = 0; i < k; i++) {
-		size_t span = window - ks_rng_below(&w->rng, (uint32_t)window);
-		size_t lo = i > span ? i - span : 0;
-		size_t hi = i + span < k ? i + span : k - 1;
-		size_t j, q, n_ctx = 0;
+		size_t lo, hi, j, q, n_ctx = 0;
 		float alpha = w->alpha;
 
+		if (ahead) {
+			uint32_t *swap = neg;
+
+			span = next_span;
+			neg = next_neg;
+			next_neg = swap;
+			if (i + 1 < k) {
+				next_span = worker_draw(w, k, next_neg);
+				worker_prefetch(w, i + 1, k, next_span, next_neg);
+			}
+		} else {
+			span = (size_t)cfg->window - ks_rng_below(&w->rng, (uint32_t)cfg->window);
+		}
+		lo = i > span ? i - span : 0;
+		hi = i + span < k ? i + span : k - 1;
 		for (j = lo; j <= hi; j++)
 			if (j != i)
 				w->ctx[n_ctx++] = w->kept[j];
 		if (n_ctx == 0)
 			continue;
 		if (cfg->cbow) {
-			for (q = 0; q < negative; q++)
-				w->neg[q] = ks_alias_draw(t->alias, &w->rng);
-			w->loss += ks_cbow_step(&kc, w->ctx, n_ctx, w->kept[i], w->neg, negative,
+			w->loss += ks_cbow_step(&kc, w->ctx, n_ctx, w->kept[i], neg, negative,
 						alpha * t->in_scale, alpha, cfg->cbow_update);
 			w->examples++;
 			continue;
 		}
 		if (cfg->kernel == KS_KERNEL_FAST) {
-			for (q = 0; q < negative; q++)
-				w->neg[q] = ks_alias_draw(t->alias, &w->rng);
-			w->loss += ks_sg_window_step(&kc, w->kept[i], w->ctx, n_ctx, w->neg, negative,
+			w->loss += ks_sg_window_step(&kc, w->kept[i], w->ctx, n_ctx, neg, negative,
 						     alpha, alpha);
 			w->examples += n_ctx;
 			continue;
 		}
 		for (j = 0; j < n_ctx; j++) {
 			for (q = 0; q < negative; q++)
-				w->neg[q] = ks_alias_draw(t->alias, &w->rng);
-			w->loss += ks_sg_step(&kc, w->kept[i], w->ctx[j], w->neg, negative, alpha, alpha);
+				neg[q] = ks_alias_draw(t->alias, &w->rng);
+			w->loss += ks_sg_step(&kc, w->kept[i], w->ctx[j], neg, negative, alpha, alpha);
 			w->examples++;
 		}
 	}
@@ -407,7 +458,7 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		w->grad = ks_aligned_calloc(t->dim, sizeof(float));
 		w->kept = ks_malloc_array((size_t)cfg->max_sentence, sizeof(uint32_t));
 		w->ctx = ks_malloc_array(2 * (size_t)cfg->window, sizeof(uint32_t));
-		w->neg = ks_malloc_array((size_t)cfg->negative, sizeof(uint32_t));
+		w->neg = ks_malloc_array(2 * (size_t)cfg->negative, sizeof(uint32_t));
 		if (!w->h || !w->grad || !w->kept || !w->ctx || !w->neg)
 			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for worker %zu", i);
 	}
