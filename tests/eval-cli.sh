@@ -56,6 +56,14 @@ grep -q "2 lines skipped" "$tmp/err" || fail "MSR skipped lines: $(cat "$tmp/err
 expect_ok "$E" similarity "$V" "$D/pairs.txt"
 grep -Eq '^pairs\.txt +7 +6 +-0\.4004 +-0\.2439$' "$tmp/out" || fail "similarity: $(cat "$tmp/out")"
 grep -q "1 line skipped" "$tmp/err" || fail "similarity skipped lines: $(cat "$tmp/err")"
+# Every table ends with a newline, so the next stderr line is not glued to it.
+expect_ok "$E" similarity "$V" "$D/pairs.txt" "$D/pairs.txt"
+[ "$(grep -c '^pairs\.txt ' "$tmp/out")" -eq 2 ] || fail "two similarity rows expected: $(cat "$tmp/out")"
+[ "$(tail -c 1 "$tmp/out" | od -An -c | tr -d ' ')" = '\n' ] || fail "the similarity table lacks a final newline"
+expect_ok "$E" analogy "$V" "$D/questions.txt"
+[ "$(tail -c 1 "$tmp/out" | od -An -c | tr -d ' ')" = '\n' ] || fail "the analogy table lacks a final newline"
+expect_ok "$E" neighbors -k 2 "$V" king
+[ "$(tail -c 1 "$tmp/out" | od -An -c | tr -d ' ')" = '\n' ] || fail "the neighbour list lacks a final newline"
 expect_ok "$E" similarity -json -restrict 5 "$V" "$D/pairs.txt"
 grep -q '"pairs": 7, "found": 4' "$tmp/out" || fail "similarity -restrict 5: $(cat "$tmp/out")"
 
