@@ -75,6 +75,20 @@
 #include <math.h>
 #include <string.h>
 
+/*
+ * Runtime dispatch: gcc and clang compile each public kernel (with the
+ * helpers inlined into it) for AVX-512, AVX2 and baseline x86-64, and the
+ * loader picks the widest the processor has, so one binary runs anywhere
+ * and uses wide vectors where they exist. The lanes are fixed by the code
+ * and -std=c11 forbids contracting into fused multiply-adds, so every
+ * version computes the same bits.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) && !defined(KS_NO_DISPATCH)
+#define KERNELS_DISPATCH __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define KERNELS_DISPATCH
+#endif
+
 #define KERNELS_BLOCK 8
 /* Output rows whose dot products are all taken before any of them moves. */
 #define KERNELS_CHUNK 32
@@ -368,7 +382,7 @@ kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const ui
 	return loss;
 }
 
-double
+KERNELS_DISPATCH double
 ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 	     uint32_t target, const uint32_t *neg, size_t n_neg,
 	     float alpha_in, float alpha_out, enum ks_cbow_update mode)
@@ -386,7 +400,7 @@ ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 	return loss;
 }
 
-double
+KERNELS_DISPATCH double
 ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 	   const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out)
 {
@@ -401,7 +415,7 @@ ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 	return loss;
 }
 
-double
+KERNELS_DISPATCH double
 ks_sg_window_step(const struct ks_kernel_ctx *k, uint32_t input, const uint32_t *targets,
 		  size_t n_targets, const uint32_t *neg, size_t n_neg, float alpha_in,
 		  float alpha_out)
