@@ -162,12 +162,16 @@ worker_prefetch(const struct worker *w, size_t i, size_t k, size_t span, const u
 
 	if (k < 2)
 		return;
-	if (i + span < k)
-		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim);
-	if (t->cfg->cbow)
+	/* CBOW reads context words' input rows and the centre's output row; skip-gram the reverse. */
+	if (t->cfg->cbow) {
+		if (i + span < k)
+			ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim);
 		ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * dim, dim);
-	else
+	} else {
+		if (i + span < k)
+			ks_prefetch_row(t->out_vecs + (size_t)w->kept[i + span] * dim, dim);
 		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i] * dim, dim);
+	}
 	for (q = 0; q < negative; q++)
 		ks_prefetch_row(t->out_vecs + (size_t)neg[q] * dim, dim);
 }
