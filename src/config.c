@@ -110,7 +110,7 @@ static const struct opt opts[] = {
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
 /* Learning rates chosen by the search reported in NEWS.md and README.md. */
-#define ALPHA_CBOW_CORRECTED 0.075
+#define ALPHA_CBOW_CORRECTED 0.15
 #define ALPHA_CBOW_WORD2VEC 0.05
 #define ALPHA_SKIPGRAM 0.025
 #define INPUT_SCALE_CBOW_CORRECTED 1.0
