@@ -60,7 +60,7 @@ static const struct opt opts[] = {
 	{ "cbow-update", OPT_CBOW_UPDATE, OFF(cbow_update), 0, 0, "MODE",
 	  "CBOW context update: corrected (true gradient of the mean) or word2vec" },
 	{ "kernel", OPT_KERNEL, OFF(kernel), 0, 0, "KIND",
-	  "fast (skip-gram shares negatives across a window) or reference" },
+	  "fast (skip-gram a window at a time) or reference (pair by pair)" },
 	{ "size", OPT_LONG, OFF(size), 1, 100000, "N",
 	  "dimensions of the vectors" },
 	{ "window", OPT_LONG, OFF(window), 1, 1000, "N",

@@ -18,9 +18,9 @@
 
 /* Which kernels train (-kernel). */
 enum ks_kernel_kind {
-	/* Skip-gram shares one draw of negatives across a window (ks_sg_window_step). */
+	/* Skip-gram trains a window at a time with one draw of negatives (ks_sg_batch_step). */
 	KS_KERNEL_FAST = 0,
-	/* One draw of negatives per skip-gram pair, as word2vec.c (ks_sg_step). */
+	/* Skip-gram pair by pair, negatives drawn per pair (ks_sg_step). */
 	KS_KERNEL_REFERENCE = 1
 };
 

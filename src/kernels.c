@@ -275,25 +275,9 @@ kernels_output_next(float *restrict grad, float *restrict o, float g, float ag,
 }
 
 /*
- * How many of the targets t[0 .. n_t) a negative drawn as word id w is a
- * negative for: every pair whose target differs from w (a negative equal
- * to its pair's target is not part of that pair's loss).
- */
-static inline size_t
-kernels_negative_weight(uint32_t w, const uint32_t *t, size_t n_t)
-{
-	size_t m = n_t, i;
-
-	for (i = 0; i < n_t; i++)
-		m -= t[i] == w;
-	return m;
-}
-
-/*
  * Where row lies among rows[0 .. n), or n: a word that is an output twice
- * in one chunk (a target repeated in a window, a negative drawn twice or
- * equal to another pair's target) gets one dot product and one combined
- * step.
+ * in one chunk (a negative drawn twice) gets one dot product and one
+ * combined step.
  */
 static inline size_t
 kernels_find_row(float *const *rows, size_t n, const float *row)
@@ -307,11 +291,10 @@ kernels_find_row(float *const *rows, size_t n, const float *row)
 }
 
 /*
- * The output side shared by all kernels: the targets tgt[0 .. n_tgt) (label
- * 1 each) and the negatives (label 0, each weighted by the number of
- * targets it differs from: see kernels_negative_weight) against the one
- * input h. Overwrites k->grad with -dL/dh, moves the output rows, and
- * returns the loss before the step.
+ * The output side of the CBOW and skip-gram pair kernels: the target
+ * (label 1) and every negative whose word id differs from it (label 0)
+ * against the input h. Overwrites k->grad with -dL/dh, moves the output
+ * rows, and returns the loss before the step.
  *
  * Outputs go in chunks of KERNELS_CHUNK distinct rows: first every dot
  * product of the chunk (independent of each other, so the cache misses on
@@ -319,41 +302,27 @@ kernels_find_row(float *const *rows, size_t n, const float *row)
  * were), then the fused gradient and row updates.
  */
 static double
-kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const uint32_t *tgt,
-		size_t n_tgt, const uint32_t *neg, size_t n_neg, float alpha_out)
+kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, uint32_t target,
+		const uint32_t *neg, size_t n_neg, float alpha_out)
 {
 	const struct ks_sigmoid *t = k->sigmoid;
-	size_t dim = k->dim, next_tgt = 0, next_neg = 0, n, j;
+	size_t dim = k->dim, next = 0, n, j;
 	float *rows[KERNELS_CHUNK];
 	float g[KERNELS_CHUNK], xs[KERNELS_CHUNK];
-	double loss = 0.0;
-	int first_row = 1;
+	double loss;
+	int first_chunk = 1;
 
-	/*
-	 * g = the sum over the row's outputs of weight * (label - sigma(x)) =
-	 * -dL/dx; the row's step is alpha_out * g * h.
-	 */
+	/* g = the sum of the row's terms of label - sigma(x) = -dL/dx; its step is alpha_out * g * h. */
+	rows[0] = k->out_vecs + (size_t)target * dim;
+	xs[0] = kernels_dot(h, rows[0], dim);
+	g[0] = 1.0f - kernels_sigma(t, xs[0]);
+	loss = -(double)kernels_log_sigma(t, xs[0]);
+	n = 1;
 	for (;;) {
-		n = 0;
-		for (; next_tgt < n_tgt; next_tgt++) {
-			float *row = k->out_vecs + (size_t)tgt[next_tgt] * dim;
+		for (; next < n_neg; next++) {
+			float *row = k->out_vecs + (size_t)neg[next] * dim;
 
-			j = kernels_find_row(rows, n, row);
-			if (j == n) {
-				if (n == KERNELS_CHUNK)
-					break;
-				rows[n] = row;
-				xs[n] = kernels_dot(h, row, dim);
-				g[n++] = 0.0f;
-			}
-			g[j] += 1.0f - kernels_sigma(t, xs[j]);
-			loss -= (double)kernels_log_sigma(t, xs[j]);
-		}
-		for (; next_neg < n_neg; next_neg++) {
-			size_t m = kernels_negative_weight(neg[next_neg], tgt, n_tgt);
-			float *row = k->out_vecs + (size_t)neg[next_neg] * dim;
-
-			if (m == 0)
+			if (neg[next] == target)
 				continue;
 			j = kernels_find_row(rows, n, row);
 			if (j == n) {
@@ -363,23 +332,21 @@ kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const ui
 				xs[n] = kernels_dot(h, row, dim);
 				g[n++] = 0.0f;
 			}
-			g[j] -= (float)m * kernels_sigma(t, xs[j]);
-			loss -= (double)m * (double)kernels_log_sigma(t, -xs[j]);
+			g[j] -= kernels_sigma(t, xs[j]);
+			loss -= (double)kernels_log_sigma(t, -xs[j]);
 		}
 		j = 0;
-		if (first_row && n > 0) {
+		if (first_chunk) {
 			kernels_output_first(k->grad, rows[0], g[0], alpha_out * g[0], h, dim);
 			j = 1;
-			first_row = 0;
+			first_chunk = 0;
 		}
 		for (; j < n; j++)
 			kernels_output_next(k->grad, rows[j], g[j], alpha_out * g[j], h, dim);
-		if (next_tgt >= n_tgt && next_neg >= n_neg)
-			break;
+		if (next >= n_neg)
+			return loss;
+		n = 0;
 	}
-	if (first_row)
-		memset(k->grad, 0, dim * sizeof(*k->grad));
-	return loss;
 }
 
 KERNELS_DISPATCH double
@@ -392,7 +359,7 @@ ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 	double loss;
 
 	kernels_mean(k->h, k->in_vecs, dim, ctx, n_ctx);
-	loss = kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
+	loss = kernels_outputs(k, k->h, target, neg, n_neg, alpha_out);
 	/* The correction (see the top of this file): dL/d ctx row = dL/dh / C. */
 	step = mode == KS_CBOW_WORD2VEC ? alpha_in : alpha_in / (float)n_ctx;
 	for (i = 0; i < n_ctx; i++)
@@ -410,22 +377,90 @@ ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 
 	/* A private copy: every output step sees the same input, whatever other threads do. */
 	memcpy(k->h, in, dim * sizeof(*k->h));
-	loss = kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
+	loss = kernels_outputs(k, k->h, target, neg, n_neg, alpha_out);
 	kernels_axpy(in, alpha_in, k->grad, dim);
 	return loss;
 }
 
-KERNELS_DISPATCH double
-ks_sg_window_step(const struct ks_kernel_ctx *k, uint32_t input, const uint32_t *targets,
-		  size_t n_targets, const uint32_t *neg, size_t n_neg, float alpha_in,
-		  float alpha_out)
+/* grad = g * row over n floats (the first term of a sum). */
+static inline void
+kernels_scale(float *restrict grad, float g, const float *restrict row, size_t n)
 {
-	size_t dim = k->dim;
-	float *in = k->in_vecs + (size_t)input * dim;
-	double loss;
+	size_t i = 0, j;
 
-	memcpy(k->h, in, dim * sizeof(*k->h));
-	loss = kernels_outputs(k, k->h, targets, n_targets, neg, n_neg, alpha_out);
-	kernels_axpy(in, alpha_in, k->grad, dim);
+	for (; i + KERNELS_BLOCK <= n; i += KERNELS_BLOCK)
+		for (j = 0; j < KERNELS_BLOCK; j++)
+			grad[i + j] = g * row[i + j];
+	for (; i < n; i++)
+		grad[i] = g * row[i];
+}
+
+KERNELS_DISPATCH double
+ks_sg_batch_step(const struct ks_kernel_ctx *k, const uint32_t *inputs, size_t n_inputs,
+		 uint32_t target, const uint32_t *neg, size_t n_neg, float alpha_in,
+		 float alpha_out)
+{
+	const struct ks_sigmoid *t = k->sigmoid;
+	size_t dim = k->dim, n_in = 0, n_out = 1, c, o, q;
+	float *in_rows[KS_SG_BATCH_MAX_INPUTS], *out_rows[KS_SG_BATCH_MAX_OUTPUTS];
+	float in_count[KS_SG_BATCH_MAX_INPUTS], out_count[KS_SG_BATCH_MAX_OUTPUTS];
+	float g[KS_SG_BATCH_MAX_INPUTS][KS_SG_BATCH_MAX_OUTPUTS];
+	double loss = 0.0;
+
+	/* Distinct input rows with their multiplicities; the same for the outputs. */
+	for (c = 0; c < n_inputs; c++) {
+		float *row = k->in_vecs + (size_t)inputs[c] * dim;
+
+		for (q = 0; q < n_in && in_rows[q] != row; q++)
+			;
+		if (q == n_in) {
+			in_rows[n_in] = row;
+			in_count[n_in++] = 0.0f;
+		}
+		in_count[q] += 1.0f;
+	}
+	out_rows[0] = k->out_vecs + (size_t)target * dim;
+	out_count[0] = 1.0f;
+	for (c = 0; c < n_neg; c++) {
+		float *row = k->out_vecs + (size_t)neg[c] * dim;
+
+		if (neg[c] == target)
+			continue;
+		for (q = 1; q < n_out && out_rows[q] != row; q++)
+			;
+		if (q == n_out) {
+			out_rows[n_out] = row;
+			out_count[n_out++] = 0.0f;
+		}
+		out_count[q] += 1.0f;
+	}
+	/* g[c][o] = -dL/dx for input c and output o, all at the starting point. */
+	for (c = 0; c < n_in; c++) {
+		float x = kernels_dot(in_rows[c], out_rows[0], dim);
+
+		g[c][0] = in_count[c] * (1.0f - kernels_sigma(t, x));
+		loss -= (double)in_count[c] * (double)kernels_log_sigma(t, x);
+		for (o = 1; o < n_out; o++) {
+			float w = in_count[c] * out_count[o];
+
+			x = kernels_dot(in_rows[c], out_rows[o], dim);
+			g[c][o] = -w * kernels_sigma(t, x);
+			loss -= (double)w * (double)kernels_log_sigma(t, -x);
+		}
+	}
+	/* -dL/d(input c) from the output rows as they were, into the scratch rows. */
+	for (c = 0; c < n_in; c++) {
+		float *grad = k->grad + c * dim;
+
+		kernels_scale(grad, g[c][0], out_rows[0], dim);
+		for (o = 1; o < n_out; o++)
+			kernels_axpy(grad, g[c][o], out_rows[o], dim);
+	}
+	/* The output rows move along -dL/do, which reads the inputs as they were. */
+	for (o = 0; o < n_out; o++)
+		for (c = 0; c < n_in; c++)
+			kernels_axpy(out_rows[o], alpha_out * g[c][o], in_rows[c], dim);
+	for (c = 0; c < n_in; c++)
+		kernels_axpy(in_rows[c], alpha_in, k->grad + c * dim, dim);
 	return loss;
 }

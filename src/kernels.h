@@ -59,7 +59,7 @@ struct ks_kernel_ctx {
 	size_t dim;
 	const struct ks_sigmoid *sigmoid;
 	float *h;		/* dim floats of scratch: the CBOW input */
-	float *grad;		/* dim floats of scratch: -dL/d(input) */
+	float *grad;		/* scratch: -dL/d(input), dim floats (ks_sg_batch_step: more) */
 };
 
 /*
@@ -83,8 +83,8 @@ ks_prefetch_row(const float *row, size_t dim)
 /*
  * One CBOW example: the mean of the context rows ctx[0 .. n_ctx) (n_ctx >= 1)
  * predicts target against the negatives neg[0 .. n_neg). Returns the loss L
- * of the example before the update (for a word drawn twice as a negative,
- * exact up to 31 outputs; see kernels.c). A word repeated in ctx is two
+ * of the example before the update (exact for up to 32 distinct output
+ * rows; see kernels.c). A word repeated in ctx is two
  * terms of the mean and its row gets both shares. Uses k->h and k->grad as
  * scratch; nothing is read from them before it is written.
  */
@@ -100,19 +100,26 @@ double ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n
 double ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 		  const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out);
 
+/* The largest window and negative count ks_sg_batch_step takes. */
+#define KS_SG_BATCH_MAX_INPUTS 64
+#define KS_SG_BATCH_MAX_OUTPUTS 32
+
 /*
- * One skip-gram window with shared negatives (the HogBatch idea of Ji et
- * al., "Parallelizing Word2Vec in Shared and Distributed Memory", 2016):
- * the row in_vecs[input] predicts each of targets[0 .. n_targets) against
- * the same negatives. The loss is the sum of the n_targets pair losses,
- * each pair skipping a negative equal to its own target, so a negative
- * counts once per pair it belongs to. All pairs see the rows as they were
- * (one step along the gradient of the window's loss) and the input row
- * moves once. Same as ks_sg_step when n_targets is 1. Returns the loss
- * before the update.
+ * One skip-gram window as a small matrix product (HogBatch: Ji et al.,
+ * "Parallelizing Word2Vec in Shared and Distributed Memory", 2016): each
+ * context row in_vecs[inputs[c]] predicts the centre word target against
+ * the same negatives, drawn once for the centre, as word2vec.c's
+ * skip-gram does pair by pair. The loss is the sum of the n_inputs pair
+ * losses; a negative equal to the target is skipped. All pairs see the
+ * rows as they were, so the call is one exact gradient step of the
+ * window's loss; the target's and negatives' rows are loaded once for the
+ * whole window, and a repeated word gets one set of dot products.
+ * Needs n_inputs <= KS_SG_BATCH_MAX_INPUTS, 1 + n_neg <=
+ * KS_SG_BATCH_MAX_OUTPUTS and n_inputs * dim floats of scratch at k->grad.
+ * Returns the loss before the update.
  */
-double ks_sg_window_step(const struct ks_kernel_ctx *k, uint32_t input,
-			 const uint32_t *targets, size_t n_targets, const uint32_t *neg,
-			 size_t n_neg, float alpha_in, float alpha_out);
+double ks_sg_batch_step(const struct ks_kernel_ctx *k, const uint32_t *inputs,
+			size_t n_inputs, uint32_t target, const uint32_t *neg, size_t n_neg,
+			float alpha_in, float alpha_out);
 
 #endif

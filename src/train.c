@@ -134,6 +134,19 @@ worker_publish(struct worker *w)
 }
 
 /*
+ * Whether skip-gram trains a window at a time (ks_sg_batch_step): with
+ * -kernel fast, when the window and negatives fit the kernel's bounds;
+ * otherwise pair by pair.
+ */
+static int
+train_sg_batch(const struct ks_config *cfg)
+{
+	return !cfg->cbow && cfg->kernel == KS_KERNEL_FAST &&
+	       2 * cfg->window <= KS_SG_BATCH_MAX_INPUTS &&
+	       cfg->negative + 1 <= KS_SG_BATCH_MAX_OUTPUTS;
+}
+
+/*
  * The random choices of one example: its window span and, when it has any
  * context, its negatives. Drawn one example ahead of use, in the same
  * order as if drawn just in time (span, then negatives, example after
@@ -162,16 +175,10 @@ worker_prefetch(const struct worker *w, size_t i, size_t k, size_t span, const u
 
 	if (k < 2)
 		return;
-	/* CBOW reads context words' input rows and the centre's output row; skip-gram the reverse. */
-	if (t->cfg->cbow) {
-		if (i + span < k)
-			ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim);
-		ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * dim, dim);
-	} else {
-		if (i + span < k)
-			ks_prefetch_row(t->out_vecs + (size_t)w->kept[i + span] * dim, dim);
-		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i] * dim, dim);
-	}
+	/* Both read the context words' input rows (one is new) and the centre's output row. */
+	if (i + span < k)
+		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim);
+	ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * dim, dim);
 	for (q = 0; q < negative; q++)
 		ks_prefetch_row(t->out_vecs + (size_t)neg[q] * dim, dim);
 }
@@ -186,7 +193,7 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 		t->in_vecs, t->out_vecs, t->dim, &t->sigmoid, w->h, w->grad
 	};
 	size_t i, k = 0, negative = (size_t)cfg->negative, span, next_span = 0;
-	int ahead = cfg->cbow || cfg->kernel == KS_KERNEL_FAST;
+	int batch = train_sg_batch(cfg), ahead = cfg->cbow || batch;
 	uint32_t *neg = w->neg, *next_neg = w->neg + negative;
 
 	for (i = 0; i < n; i++) {
@@ -228,9 +235,9 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 			w->examples++;
 			continue;
 		}
-		if (cfg->kernel == KS_KERNEL_FAST) {
-			w->loss += ks_sg_window_step(&kc, w->kept[i], w->ctx, n_ctx, neg, negative,
-						     alpha, alpha);
+		if (batch) {
+			w->loss += ks_sg_batch_step(&kc, w->ctx, n_ctx, w->kept[i], neg, negative,
+						    alpha, alpha);
 			w->examples += n_ctx;
 			continue;
 		}
@@ -459,7 +466,9 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		w->index = i;
 		ks_rng_seed(&w->rng, cfg->seed, i);
 		w->h = ks_aligned_calloc(t->dim, sizeof(float));
-		w->grad = ks_aligned_calloc(t->dim, sizeof(float));
+		/* A skip-gram window needs a gradient row per context word. */
+		w->grad = ks_aligned_calloc(train_sg_batch(cfg) ? 2 * (size_t)cfg->window * t->dim
+					    : t->dim, sizeof(float));
 		w->kept = ks_malloc_array((size_t)cfg->max_sentence, sizeof(uint32_t));
 		w->ctx = ks_malloc_array(2 * (size_t)cfg->window, sizeof(uint32_t));
 		w->neg = ks_malloc_array(2 * (size_t)cfg->negative, sizeof(uint32_t));
@@ -622,8 +631,8 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		goto out;
 	ks_log(log, KS_LOG_INFO, "training %s: %ld dimensions, window %ld, %ld negatives, "
 	       "%ld epochs, %ld threads, alpha %g (input vectors x%g)",
-	       !cfg->cbow ? (cfg->kernel == KS_KERNEL_FAST ? "skip-gram (negatives shared per window)"
-			     : "skip-gram (negatives per pair)")
+	       !cfg->cbow ? (train_sg_batch(cfg) ? "skip-gram (a window at a time)"
+			     : "skip-gram (pair by pair)")
 	       : cfg->cbow_update == KS_CBOW_CORRECTED
 	       ? "CBOW (corrected)" : "CBOW (word2vec update)",
 	       cfg->size, cfg->window, cfg->negative, cfg->iter, cfg->threads, cfg->alpha,
