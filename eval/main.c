@@ -9,8 +9,9 @@
  * The JSON of analogy and similarity is one document, so it is built in a
  * memory stream and written only once every file has been evaluated:
  * standard output then holds the whole document or, after a failure,
- * nothing, never a fragment a JSON parser would choke on. Tables are for
- * reading as they come, so they stream file by file.
+ * nothing, never a fragment a JSON parser would choke on. Tables and the
+ * JSON lines of neighbors are for reading as they come, so they stream;
+ * every line of them is complete before the next failure can happen.
  * open_memstream is POSIX 2008; Makefile.am defines _GNU_SOURCE for every
  * file, which exposes it along with getline and strdup.
  */
@@ -626,8 +627,12 @@ run_similarity(const struct cli *c)
 }
 
 /*
- * Answers one query line (split at blanks in place). Returns KS_OK,
- * KS_ERR_NOT_FOUND (reported, the caller goes on) or another error.
+ * Answers one query line (split at blanks in place). The answer is printed
+ * only once the search has succeeded, so nothing but the writing itself can
+ * fail in the middle of a line, and is flushed at once: standard output
+ * gets complete lines (one JSON object each with -json). Returns KS_OK,
+ * KS_ERR_NOT_FOUND (reported, the caller goes on), KS_ERR_WRITE or another
+ * error.
  */
 static int
 neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *line,
@@ -669,7 +674,8 @@ neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *lin
 			json_str(stdout, err->msg);
 			fputs("}\n", stdout);
 		}
-		fflush(stdout);
+		if (fflush(stdout) != 0)
+			return ks_err_errno(err, KS_ERR_WRITE, errno, "cannot write the results");
 		return rc;
 	}
 	if (rc != KS_OK)
@@ -702,7 +708,8 @@ neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *lin
 			printf("%4zu  %-30s %9.6f\n", i + 1, vs->words[nb[i].row], nb[i].score);
 		putchar('\n');
 	}
-	fflush(stdout);
+	if (fflush(stdout) != 0)
+		return ks_err_errno(err, KS_ERR_WRITE, errno, "cannot write the results");
 	return KS_OK;
 }
 

@@ -91,6 +91,12 @@ expect_fail 7 "no word pairs" "$E" similarity -json "$V" "$D/pairs.txt" "$D/ques
 # Tables stream: the rows of the files before the failing one stay.
 expect_fail 4 "nothing.txt" "$E" similarity "$V" "$D/pairs.txt" "$tmp/nothing.txt"
 grep -q '^pairs\.txt ' "$tmp/out" || fail "the table before the error is gone: $(cat "$tmp/out")"
+# neighbors -json streams whole lines: the answers before a failing query.
+long=king i=0
+while [ $i -lt 64 ]; do long="$long king" i=$((i + 1)); done
+expect_fail 13 "more than 64 words" "$E" neighbors -json -k 1 "$V" king "$long"
+[ "$(wc -l < "$tmp/out")" -eq 1 ] && grep -q '^{"query": \["king"\].*}$' "$tmp/out" ||
+	fail "neighbors -json before a failing query: $(cat "$tmp/out")"
 
 # Neighbours: arguments, an analogy query, stdin, JSON lines, unknown words.
 expect_ok "$E" neighbors -k 2 "$V" king "man king woman"
