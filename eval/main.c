@@ -5,6 +5,15 @@
  * computed in src/eval.c; this file only formats. Errors go to stderr with
  * the exit status listed in kensho-eval(1) (the library's status codes;
  * 2 for a bad command line).
+ *
+ * The JSON of analogy and similarity is one document, so it is built in a
+ * memory stream and written only once every file has been evaluated:
+ * standard output then holds the whole document or, after a failure,
+ * nothing, never a fragment a JSON parser would choke on. Tables and the
+ * JSON lines of neighbors are for reading as they come, so they stream;
+ * every line of them is complete before the next failure can happen.
+ * open_memstream is POSIX 2008; Makefile.am defines _GNU_SOURCE for every
+ * file, which exposes it along with getline and strdup.
  */
 #include <errno.h>
 #include <math.h>
@@ -401,6 +410,56 @@ json_tally(FILE *out, const struct ks_analogy_tally *t)
 	json_num(out, (double)t->covered / (double)t->questions);
 }
 
+/*
+ * Picks where analogy and similarity print: standard output for tables, a
+ * new memory stream over *doc and *len for JSON (see the top of the file).
+ * Returns a status; on success output_close must be called with *out.
+ */
+static int
+output_open(const struct cli *c, FILE **out, char **doc, size_t *len, struct ks_err *err)
+{
+	*doc = NULL;
+	*len = 0;
+	if (!c->json) {
+		*out = stdout;
+		return KS_OK;
+	}
+	*out = open_memstream(doc, len);
+	if (*out == NULL)
+		return ks_err_errno(err, KS_ERR_NOMEM, errno, "cannot buffer the JSON output");
+	return KS_OK;
+}
+
+/*
+ * Ends what output_open began. rc is the run's status so far. A JSON
+ * document is written to standard output in one piece if rc is KS_OK and
+ * every write into the memory stream succeeded (its error flag is sticky,
+ * so one check covers them all), and dropped otherwise; either way the
+ * stream and *doc are freed. Returns the exit status, reporting any error.
+ */
+static int
+output_close(FILE *out, char **doc, size_t *len, int rc, struct ks_err *err)
+{
+	if (out != stdout) {
+		int bad = ferror(out);
+
+		/* fclose sets *doc and *len; it fails only if the last growth did. */
+		if ((fclose(out) != 0 || bad) && rc == KS_OK)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory while building the JSON output");
+		if (rc == KS_OK)
+			fwrite(*doc, 1, *len, stdout);
+		free(*doc);
+		*doc = NULL;
+	}
+	if (rc != KS_OK)
+		return fail(rc, err);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
+		return ks_status_exit_code(KS_ERR_WRITE);
+	}
+	return 0;
+}
+
 static int
 run_analogy(const struct cli *c)
 {
@@ -408,16 +467,23 @@ run_analogy(const struct cli *c)
 	struct ks_vecfile_info info;
 	struct ks_err err;
 	double load_s = 0;
-	size_t f;
+	char *doc = NULL;
+	size_t f, doc_len = 0;
+	FILE *out;
 	int rc;
 
 	ks_err_clear(&err);
 	rc = load(c, &ev, &info, &load_s, &err);
 	if (rc != KS_OK)
 		return fail(rc, &err);
+	rc = output_open(c, &out, &doc, &doc_len, &err);
+	if (rc != KS_OK) {
+		ks_eval_vectors_destroy(ev);
+		return fail(rc, &err);
+	}
 	if (c->json) {
-		json_vectors(stdout, c, ev, &info, load_s);
-		fprintf(stdout, ", \"method\": \"%s\", \"restrict\": %zu, \"results\": [",
+		json_vectors(out, c, ev, &info, load_s);
+		fprintf(out, ", \"method\": \"%s\", \"restrict\": %zu, \"results\": [",
 			c->method == KS_EVAL_MUL ? "3CosMul" : "3CosAdd", c->restrict_n);
 	}
 	for (f = 1; f < c->n_operands; f++) {
@@ -442,56 +508,50 @@ run_analogy(const struct cli *c)
 			break;
 		}
 		if (c->json) {
-			fputs(f > 1 ? ", {\"file\": " : "{\"file\": ", stdout);
-			json_str(stdout, c->operands[f]);
-			fprintf(stdout, ", \"searched\": %zu, \"skipped_lines\": %zu, \"seconds\": %.3f, "
+			fputs(f > 1 ? ", {\"file\": " : "{\"file\": ", out);
+			json_str(out, c->operands[f]);
+			fprintf(out, ", \"searched\": %zu, \"skipped_lines\": %zu, \"seconds\": %.3f, "
 				"\"sections\": [", res.restrict_n, set->skipped, secs);
 			for (s = 0; s < set->n_sections; s++) {
-				fputs(s ? ", {\"name\": " : "{\"name\": ", stdout);
-				json_str(stdout, set->sections[s].name);
-				fputs(", ", stdout);
-				json_tally(stdout, &res.sections[s]);
-				fputs("}", stdout);
+				fputs(s ? ", {\"name\": " : "{\"name\": ", out);
+				json_str(out, set->sections[s].name);
+				fputs(", ", out);
+				json_tally(out, &res.sections[s]);
+				fputs("}", out);
 			}
-			fputs("], \"total\": {", stdout);
-			json_tally(stdout, &res.total);
-			fputs("}", stdout);
+			fputs("], \"total\": {", out);
+			json_tally(out, &res.total);
+			fputs("}", out);
 			if (res.has_split) {
-				fputs(", \"semantic\": {", stdout);
-				json_tally(stdout, &res.semantic);
-				fputs("}, \"syntactic\": {", stdout);
-				json_tally(stdout, &res.syntactic);
-				fputs("}", stdout);
+				fputs(", \"semantic\": {", out);
+				json_tally(out, &res.semantic);
+				fputs("}, \"syntactic\": {", out);
+				json_tally(out, &res.syntactic);
+				fputs("}", out);
 			}
-			fputs("}", stdout);
+			fputs("}", out);
 		} else {
-			printf("%s%s: %s over the first %zu words, %.2f s\n", f > 1 ? "\n" : "",
-			       c->operands[f], c->method == KS_EVAL_MUL ? "3CosMul" : "3CosAdd",
-			       res.restrict_n, secs);
-			printf("%-30s %8s %8s %9s %9s %9s\n", "section", "correct", "covered",
-			       "questions", "accuracy", "coverage");
+			fprintf(out, "%s%s: %s over the first %zu words, %.2f s\n", f > 1 ? "\n" : "",
+				c->operands[f], c->method == KS_EVAL_MUL ? "3CosMul" : "3CosAdd",
+				res.restrict_n, secs);
+			fprintf(out, "%-30s %8s %8s %9s %9s %9s\n", "section", "correct", "covered",
+				"questions", "accuracy", "coverage");
 			for (s = 0; s < set->n_sections; s++)
-				table_row(stdout, set->sections[s].name[0] ? set->sections[s].name
+				table_row(out, set->sections[s].name[0] ? set->sections[s].name
 					  : "(no section)", &res.sections[s]);
 			if (res.has_split) {
-				table_row(stdout, "semantic", &res.semantic);
-				table_row(stdout, "syntactic", &res.syntactic);
+				table_row(out, "semantic", &res.semantic);
+				table_row(out, "syntactic", &res.syntactic);
 			}
-			table_row(stdout, "total", &res.total);
+			table_row(out, "total", &res.total);
 		}
 		ks_analogy_result_free(&res);
 		ks_analogy_set_destroy(set);
 	}
 	if (c->json && rc == KS_OK)
-		fputs("]}\n", stdout);
+		fputs("]}\n", out);
 	ks_eval_vectors_destroy(ev);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
-		return ks_status_exit_code(KS_ERR_WRITE);
-	}
-	return 0;
+	return output_close(out, &doc, &doc_len, rc, &err);
 }
 
 static int
@@ -501,18 +561,25 @@ run_similarity(const struct cli *c)
 	struct ks_vecfile_info info;
 	struct ks_err err;
 	double load_s = 0;
-	size_t f;
+	char *doc = NULL;
+	size_t f, doc_len = 0;
+	FILE *out;
 	int rc;
 
 	ks_err_clear(&err);
 	rc = load(c, &ev, &info, &load_s, &err);
 	if (rc != KS_OK)
 		return fail(rc, &err);
+	rc = output_open(c, &out, &doc, &doc_len, &err);
+	if (rc != KS_OK) {
+		ks_eval_vectors_destroy(ev);
+		return fail(rc, &err);
+	}
 	if (c->json) {
-		json_vectors(stdout, c, ev, &info, load_s);
-		fprintf(stdout, ", \"restrict\": %zu, \"results\": [", c->restrict_n);
+		json_vectors(out, c, ev, &info, load_s);
+		fprintf(out, ", \"restrict\": %zu, \"results\": [", c->restrict_n);
 	} else {
-		printf("%-30s %7s %7s %9s %9s\n", "file", "pairs", "found", "spearman", "pearson");
+		fprintf(out, "%-30s %7s %7s %9s %9s\n", "file", "pairs", "found", "spearman", "pearson");
 	}
 	for (f = 1; f < c->n_operands; f++) {
 		struct ks_similarity_result res;
@@ -533,41 +600,39 @@ run_similarity(const struct cli *c)
 			break;
 		}
 		if (c->json) {
-			fputs(f > 1 ? ", {\"file\": " : "{\"file\": ", stdout);
-			json_str(stdout, c->operands[f]);
-			fprintf(stdout, ", \"pairs\": %zu, \"found\": %zu, \"skipped_lines\": %zu, "
+			fputs(f > 1 ? ", {\"file\": " : "{\"file\": ", out);
+			json_str(out, c->operands[f]);
+			fprintf(out, ", \"pairs\": %zu, \"found\": %zu, \"skipped_lines\": %zu, "
 				"\"spearman\": ", res.pairs, res.found, set->skipped);
-			json_num(stdout, res.spearman);
-			fputs(", \"pearson\": ", stdout);
-			json_num(stdout, res.pearson);
-			fputs("}", stdout);
+			json_num(out, res.spearman);
+			fputs(", \"pearson\": ", out);
+			json_num(out, res.pearson);
+			fputs("}", out);
 		} else {
 			base = strrchr(c->operands[f], '/');
 			base = base ? base + 1 : c->operands[f];
 			if (res.defined)
-				printf("%-30s %7zu %7zu %9.4f %9.4f\n", base, res.pairs, res.found,
-				       res.spearman, res.pearson);
+				fprintf(out, "%-30s %7zu %7zu %9.4f %9.4f\n", base, res.pairs, res.found,
+					res.spearman, res.pearson);
 			else
-				printf("%-30s %7zu %7zu %9s %9s\n", base, res.pairs, res.found, "-", "-");
+				fprintf(out, "%-30s %7zu %7zu %9s %9s\n", base, res.pairs, res.found, "-", "-");
 		}
 		ks_similarity_result_free(&res);
 		ks_simset_destroy(set);
 	}
 	if (c->json && rc == KS_OK)
-		fputs("]}\n", stdout);
+		fputs("]}\n", out);
 	ks_eval_vectors_destroy(ev);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
-		return ks_status_exit_code(KS_ERR_WRITE);
-	}
-	return 0;
+	return output_close(out, &doc, &doc_len, rc, &err);
 }
 
 /*
- * Answers one query line (split at blanks in place). Returns KS_OK,
- * KS_ERR_NOT_FOUND (reported, the caller goes on) or another error.
+ * Answers one query line (split at blanks in place). The answer is printed
+ * only once the search has succeeded, so nothing but the writing itself can
+ * fail in the middle of a line, and is flushed at once: standard output
+ * gets complete lines (one JSON object each with -json). Returns KS_OK,
+ * KS_ERR_NOT_FOUND (reported, the caller goes on), KS_ERR_WRITE or another
+ * error.
  */
 static int
 neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *line,
@@ -609,7 +674,8 @@ neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *lin
 			json_str(stdout, err->msg);
 			fputs("}\n", stdout);
 		}
-		fflush(stdout);
+		if (fflush(stdout) != 0)
+			return ks_err_errno(err, KS_ERR_WRITE, errno, "cannot write the results");
 		return rc;
 	}
 	if (rc != KS_OK)
@@ -642,7 +708,8 @@ neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *lin
 			printf("%4zu  %-30s %9.6f\n", i + 1, vs->words[nb[i].row], nb[i].score);
 		putchar('\n');
 	}
-	fflush(stdout);
+	if (fflush(stdout) != 0)
+		return ks_err_errno(err, KS_ERR_WRITE, errno, "cannot write the results");
 	return KS_OK;
 }
 

@@ -67,6 +67,37 @@ expect_ok "$E" neighbors -k 2 "$V" king
 expect_ok "$E" similarity -json -restrict 5 "$V" "$D/pairs.txt"
 grep -q '"pairs": 7, "found": 4' "$tmp/out" || fail "similarity -restrict 5: $(cat "$tmp/out")"
 
+# -json prints one whole document or, when a later file fails, nothing at all.
+json_whole() {
+	[ "$(tail -c 3 "$tmp/out" | od -An -c | tr -d ' ')" = ']}\n' ] ||
+		fail "$1: the JSON does not end with ]} and a newline: $(cat "$tmp/out")"
+	[ "$(wc -l < "$tmp/out")" -eq 1 ] || fail "$1: not one line: $(cat "$tmp/out")"
+	if /usr/bin/python3 -c 'import json' 2>/dev/null; then
+		/usr/bin/python3 -c 'import json,sys; assert len(json.load(sys.stdin)["results"]) == 2' \
+			< "$tmp/out" || fail "$1: invalid JSON or not two results: $(cat "$tmp/out")"
+	fi
+	ok
+}
+expect_ok "$E" analogy -json -quiet "$V" "$D/questions.txt" "$D/questions.txt"
+json_whole "analogy -json, two files"
+expect_ok "$E" similarity -json -quiet "$V" "$D/pairs.txt" "$D/pairs.txt"
+json_whole "similarity -json, two files"
+expect_fail 4 "nothing.txt" "$E" analogy -json "$V" "$D/questions.txt" "$tmp/nothing.txt"
+[ -s "$tmp/out" ] && fail "analogy -json printed part of a document: $(cat "$tmp/out")"
+expect_fail 4 "nothing.txt" "$E" similarity -json "$V" "$D/pairs.txt" "$tmp/nothing.txt"
+[ -s "$tmp/out" ] && fail "similarity -json printed part of a document: $(cat "$tmp/out")"
+expect_fail 7 "no word pairs" "$E" similarity -json "$V" "$D/pairs.txt" "$D/questions.txt"
+[ -s "$tmp/out" ] && fail "similarity -json printed part of a document: $(cat "$tmp/out")"
+# Tables stream: the rows of the files before the failing one stay.
+expect_fail 4 "nothing.txt" "$E" similarity "$V" "$D/pairs.txt" "$tmp/nothing.txt"
+grep -q '^pairs\.txt ' "$tmp/out" || fail "the table before the error is gone: $(cat "$tmp/out")"
+# neighbors -json streams whole lines: the answers before a failing query.
+long=king i=0
+while [ $i -lt 64 ]; do long="$long king" i=$((i + 1)); done
+expect_fail 13 "more than 64 words" "$E" neighbors -json -k 1 "$V" king "$long"
+[ "$(wc -l < "$tmp/out")" -eq 1 ] && grep -q '^{"query": \["king"\].*}$' "$tmp/out" ||
+	fail "neighbors -json before a failing query: $(cat "$tmp/out")"
+
 # Neighbours: arguments, an analogy query, stdin, JSON lines, unknown words.
 expect_ok "$E" neighbors -k 2 "$V" king "man king woman"
 grep -Eq '^ +1 +man +0\.693375$' "$tmp/out" || fail "neighbors of king: $(cat "$tmp/out")"
