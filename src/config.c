@@ -109,7 +109,7 @@ static const struct opt opts[] = {
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
-/* Learning rates chosen by the search reported in NEWS.md and README.md. */
+/* Corrected CBOW: the best of the search in bench/README.md; the others are word2vec.c's. */
 #define ALPHA_CBOW_CORRECTED 0.15
 #define ALPHA_CBOW_WORD2VEC 0.05
 #define ALPHA_SKIPGRAM 0.025
