@@ -89,6 +89,13 @@
 #define KERNELS_DISPATCH
 #endif
 
+/* The helpers are compiled into each version of the kernels, not called from the baseline. */
+#if defined(__GNUC__)
+#define KERNELS_INLINE static inline __attribute__((always_inline))
+#else
+#define KERNELS_INLINE static inline
+#endif
+
 #define KERNELS_BLOCK 8
 /* Output rows whose dot products are all taken before any of them moves. */
 #define KERNELS_CHUNK 32
@@ -115,7 +122,7 @@ ks_sigmoid_init(struct ks_sigmoid *t)
  * Linear interpolation in table at x, which must lie in
  * [-KS_SIGMOID_MAX, KS_SIGMOID_MAX].
  */
-static inline float
+KERNELS_INLINE float
 kernels_table_at(const float *table, float x)
 {
 	float f = (x + KS_SIGMOID_MAX) * KERNELS_SIGMOID_SCALE;
@@ -129,7 +136,7 @@ kernels_table_at(const float *table, float x)
 }
 
 /* sigma(x), clamped beyond the table; NaN stays NaN. */
-static inline float
+KERNELS_INLINE float
 kernels_sigma(const struct ks_sigmoid *t, float x)
 {
 	if (x <= -KS_SIGMOID_MAX)
@@ -142,7 +149,7 @@ kernels_sigma(const struct ks_sigmoid *t, float x)
 }
 
 /* log sigma(x): continued by its asymptote below the table, clamped above. */
-static inline float
+KERNELS_INLINE float
 kernels_log_sigma(const struct ks_sigmoid *t, float x)
 {
 	if (x <= -KS_SIGMOID_MAX)
@@ -155,7 +162,7 @@ kernels_log_sigma(const struct ks_sigmoid *t, float x)
 }
 
 /* a . b over n floats, in 16 partial sums added pairwise at the end. */
-static inline float
+KERNELS_INLINE float
 kernels_dot(const float *restrict a, const float *restrict b, size_t n)
 {
 	float lo[KERNELS_BLOCK] = { 0.0f }, hi[KERNELS_BLOCK] = { 0.0f };
@@ -181,7 +188,7 @@ kernels_dot(const float *restrict a, const float *restrict b, size_t n)
 }
 
 /* y += a * x over n floats. */
-static inline void
+KERNELS_INLINE void
 kernels_axpy(float *restrict y, float a, const float *restrict x, size_t n)
 {
 	size_t i = 0, j;
@@ -197,7 +204,7 @@ kernels_axpy(float *restrict y, float a, const float *restrict x, size_t n)
  * h = the mean of the rows base[ids[r] * dim], r < n_rows, a block of
  * dimensions at a time, so each row is read once and h written once.
  */
-static inline void
+KERNELS_INLINE void
 kernels_mean(float *restrict h, const float *restrict base, size_t dim, const uint32_t *ids,
 	     size_t n_rows)
 {
@@ -231,7 +238,7 @@ kernels_mean(float *restrict h, const float *restrict base, size_t dim, const ui
  * The first output row's share of the step: grad = g * o (with o as it
  * was), then o += ag * h.
  */
-static inline void
+KERNELS_INLINE void
 kernels_output_first(float *restrict grad, float *restrict o, float g, float ag,
 		     const float *restrict h, size_t n)
 {
@@ -253,7 +260,7 @@ kernels_output_first(float *restrict grad, float *restrict o, float g, float ag,
 }
 
 /* Every later output row's share: grad += g * o (as it was), then o += ag * h. */
-static inline void
+KERNELS_INLINE void
 kernels_output_next(float *restrict grad, float *restrict o, float g, float ag,
 		    const float *restrict h, size_t n)
 {
@@ -279,7 +286,7 @@ kernels_output_next(float *restrict grad, float *restrict o, float g, float ag,
  * negative for: every pair whose target differs from w (a negative equal
  * to its pair's target is not part of that pair's loss).
  */
-static inline size_t
+KERNELS_INLINE size_t
 kernels_negative_weight(uint32_t w, const uint32_t *t, size_t n_t)
 {
 	size_t m = n_t, i;
@@ -295,7 +302,7 @@ kernels_negative_weight(uint32_t w, const uint32_t *t, size_t n_t)
  * equal to another pair's target) gets one dot product and one combined
  * step.
  */
-static inline size_t
+KERNELS_INLINE size_t
 kernels_find_row(float *const *rows, size_t n, const float *row)
 {
 	size_t j;
@@ -323,7 +330,7 @@ kernels_find_row(float *const *rows, size_t n, const float *row)
  * than the same loop specialised to one target, which computed the same
  * bits; the cause was not found, so measure before simplifying it.
  */
-static double
+KERNELS_INLINE double
 kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const uint32_t *tgt,
 		size_t n_tgt, const uint32_t *neg, size_t n_neg, float alpha_out)
 {
@@ -421,7 +428,7 @@ ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 }
 
 /* grad = g * row over n floats (the first term of a sum). */
-static inline void
+KERNELS_INLINE void
 kernels_scale(float *restrict grad, float g, const float *restrict row, size_t n)
 {
 	size_t i = 0, j;
