@@ -74,6 +74,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
 
 /*
  * Runtime dispatch: gcc and clang compile each public kernel (with the
@@ -102,6 +105,19 @@
 
 /* Table points per unit of x. */
 #define KERNELS_SIGMOID_SCALE ((float)KS_SIGMOID_STEPS / (2.0f * KS_SIGMOID_MAX))
+
+int
+ks_cpu_has_prefetchw(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	unsigned a, b, c, d;
+
+	/* CPUID 0x80000001, ECX bit 8: 3DNowPrefetch, which is PREFETCH and PREFETCHW. */
+	return __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c & (1u << 8)) != 0;
+#else
+	return 0;
+#endif
+}
 
 void
 ks_sigmoid_init(struct ks_sigmoid *t)

@@ -69,6 +69,7 @@ struct train {
 	uint64_t total_words;	/* words over all epochs */
 	float alpha0;
 	float in_scale;
+	int prefetchw;		/* ks_cpu_has_prefetchw() */
 	alignas(64) _Atomic uint64_t words_done;
 	alignas(64) atomic_int stop;	/* set when a worker fails or diverges */
 	int running;		/* workers still running, under lock */
@@ -177,10 +178,10 @@ worker_prefetch(const struct worker *w, size_t i, size_t k, size_t span, const u
 		return;
 	/* Both read the context words' input rows (one is new) and the centre's output row. */
 	if (i + span < k)
-		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim);
-	ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * dim, dim);
+		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim, t->prefetchw);
+	ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * dim, dim, t->prefetchw);
 	for (q = 0; q < negative; q++)
-		ks_prefetch_row(t->out_vecs + (size_t)neg[q] * dim, dim);
+		ks_prefetch_row(t->out_vecs + (size_t)neg[q] * dim, dim, t->prefetchw);
 }
 
 /* Trains on one chunk of at most -max-sentence words. */
@@ -326,6 +327,7 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	t->alpha0 = (float)cfg->alpha;
 	t->in_scale = cfg->cbow ? (float)cfg->alpha_in_scale : 1.0f;
 	ks_sigmoid_init(&t->sigmoid);
+	t->prefetchw = ks_cpu_has_prefetchw();
 	if (ks_mul_size(t->n_words, t->dim, &cells) != 0)
 		return ks_err_set(err, KS_ERR_NOMEM, "the model (%zu x %zu) is too large",
 				  t->n_words, t->dim);
