@@ -252,8 +252,7 @@ r_fail(struct ckpt_reader *r, const char *what)
 {
 	if (r->status == KS_OK)
 		r->status = ks_err_set(r->err, KS_ERR_FORMAT,
-				       "%s: truncated or corrupt checkpoint: %s in the %s",
-				       r->path, what, r->where);
+				       "%s: truncated or corrupt checkpoint: %s", r->path, what);
 	return r->status;
 }
 
@@ -263,9 +262,12 @@ r_bytes(struct ckpt_reader *r, void *p, size_t n)
 	if (r->status != KS_OK)
 		return r->status;
 	if (n > r->left || fread(p, 1, n, r->f) != n) {
-		if (ferror(r->f) && r->status == KS_OK)
+		char what[64];
+
+		if (ferror(r->f))
 			return r->status = ks_err_errno(r->err, KS_ERR_READ, errno, "%s", r->path);
-		return r_fail(r, "the file ends early");
+		snprintf(what, sizeof(what), "the file ends inside the %s", r->where);
+		return r_fail(r, what);
 	}
 	r->left -= n;
 	r->crc = ckpt_crc(r->crc, p, n);
@@ -326,7 +328,7 @@ r_str(struct ckpt_reader *r, size_t max)
 	if (r->status != KS_OK)
 		return NULL;
 	if (n > max || n > r->left) {
-		r_fail(r, "a string length is impossible");
+		r_fail(r, "a string is longer than the file or the limit");
 		return NULL;
 	}
 	s = malloc((size_t)n + 1);
@@ -393,7 +395,7 @@ r_settings(struct ckpt_reader *r, struct ks_ckpt_settings *s)
 		return;
 	/* Each input takes at least 12 bytes. */
 	if ((uint64_t)n > r->left / 12) {
-		r_fail(r, "the number of inputs is impossible");
+		r_fail(r, "the number of inputs does not fit the file");
 		return;
 	}
 	s->input_paths = ks_calloc_array(n ? n : 1, sizeof(*s->input_paths));
@@ -454,7 +456,7 @@ r_vocab(struct ckpt_reader *r, struct ks_ckpt *c)
 		return;
 	/* A word takes at least 4 + 1 + 8 bytes. */
 	if (n == 0 || n > r->left / 13 || n >= UINT32_MAX) {
-		r_fail(r, "the vocabulary size is impossible");
+		r_fail(r, "the vocabulary's size does not fit the file");
 		return;
 	}
 	c->words = ks_calloc_array((size_t)n, sizeof(*c->words));
@@ -716,7 +718,10 @@ ckpt_diff_int(const char *path, const char *opt, int64_t then, int64_t now, stru
 	return ks_err_set(err, KS_ERR_USAGE, CKPT_MISMATCH, path, opt, a, opt, b);
 }
 
-/* Doubles must match bit for bit: any difference changes the result. */
+/*
+ * Doubles must match bit for bit: any difference changes the result. They
+ * are shown with %g, or with all their digits when %g shows no difference.
+ */
 static int
 ckpt_diff_double(const char *path, const char *opt, double then, double now, struct ks_err *err)
 {
@@ -724,8 +729,12 @@ ckpt_diff_double(const char *path, const char *opt, double then, double now, str
 
 	if (memcmp(&then, &now, sizeof(double)) == 0)
 		return KS_OK;
-	snprintf(a, sizeof(a), "%.17g", then);
-	snprintf(b, sizeof(b), "%.17g", now);
+	snprintf(a, sizeof(a), "%g", then);
+	snprintf(b, sizeof(b), "%g", now);
+	if (strcmp(a, b) == 0) {
+		snprintf(a, sizeof(a), "%.17g", then);
+		snprintf(b, sizeof(b), "%.17g", now);
+	}
 	return ks_err_set(err, KS_ERR_USAGE, CKPT_MISMATCH, path, opt, a, opt, b);
 }
 

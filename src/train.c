@@ -85,6 +85,7 @@ struct train {
 	double next_ckpt;	/* train_now() of the next one */
 	alignas(64) atomic_int interrupted; /* stop between batches, then checkpoint */
 	atomic_int pause;	/* park at the next batch boundary */
+	struct ks_stream_pos stop_pos;	/* where the workers stopped when interrupted */
 	int paused;		/* workers parked, under lock */
 	pthread_cond_t unpause;
 };
@@ -95,6 +96,8 @@ static void train_checkpoint_periodic(struct train *t, struct worker *ws, size_t
 				      const struct ks_log *log);
 static int train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n,
 				    const struct ks_log *log, struct ks_err *err);
+static void train_checkpoint_joined(struct train *t);
+static void train_checkpoint_deadline(const struct train *t, struct timespec *deadline);
 static int train_checkpoint_begin(struct train *t, const struct ks_config *cfg,
 				  const struct ks_log *log, struct ks_err *err);
 static int train_checkpoint_match(struct train *t, const struct ks_stream *stream,
@@ -392,7 +395,7 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 		char rbuf[32], eta[32];
 
 		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += 1;
+		train_checkpoint_deadline(t, &deadline);
 		pthread_cond_timedwait(&t->done, &t->lock, &deadline);
 		if (t->running == 0)
 			break;
@@ -401,6 +404,8 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 			t->next_ckpt = train_now() + t->ckpt_every;
 		}
 		now = train_now();
+		if (now - last_t < 0.9)
+			continue;	/* woken early for a checkpoint */
 		words = atomic_load(&t->words_done);
 		train_loss_totals(ws, n, &loss, &ex);
 		if (ex > last_ex)
@@ -501,6 +506,7 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		rep->final_loss = train_watch(t, ws, n, log, start);
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
+	train_checkpoint_joined(t);
 	rep->train_seconds = train_now() - start;
 	rep->words_done = atomic_load(&t->words_done);
 	{
@@ -792,6 +798,22 @@ train_percent(const struct train *t, uint64_t words)
 	return 100.0 * (double)words / (double)(t->total_words ? t->total_words : 1);
 }
 
+/*
+ * Turns the current time into train_watch's next wake-up: a second later,
+ * or sooner when a periodic checkpoint falls due first.
+ */
+static void
+train_checkpoint_deadline(const struct train *t, struct timespec *deadline)
+{
+	double wait = 1.0;
+
+	if (t->ckpt_every > 0 && t->next_ckpt - train_now() < wait)
+		wait = t->next_ckpt > train_now() ? t->next_ckpt - train_now() : 0;
+	deadline->tv_nsec += (long)((wait - (double)(long)wait) * 1e9);
+	deadline->tv_sec += (time_t)wait + deadline->tv_nsec / 1000000000L;
+	deadline->tv_nsec %= 1000000000L;
+}
+
 /* Called by train_watch, holding t->lock, when a periodic checkpoint is due. */
 static void
 train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n, const struct ks_log *log)
@@ -818,6 +840,19 @@ train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n, const st
 }
 
 /*
+ * After the workers are joined: when they stopped for an interrupt, notes
+ * where, then lets a reader thread that is waiting for free buffers go.
+ */
+static void
+train_checkpoint_joined(struct train *t)
+{
+	if (!atomic_load(&t->interrupted))
+		return;
+	ks_stream_position(t->stream, &t->stop_pos);
+	ks_stream_cancel(t->stream);
+}
+
+/*
  * After the workers stopped for an interrupt: writes the checkpoint and
  * returns KS_ERR_INTERRUPTED, or KS_OK when every batch had been trained
  * anyway (the outputs are then written as usual).
@@ -826,12 +861,11 @@ static int
 train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const struct ks_log *log,
 			 struct ks_err *err)
 {
-	struct ks_stream_pos pos;
+	struct ks_stream_pos pos = t->stop_pos;
 	struct ks_err werr;
 	uint64_t published = atomic_load(&t->words_done);
 	size_t i;
 
-	ks_stream_position(t->stream, &pos);
 	if (pos.epoch >= (uint64_t)t->cfg->iter) {
 		ks_log(log, KS_LOG_INFO, "interrupted after the last batch: finishing");
 		return KS_OK;
