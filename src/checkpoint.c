@@ -485,7 +485,8 @@ r_matrices(struct ckpt_reader *r, struct ks_ckpt *c)
 	dim = r_u64(r);
 	if (r->status != KS_OK)
 		return;
-	if (dim == 0 || dim > CKPT_MAX_DIM || ks_mul_size(c->n_words, (size_t)dim, &cells) != 0 ||
+	if (dim == 0 || dim > CKPT_MAX_DIM || r->left < 4 ||
+	    ks_mul_size(c->n_words, (size_t)dim, &cells) != 0 ||
 	    (uint64_t)cells > (r->left - 4) / (2 * sizeof(float))) {
 		r_fail(r, "the matrices do not fit the file");
 		return;
