@@ -982,9 +982,9 @@ train_checkpoint_match(struct train *t, const struct ks_stream *stream,
 				  "-resume %s: the corpus gives another token stream than when the "
 				  "checkpoint was taken: the training input changed", path);
 	atomic_store(&t->words_done, c->words_done);
+	/* train_words > 0 here: ks_stream_load refuses an empty stream. */
 	ks_log(log, KS_LOG_INFO, "resuming from %s at %.1f%% (epoch %llu of %ld)", path,
-	       100.0 * (double)c->words_done /
-	       (double)(info->train_words * (uint64_t)t->cfg->iter + !info->train_words),
+	       100.0 * (double)c->words_done / ((double)info->train_words * (double)t->cfg->iter),
 	       (unsigned long long)c->epoch + 1, t->cfg->iter);
 	return KS_OK;
 }
