@@ -91,6 +91,12 @@ static const struct opt opts[] = {
 	  "memory for the corpus as word ids (trains every epoch from memory)" },
 	{ "vocab-mb", OPT_LONG, OFF(vocab_mb), 1, 1L << 30, "MB",
 	  "memory budget of the counting table; past it rare words are pruned" },
+	{ "checkpoint", OPT_STRING, OFF(checkpoint), 0, 0, "FILE",
+	  "write checkpoints to FILE (default: -resume's FILE, else OUTPUT.ckpt)" },
+	{ "checkpoint-every", OPT_DOUBLE, OFF(checkpoint_every), 0, 1e6, "MINUTES",
+	  "also write a checkpoint every MINUTES of training (0: only when stopped)" },
+	{ "resume", OPT_STRING, OFF(resume), 0, 0, "FILE",
+	  "continue the training saved in checkpoint FILE (give the same options)" },
 	{ "binary", OPT_BOOL, OFF(binary), 0, 1, "0|1",
 	  "1: write vectors in word2vec's binary format" },
 	{ "debug", OPT_LONG, OFF(debug), 0, 3, "N",
@@ -367,6 +373,18 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 	    strcmp(cfg->output, cfg->save_context) == 0 && strcmp(cfg->output, "-") != 0)
 		return ks_err_set(err, KS_ERR_USAGE, "-output and -save-context name the same file '%s'",
 				  cfg->output);
+	if (cfg->checkpoint != NULL) {
+		const char *outs[3] = { cfg->output, cfg->save_context, cfg->save_vocab };
+
+		if (strcmp(cfg->checkpoint, "-") == 0)
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "-checkpoint -: a checkpoint must go to a file");
+		for (i = 0; i < 3; i++)
+			if (outs[i] != NULL && strcmp(outs[i], cfg->checkpoint) == 0)
+				return ks_err_set(err, KS_ERR_USAGE,
+						  "-checkpoint names an output file too: '%s'",
+						  cfg->checkpoint);
+	}
 	if (cfg->alpha < 0)
 		cfg->alpha = ks_config_default_alpha(cfg->cbow, cfg->cbow_update);
 	if (cfg->alpha_in_scale < 0)

@@ -9,6 +9,7 @@
 #ifndef KS_CONFIG_H
 #define KS_CONFIG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +52,25 @@ struct ks_config {
 	long max_sentence;	/* -max-sentence */
 	long cache_mb;		/* -cache-mb: token cache budget */
 	long vocab_mb;		/* -vocab-mb: counting table budget */
+	const char *checkpoint;	/* -checkpoint: where checkpoints go, or NULL for the default */
+	double checkpoint_every; /* -checkpoint-every: minutes between checkpoints, 0 = only on a stop */
+	const char *resume;	/* -resume: the checkpoint to continue from, or NULL */
+
+	/* Set by the tool, not by options. */
+	/*
+	 * When not NULL, training polls *interrupt between batches; once it is
+	 * nonzero the workers stop, a checkpoint is written and ks_train
+	 * returns KS_ERR_INTERRUPTED. A lock-free atomic, so a signal handler
+	 * may set it.
+	 */
+	const atomic_int *interrupt;
+	/*
+	 * A test hook: when nonzero, training stops as if interrupted at the
+	 * first batch boundary after this many words (all epochs counted,
+	 * those of the interrupted runs included), so tests can interrupt at
+	 * exact points. kensho takes it from KENSHO_STOP_AFTER_WORDS.
+	 */
+	uint64_t stop_after_words;
 };
 
 /* What the command line asks for besides training. */

@@ -26,10 +26,14 @@
 
 #define STREAM_BATCH_WORDS 10000
 #define STREAM_POOL_BUFFERS 16
+/* Tokens read between two looks at the stop flag while loading. */
+#define STREAM_STOP_POLL 65536
 
 struct stream_buf {
 	uint32_t *ids;
 	size_t n;
+	struct ks_stream_pos pos;	/* where this batch is in the stream */
+	int last;		/* the last batch of its epoch */
 	struct stream_buf *next;
 };
 
@@ -60,6 +64,8 @@ struct ks_stream {
 	int cancelled;
 	int reader_status;
 	struct ks_err reader_err;
+	struct ks_stream_pos from;	/* where serving started */
+	struct ks_stream_pos served;	/* uncached: the batch after the last one served */
 };
 
 /* Tracks where a batch may be cut: after a sentence end or a full chunk. */
@@ -202,7 +208,7 @@ stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *er
 {
 	int counting = s->opts.read_vocab == NULL;
 	int caching = s->opts.cache_bytes >= sizeof(uint32_t);
-	size_t cap = 0;
+	size_t cap = 0, polled = 0;
 	struct ks_token tok;
 	int kind, open = 0, rc;
 
@@ -210,6 +216,14 @@ stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *er
 		return rc;
 	while ((kind = ks_corpus_next(s->corpus, &tok, err)) > 0) {
 		uint32_t id;
+
+		if (++polled == STREAM_STOP_POLL) {
+			polled = 0;
+			if (s->opts.stop != NULL && atomic_load(s->opts.stop))
+				return ks_err_set(err, KS_ERR_INTERRUPTED,
+						  "interrupted while reading the corpus, before "
+						  "training: nothing to save");
+		}
 
 		if (kind == KS_TOK_EOS) {
 			if (caching && open && stream_cache_push(s, &cap, KS_EOS) != 0)
@@ -363,17 +377,24 @@ stream_get_free(struct ks_stream *s)
 	return b;
 }
 
-/* One epoch parsed from the corpus into batches. */
+/*
+ * One epoch parsed from the corpus into batches; the first skip batches
+ * are parsed but not served (resuming in the middle of the epoch).
+ */
 static int
-stream_read_epoch(struct ks_stream *s, struct ks_err *err)
+stream_read_epoch(struct ks_stream *s, uint64_t epoch, uint64_t skip, struct ks_err *err)
 {
 	struct stream_cutter cut = { 0, s->opts.max_sentence, 1 };
 	struct stream_buf *b = stream_get_free(s);
 	struct ks_token tok;
+	uint64_t index = 0;
 	int kind, open = 0;
 
 	if (b == NULL)
 		return KS_OK;
+	b->pos.epoch = epoch;
+	b->pos.batch = index;
+	b->last = 0;
 	while ((kind = ks_corpus_next(s->corpus, &tok, err)) > 0) {
 		uint32_t id;
 
@@ -391,9 +412,16 @@ stream_read_epoch(struct ks_stream *s, struct ks_err *err)
 		b->ids[b->n++] = id;
 		cutter_push(&cut, id);
 		if (b->n >= STREAM_BATCH_WORDS && cutter_can_cut(&cut)) {
-			stream_put_ready(s, b);
-			if ((b = stream_get_free(s)) == NULL)
-				return KS_OK;
+			if (index++ < skip) {
+				b->n = 0;
+			} else {
+				stream_put_ready(s, b);
+				if ((b = stream_get_free(s)) == NULL)
+					return KS_OK;
+			}
+			b->pos.epoch = epoch;
+			b->pos.batch = index;
+			b->last = 0;
 		}
 	}
 	if (kind < 0) {
@@ -402,6 +430,9 @@ stream_read_epoch(struct ks_stream *s, struct ks_err *err)
 	}
 	if (open)
 		b->ids[b->n++] = KS_EOS;
+	if (index < skip)
+		b->n = 0;	/* the position was past this epoch's end: serve nothing of it */
+	b->last = 1;
 	stream_put_ready(s, b);
 	return KS_OK;
 }
@@ -413,11 +444,12 @@ stream_reader_main(void *arg)
 	uint64_t e;
 	int rc = KS_OK;
 
-	for (e = 0; e < s->epochs && rc == KS_OK; e++) {
+	for (e = s->from.epoch; e < s->epochs && rc == KS_OK; e++) {
 		/* Loading consumed the corpus, so every epoch starts with a rewind. */
 		rc = ks_corpus_rewind(s->corpus, &s->reader_err);
 		if (rc == KS_OK)
-			rc = stream_read_epoch(s, &s->reader_err);
+			rc = stream_read_epoch(s, e, e == s->from.epoch ? s->from.batch : 0,
+					       &s->reader_err);
 		pthread_mutex_lock(&s->lock);
 		if (s->cancelled)
 			e = s->epochs;
@@ -434,12 +466,32 @@ stream_reader_main(void *arg)
 int
 ks_stream_start(struct ks_stream *s, uint64_t epochs, struct ks_err *err)
 {
+	const struct ks_stream_pos zero = { 0, 0 };
+
+	return ks_stream_start_at(s, epochs, &zero, err);
+}
+
+int
+ks_stream_start_at(struct ks_stream *s, uint64_t epochs, const struct ks_stream_pos *from,
+		   struct ks_err *err)
+{
 	size_t i;
 
 	s->epochs = epochs;
-	atomic_store(&s->next_slice, 0);
-	if (s->info.cached)
+	s->from = *from;
+	s->served = *from;
+	if (s->info.cached) {
+		if (from->epoch > epochs || (from->epoch == epochs && from->batch > 0) ||
+		    from->batch >= s->n_slices)
+			return ks_err_set(err, KS_ERR_FORMAT,
+					  "position (epoch %llu, batch %llu) is outside the stream "
+					  "(%llu epochs of %zu batches)",
+					  (unsigned long long)from->epoch,
+					  (unsigned long long)from->batch,
+					  (unsigned long long)epochs, s->n_slices);
+		atomic_store(&s->next_slice, from->epoch * s->n_slices + from->batch);
 		return KS_OK;
+	}
 	for (i = 0; i < STREAM_POOL_BUFFERS; i++) {
 		/* Room for a full batch, a cut point up to max_sentence later, and an EOS. */
 		size_t cap = STREAM_BATCH_WORDS + s->opts.max_sentence + 2;
@@ -480,6 +532,8 @@ ks_stream_next(struct ks_stream *s, struct ks_batch *b)
 		s->ready_head = buf->next;
 		if (s->ready_head == NULL)
 			s->ready_tail = NULL;
+		s->served.epoch = buf->pos.epoch + (uint64_t)buf->last;
+		s->served.batch = buf->last ? 0 : buf->pos.batch + 1;
 		pthread_mutex_unlock(&s->lock);
 		b->ids = buf->ids;
 		b->n = buf->n;
@@ -488,6 +542,29 @@ ks_stream_next(struct ks_stream *s, struct ks_batch *b)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return s->reader_status < 0 ? s->reader_status : 0;
+}
+
+void
+ks_stream_position(struct ks_stream *s, struct ks_stream_pos *pos)
+{
+	if (s->info.cached) {
+		uint64_t idx = atomic_load(&s->next_slice), end = s->epochs * s->n_slices;
+
+		if (idx > end)
+			idx = end;
+		pos->epoch = idx / s->n_slices;
+		pos->batch = idx % s->n_slices;
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	*pos = s->served;
+	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t
+ks_stream_batches(const struct ks_stream *s)
+{
+	return s->info.cached ? s->n_slices : 0;
 }
 
 void

@@ -19,6 +19,7 @@
 #ifndef KS_STREAM_H
 #define KS_STREAM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,8 @@ struct ks_stream_opts {
 	uint64_t max_vocab;
 	size_t max_sentence;
 	const char *read_vocab;	/* or NULL to count */
+	/* Polled while reading: nonzero stops the load (KS_ERR_INTERRUPTED). May be NULL. */
+	const atomic_int *stop;
 };
 
 struct ks_stream_info {
@@ -69,10 +72,41 @@ struct ks_batch {
 };
 
 /*
+ * A place in the stream: the epoch and the index of a batch within it.
+ * Batches are cut at the same places every epoch and in every run over
+ * the same corpus and settings, so a position names the same words in a
+ * later run (this is what resuming from a checkpoint relies on).
+ */
+struct ks_stream_pos {
+	uint64_t epoch;
+	uint64_t batch;
+};
+
+/*
  * Starts serving epochs batches (starting the reader thread when the
  * stream is not cached). Call once.
  */
 int ks_stream_start(struct ks_stream *s, uint64_t epochs, struct ks_err *err);
+
+/*
+ * As ks_stream_start, but serving from position from onward, as if the
+ * batches before it had been served. A cached stream jumps there; an
+ * uncached one skips the epochs before from->epoch without reading them
+ * and parses, without serving, the first from->batch batches of that
+ * epoch. KS_ERR_FORMAT if from lies past the end of a cached stream.
+ */
+int ks_stream_start_at(struct ks_stream *s, uint64_t epochs, const struct ks_stream_pos *from,
+		       struct ks_err *err);
+
+/*
+ * Where the next batch would come from: every batch before it has been
+ * handed out by ks_stream_next. Call once the workers have stopped taking
+ * batches. After the last epoch it is {epochs, 0}.
+ */
+void ks_stream_position(struct ks_stream *s, struct ks_stream_pos *pos);
+
+/* The number of batches per epoch of a cached stream; 0 if not cached. */
+uint64_t ks_stream_batches(const struct ks_stream *s);
 
 /*
  * Takes the next batch; thread-safe. Returns 1 with a batch, 0 when all

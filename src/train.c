@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "corpus.h"
 #include "kernels.h"
 #include "mem.h"
@@ -54,6 +55,7 @@ struct worker {
 	_Atomic uint64_t pub_examples;
 	int status;
 	struct ks_err err;
+	struct ks_ckpt_worker snap;	/* the state saved at a checkpoint stop */
 	pthread_t thread;
 };
 
@@ -75,7 +77,33 @@ struct train {
 	int running;		/* workers still running, under lock */
 	pthread_mutex_t lock;
 	pthread_cond_t done;
+	/* Checkpoints (checkpoint.h and the hooks at the end of this file). */
+	struct ks_ckpt *resume;	/* the state continued from, or NULL */
+	struct ks_ckpt_settings ckpt_set; /* this run's settings, as saved */
+	char *ckpt_path;	/* where checkpoints go */
+	uint64_t train_words;	/* in-vocabulary words per epoch */
+	double ckpt_every;	/* seconds between checkpoints, 0 = none */
+	double next_ckpt;	/* train_now() of the next one */
+	alignas(64) atomic_int interrupted; /* stop between batches, then checkpoint */
+	atomic_int pause;	/* park at the next batch boundary */
+	struct ks_stream_pos stop_pos;	/* where the workers stopped when interrupted */
+	int paused;		/* workers parked, under lock */
+	pthread_cond_t unpause;
 };
+
+/* Checkpoint hooks, defined at the end of this file. */
+static int worker_checkpoint_poll(struct worker *w);
+static void train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n,
+				      const struct ks_log *log);
+static int train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n,
+				    const struct ks_log *log, struct ks_err *err);
+static void train_checkpoint_joined(struct train *t);
+static void train_checkpoint_deadline(const struct train *t, struct timespec *deadline);
+static int train_checkpoint_begin(struct train *t, const struct ks_config *cfg,
+				  const struct ks_log *log, struct ks_err *err);
+static int train_checkpoint_match(struct train *t, const struct ks_stream *stream,
+				  const struct ks_stream_info *info, const struct ks_log *log,
+				  struct ks_err *err);
 
 static double
 train_now(void)
@@ -276,10 +304,11 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct train *t = w->t;
 	struct ks_batch b;
-	int rc;
+	int rc = 0;
 
-	w->alpha = train_alpha(t, atomic_load(&t->words_done));
+	/* w->alpha is set before the thread starts (train_run_workers). */
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed) &&
+	       !worker_checkpoint_poll(w) &&
 	       (rc = ks_stream_next(t->stream, &b)) == 1) {
 		worker_batch(w, b.ids, b.n);
 		ks_stream_release(t->stream, &b);
@@ -305,6 +334,9 @@ train_free(struct train *t)
 	free(t->out_vecs);
 	free(t->keep);
 	ks_alias_destroy(t->alias);
+	ks_ckpt_destroy(t->resume);
+	ks_ckpt_settings_free(&t->ckpt_set);
+	free(t->ckpt_path);
 }
 
 static int
@@ -331,8 +363,15 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	if (ks_mul_size(t->n_words, t->dim, &cells) != 0)
 		return ks_err_set(err, KS_ERR_NOMEM, "the model (%zu x %zu) is too large",
 				  t->n_words, t->dim);
-	t->in_vecs = ks_aligned_calloc(cells, sizeof(float));
-	t->out_vecs = ks_aligned_calloc(cells, sizeof(float));
+	if (t->resume != NULL) {
+		/* Adopt the checkpoint's matrices (their shape was checked). */
+		t->in_vecs = t->resume->in_vecs;
+		t->out_vecs = t->resume->out_vecs;
+		t->resume->in_vecs = t->resume->out_vecs = NULL;
+	} else {
+		t->in_vecs = ks_aligned_calloc(cells, sizeof(float));
+		t->out_vecs = ks_aligned_calloc(cells, sizeof(float));
+	}
 	t->keep = ks_malloc_array(t->n_words, sizeof(*t->keep));
 	counts = ks_malloc_array(t->n_words, sizeof(*counts));
 	if (t->in_vecs == NULL || t->out_vecs == NULL || t->keep == NULL || counts == NULL) {
@@ -346,7 +385,7 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	ks_subsample_thresholds(counts, t->n_words, ks_vocab_total(t->vocab), cfg->sample, t->keep);
 	rc = ks_alias_create(&t->alias, counts, t->n_words, cfg->ns_exponent, err);
 	free(counts);
-	if (rc != KS_OK)
+	if (rc != KS_OK || t->resume != NULL)
 		return rc;
 	/* word2vec.c's initialisation: uniform in [-0.5/dim, 0.5/dim), zero outputs. */
 	ks_rng_seed(&rng, cfg->seed, TRAIN_INIT_STREAM);
@@ -404,7 +443,13 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 	    double start)
 {
 	double last_t = start, last_loss = 0, interval_loss = NAN;
-	uint64_t last_words = 0, last_ex = 0;
+	uint64_t last_words = t->resume != NULL ? t->resume->words_done : 0, last_ex = 0;
+	size_t i;
+
+	for (i = 0; t->resume != NULL && i < n; i++) {
+		last_loss += t->resume->workers[i].loss;
+		last_ex += t->resume->workers[i].examples;
+	}
 
 	pthread_mutex_lock(&t->lock);
 	while (t->running > 0) {
@@ -414,11 +459,17 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 		char rbuf[32], eta[32];
 
 		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += 1;
+		train_checkpoint_deadline(t, &deadline);
 		pthread_cond_timedwait(&t->done, &t->lock, &deadline);
 		if (t->running == 0)
 			break;
+		if (t->ckpt_every > 0 && train_now() >= t->next_ckpt) {
+			train_checkpoint_periodic(t, ws, n, log);
+			t->next_ckpt = train_now() + t->ckpt_every;
+		}
 		now = train_now();
+		if (now - last_t < 0.9)
+			continue;	/* woken early for a checkpoint */
 		words = atomic_load(&t->words_done);
 		train_loss_totals(ws, n, &loss, &ex);
 		if (ex > last_ex)
@@ -467,6 +518,18 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		w->t = t;
 		w->index = i;
 		ks_rng_seed(&w->rng, cfg->seed, i);
+		w->alpha = train_alpha(t, atomic_load(&t->words_done));
+		if (t->resume != NULL) {
+			const struct ks_ckpt_worker *k = &t->resume->workers[i];
+
+			w->rng = k->rng;
+			w->unpublished = k->unpublished;
+			w->alpha = k->alpha;
+			w->loss = k->loss;
+			w->examples = k->examples;
+			atomic_store(&w->pub_loss, double_bits(w->loss));
+			atomic_store(&w->pub_examples, w->examples);
+		}
 		w->h = ks_aligned_calloc(t->dim, sizeof(float));
 		/* A skip-gram window needs a gradient row per context word. */
 		w->grad = ks_aligned_calloc(train_sg_batch(cfg) ? 2 * (size_t)cfg->window * t->dim
@@ -477,11 +540,20 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		if (!w->h || !w->grad || !w->kept || !w->ctx || !w->neg)
 			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for worker %zu", i);
 	}
-	if (rc == KS_OK)
-		rc = ks_stream_start(t->stream, (uint64_t)cfg->iter, err);
+	if (rc == KS_OK) {
+		struct ks_stream_pos from = { 0, 0 };
+
+		if (t->resume != NULL) {
+			from.epoch = t->resume->epoch;
+			from.batch = t->resume->batch;
+		}
+		rc = ks_stream_start_at(t->stream, (uint64_t)cfg->iter, &from, err);
+	}
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->done, NULL);
+	pthread_cond_init(&t->unpause, NULL);
 	start = train_now();
+	t->next_ckpt = start + t->ckpt_every;
 	pthread_mutex_lock(&t->lock);
 	for (i = 0; i < n && rc == KS_OK; i++) {
 		t->running++;
@@ -500,6 +572,7 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		rep->final_loss = train_watch(t, ws, n, log, start);
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
+	train_checkpoint_joined(t);
 	rep->train_seconds = train_now() - start;
 	rep->words_done = atomic_load(&t->words_done);
 	{
@@ -516,6 +589,8 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 			*err = ws[i].err;
 			rc = ws[i].status;
 		}
+	if (rc == KS_OK && started == n && atomic_load(&t->interrupted))
+		rc = train_checkpoint_stopped(t, ws, n, log, err);
 	for (i = 0; i < n; i++) {
 		free(ws[i].h);
 		free(ws[i].grad);
@@ -525,6 +600,7 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 	}
 	free(ws);
 	pthread_cond_destroy(&t->done);
+	pthread_cond_destroy(&t->unpause);
 	pthread_mutex_destroy(&t->lock);
 	return rc;
 }
@@ -592,6 +668,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	struct ks_stream *stream = NULL;
 	struct train t;
 	double start = train_now();
+	uint64_t resumed_words = 0;
 	int rc;
 
 	if (rep == NULL)
@@ -600,6 +677,8 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	memset(&t, 0, sizeof(t));
 	if ((rc = train_check_outputs(cfg, err)) != KS_OK)
 		return rc;
+	if ((rc = train_checkpoint_begin(&t, cfg, log, err)) != KS_OK)
+		goto out;
 	memset(&so, 0, sizeof(so));
 	so.paths = (const char *const *)cfg->train;
 	so.n_paths = cfg->n_train;
@@ -609,8 +688,9 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	so.max_vocab = (uint64_t)cfg->max_vocab;
 	so.max_sentence = (size_t)cfg->max_sentence;
 	so.read_vocab = cfg->read_vocab;
+	so.stop = cfg->interrupt;
 	if ((rc = ks_stream_load(&stream, &so, log, err)) != KS_OK)
-		return rc;
+		goto out;
 	ks_stream_info(stream, &info);
 	rep->corpus_words = info.corpus_words;
 	rep->train_words = info.train_words;
@@ -627,6 +707,9 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	if (info.long_tokens > 0)
 		ks_log(log, KS_LOG_WARN, "skipped %llu tokens longer than %d bytes",
 		       (unsigned long long)info.long_tokens, KS_MAX_WORD_BYTES);
+	if ((rc = train_checkpoint_match(&t, stream, &info, log, err)) != KS_OK)
+		goto out;
+	resumed_words = atomic_load(&t.words_done);
 	if (cfg->save_vocab && (rc = ks_vocab_save(ks_stream_vocab(stream), cfg->save_vocab, err)) != KS_OK)
 		goto out;
 	if ((rc = train_setup(&t, cfg, stream, err)) != KS_OK)
@@ -649,9 +732,10 @@ out:
 	if (rc == KS_OK) {
 		char total[32], per[32];
 		double secs = rep->train_seconds > 0 ? rep->train_seconds : 1e-9;
+		double words = (double)(rep->words_done - resumed_words);
 
-		train_format_count((double)rep->words_done / secs, total, sizeof(total));
-		train_format_count((double)rep->words_done / secs / (double)cfg->threads, per, sizeof(per));
+		train_format_count(words / secs, total, sizeof(total));
+		train_format_count(words / secs / (double)cfg->threads, per, sizeof(per));
 		ks_log(log, KS_LOG_INFO,
 		       "done: %llu words in %.1fs of training (%s words/s, %s words/s/thread), "
 		       "%.1fs in all; final loss %.4f",
@@ -659,4 +743,314 @@ out:
 		       rep->total_seconds, rep->final_loss);
 	}
 	return rc;
+}
+
+/*
+ * ---- Checkpoint hooks (checkpoint.h) ----
+ *
+ * Workers look at two flags between batches (worker_checkpoint_poll),
+ * never inside one. "interrupted" (raised by cfg->interrupt, the test hook
+ * cfg->stop_after_words, and never lowered) makes each worker save what it
+ * carries to the next batch and leave; the main thread then writes the
+ * checkpoint (train_checkpoint_stopped). "pause" (raised by the main
+ * thread every -checkpoint-every minutes) parks every worker at a barrier
+ * while the main thread writes a checkpoint, then releases them, so even
+ * with several threads a periodic checkpoint is a consistent state and not
+ * a picture of rows that Hogwild updates are still changing. With one
+ * thread neither changes what is trained, so an interrupted and resumed
+ * run ends with the same bytes as an uninterrupted one.
+ */
+
+/* Copies what the worker carries from one batch to the next. */
+static void
+worker_snapshot(struct worker *w)
+{
+	w->snap.rng = w->rng;
+	w->snap.unpublished = w->unpublished;
+	w->snap.alpha = w->alpha;
+	w->snap.loss = w->loss;
+	w->snap.examples = w->examples;
+}
+
+/* Parks the worker while the main thread writes a periodic checkpoint. */
+static void
+worker_pause(struct worker *w)
+{
+	struct train *t = w->t;
+
+	pthread_mutex_lock(&t->lock);
+	if (atomic_load(&t->pause)) {
+		worker_snapshot(w);
+		t->paused++;
+		pthread_cond_signal(&t->done);
+		while (atomic_load(&t->pause))
+			pthread_cond_wait(&t->unpause, &t->lock);
+		t->paused--;
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+/*
+ * Called between batches: returns 1 when the worker must stop for a
+ * checkpoint (its state saved), parks it during a periodic checkpoint.
+ */
+static int
+worker_checkpoint_poll(struct worker *w)
+{
+	struct train *t = w->t;
+	const struct ks_config *cfg = t->cfg;
+
+	if ((cfg->interrupt != NULL && atomic_load_explicit(cfg->interrupt, memory_order_relaxed)) ||
+	    (cfg->stop_after_words > 0 &&
+	     atomic_load(&t->words_done) + w->unpublished >= cfg->stop_after_words))
+		atomic_store(&t->interrupted, 1);
+	if (atomic_load_explicit(&t->interrupted, memory_order_relaxed)) {
+		worker_snapshot(w);
+		return 1;
+	}
+	if (atomic_load_explicit(&t->pause, memory_order_relaxed))
+		worker_pause(w);
+	return 0;
+}
+
+/*
+ * Writes the checkpoint from the workers' snapshots. published is the
+ * word count the learning-rate schedule had seen at the snapshot.
+ */
+static int
+train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint64_t published,
+		       const struct ks_stream_pos *pos, struct ks_err *err)
+{
+	struct ks_ckpt c;
+	size_t i;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.set = t->ckpt_set;
+	c.epoch = pos->epoch;
+	c.batch = pos->batch;
+	c.batches_per_epoch = ks_stream_batches(t->stream);
+	c.train_words = t->train_words;
+	c.words_done = published;
+	c.n_workers = n;
+	c.n_words = t->n_words;
+	c.dim = t->dim;
+	c.in_vecs = t->in_vecs;
+	c.out_vecs = t->out_vecs;
+	c.workers = ks_malloc_array(n, sizeof(*c.workers));
+	c.words = ks_malloc_array(t->n_words, sizeof(*c.words));
+	c.counts = ks_malloc_array(t->n_words, sizeof(*c.counts));
+	if (c.workers == NULL || c.words == NULL || c.counts == NULL) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for the checkpoint");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		c.workers[i] = ws[i].snap;
+	for (i = 0; i < t->n_words; i++) {
+		c.words[i] = ks_vocab_word(t->vocab, (uint32_t)i);
+		c.counts[i] = ks_vocab_count(t->vocab, (uint32_t)i);
+	}
+	rc = ks_ckpt_write(t->ckpt_path, &c, err);
+out:
+	free(c.workers);
+	free(c.words);
+	free(c.counts);
+	return rc;
+}
+
+static double
+train_percent(const struct train *t, uint64_t words)
+{
+	return 100.0 * (double)words / (double)(t->total_words ? t->total_words : 1);
+}
+
+/*
+ * Turns the current time into train_watch's next wake-up: a second later,
+ * or sooner when a periodic checkpoint falls due first.
+ */
+static void
+train_checkpoint_deadline(const struct train *t, struct timespec *deadline)
+{
+	double wait = 1.0;
+
+	if (t->ckpt_every > 0 && t->next_ckpt - train_now() < wait)
+		wait = t->next_ckpt > train_now() ? t->next_ckpt - train_now() : 0;
+	deadline->tv_nsec += (long)((wait - (double)(long)wait) * 1e9);
+	deadline->tv_sec += (time_t)wait + deadline->tv_nsec / 1000000000L;
+	deadline->tv_nsec %= 1000000000L;
+}
+
+/* Called by train_watch, holding t->lock, when a periodic checkpoint is due. */
+static void
+train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n, const struct ks_log *log)
+{
+	atomic_store(&t->pause, 1);
+	while (t->paused < t->running)
+		pthread_cond_wait(&t->done, &t->lock);
+	/* A worker that has left has no more batches: the end is too near to bother. */
+	if (t->running == (int)n && !atomic_load(&t->interrupted) && !atomic_load(&t->stop)) {
+		struct ks_stream_pos pos;
+		struct ks_err err;
+		uint64_t words = atomic_load(&t->words_done);
+
+		ks_stream_position(t->stream, &pos);
+		if (train_checkpoint_write(t, ws, n, words, &pos, &err) == KS_OK)
+			ks_log(log, KS_LOG_INFO, "checkpoint at %.1f%% written to %s",
+			       train_percent(t, words), t->ckpt_path);
+		else
+			ks_log(log, KS_LOG_WARN, "no checkpoint this time (training goes on): %s",
+			       err.msg);
+	}
+	atomic_store(&t->pause, 0);
+	pthread_cond_broadcast(&t->unpause);
+}
+
+/*
+ * After the workers are joined: when they stopped for an interrupt, notes
+ * where, then lets a reader thread that is waiting for free buffers go.
+ */
+static void
+train_checkpoint_joined(struct train *t)
+{
+	if (!atomic_load(&t->interrupted))
+		return;
+	ks_stream_position(t->stream, &t->stop_pos);
+	ks_stream_cancel(t->stream);
+}
+
+/*
+ * After the workers stopped for an interrupt: writes the checkpoint and
+ * returns KS_ERR_INTERRUPTED, or KS_OK when every batch had been trained
+ * anyway (the outputs are then written as usual).
+ */
+static int
+train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const struct ks_log *log,
+			 struct ks_err *err)
+{
+	struct ks_stream_pos pos = t->stop_pos;
+	struct ks_err werr;
+	uint64_t published = atomic_load(&t->words_done);
+	size_t i;
+
+	if (pos.epoch >= (uint64_t)t->cfg->iter) {
+		ks_log(log, KS_LOG_INFO, "interrupted after the last batch: finishing");
+		return KS_OK;
+	}
+	/* Each worker published its snapshot's words on leaving; take them back. */
+	for (i = 0; i < n; i++)
+		published -= ws[i].snap.unpublished;
+	if (train_checkpoint_write(t, ws, n, published, &pos, &werr) != KS_OK)
+		return ks_err_set(err, werr.status,
+				  "interrupted, and the checkpoint could not be written: %s",
+				  werr.msg);
+	return ks_err_set(err, KS_ERR_INTERRUPTED,
+			  "interrupted at %.1f%% (epoch %llu of %ld): checkpoint written to %s; "
+			  "to continue, run again with the same options and -resume %s",
+			  train_percent(t, published), (unsigned long long)pos.epoch + 1,
+			  t->cfg->iter, t->ckpt_path, t->ckpt_path);
+}
+
+/* The default checkpoint path: -resume's file, else the first output file plus ".ckpt". */
+static char *
+train_checkpoint_path(const struct ks_config *cfg)
+{
+	const char *outs[3] = { cfg->output, cfg->save_context, cfg->save_vocab };
+	size_t i;
+
+	if (cfg->checkpoint != NULL)
+		return strdup(cfg->checkpoint);
+	if (cfg->resume != NULL)
+		return strdup(cfg->resume);
+	for (i = 0; i < 3; i++)
+		if (outs[i] != NULL && strcmp(outs[i], "-") != 0) {
+			char *p = malloc(strlen(outs[i]) + sizeof(".ckpt"));
+
+			if (p != NULL) {
+				strcpy(p, outs[i]);
+				strcat(p, ".ckpt");
+			}
+			return p;
+		}
+	return strdup("kensho.ckpt");
+}
+
+/*
+ * Before the corpus is read: picks the checkpoint path (checked when a
+ * checkpoint will surely be written), records this run's settings and, with
+ * -resume, reads the checkpoint and compares the settings, so that a wrong
+ * command line fails before a long corpus pass.
+ */
+static int
+train_checkpoint_begin(struct train *t, const struct ks_config *cfg, const struct ks_log *log,
+		       struct ks_err *err)
+{
+	int rc;
+
+	t->cfg = cfg;
+	t->ckpt_every = cfg->checkpoint_every * 60.0;
+	t->ckpt_path = train_checkpoint_path(cfg);
+	if (t->ckpt_path == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	if ((cfg->checkpoint != NULL || t->ckpt_every > 0) &&
+	    (rc = ks_outfile_check(t->ckpt_path, err)) != KS_OK)
+		return rc;
+	if ((rc = ks_ckpt_settings_init(&t->ckpt_set, cfg, 0, err)) != KS_OK)
+		return rc;
+	if (cfg->resume == NULL)
+		return KS_OK;
+	if ((rc = ks_ckpt_read(&t->resume, cfg->resume, err)) != KS_OK)
+		return rc;
+	if ((rc = ks_ckpt_check(t->resume, cfg->resume, &t->ckpt_set, err)) != KS_OK)
+		return rc;
+	ks_log(log, KS_LOG_DEBUG, "read checkpoint %s", cfg->resume);
+	return KS_OK;
+}
+
+/*
+ * After the corpus is read: with -resume, checks that it gives the same
+ * stream and vocabulary as when the checkpoint was taken, and restores the
+ * schedule's word count.
+ */
+static int
+train_checkpoint_match(struct train *t, const struct ks_stream *stream,
+		       const struct ks_stream_info *info, const struct ks_log *log,
+		       struct ks_err *err)
+{
+	const struct ks_vocab *v = ks_stream_vocab(stream);
+	const struct ks_ckpt *c = t->resume;
+	const char *path = t->cfg->resume;
+	size_t i, n = ks_vocab_size(v);
+	int rc;
+
+	t->ckpt_set.cached = info->cached;
+	t->train_words = info->train_words;
+	if (c == NULL)
+		return KS_OK;
+	if ((rc = ks_ckpt_check_cached(c, path, info->cached, err)) != KS_OK)
+		return rc;
+	if (c->n_words != n)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-resume %s: the checkpoint's vocabulary has %zu words, the "
+				  "corpus now gives %zu: the training input changed", path,
+				  c->n_words, n);
+	for (i = 0; i < n; i++)
+		if (strcmp(c->words[i], ks_vocab_word(v, (uint32_t)i)) != 0 ||
+		    c->counts[i] != ks_vocab_count(v, (uint32_t)i))
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "-resume %s: word %zu of the vocabulary is '%s' (%llu) in "
+					  "the checkpoint and '%s' (%llu) now: the training input "
+					  "changed", path, i + 1, c->words[i],
+					  (unsigned long long)c->counts[i], ks_vocab_word(v, (uint32_t)i),
+					  (unsigned long long)ks_vocab_count(v, (uint32_t)i));
+	if (c->train_words != info->train_words ||
+	    c->batches_per_epoch != ks_stream_batches(stream))
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-resume %s: the corpus gives another token stream than when the "
+				  "checkpoint was taken: the training input changed", path);
+	atomic_store(&t->words_done, c->words_done);
+	/* train_words > 0 here: ks_stream_load refuses an empty stream. */
+	ks_log(log, KS_LOG_INFO, "resuming from %s at %.1f%% (epoch %llu of %ld)", path,
+	       100.0 * (double)c->words_done / ((double)info->train_words * (double)t->cfg->iter),
+	       (unsigned long long)c->epoch + 1, t->cfg->iter);
+	return KS_OK;
 }

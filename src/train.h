@@ -6,6 +6,15 @@
  * while the calling thread reports progress through the log callback, and
  * writes -output and -save-context. On failure nothing is written under an
  * output's final name (outfile.h).
+ *
+ * Checkpoints (checkpoint.h): when *cfg->interrupt becomes nonzero (or the
+ * test hook cfg->stop_after_words is reached) the workers stop between two
+ * batches, a checkpoint is written, and ks_train returns
+ * KS_ERR_INTERRUPTED with a message naming the checkpoint; a signal while
+ * the corpus is read returns KS_ERR_INTERRUPTED with nothing saved. With
+ * cfg->checkpoint_every it also checkpoints periodically, and cfg->resume
+ * continues from a checkpoint (KS_ERR_FORMAT for a damaged or foreign
+ * file, KS_ERR_USAGE for other settings or inputs).
  */
 #ifndef KS_TRAIN_H
 #define KS_TRAIN_H

@@ -36,6 +36,7 @@ main(void)
 	srunner_add_suite(sr, ks_suite_kernels());
 	srunner_add_suite(sr, ks_suite_vecfile());
 	srunner_add_suite(sr, ks_suite_train());
+	srunner_add_suite(sr, ks_suite_checkpoint());
 	srunner_add_suite(sr, ks_suite_eval());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

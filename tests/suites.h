@@ -12,6 +12,7 @@ Suite *ks_suite_sampler(void);
 Suite *ks_suite_kernels(void);
 Suite *ks_suite_vecfile(void);
 Suite *ks_suite_train(void);
+Suite *ks_suite_checkpoint(void);
 Suite *ks_suite_eval(void);
 
 /* A fresh temporary directory for one test (removed by the caller's rm -rf). */

@@ -1,0 +1,565 @@
+/*
+ * Checkpoints: an exact round trip of every field; refusal of a wrong
+ * magic, an other format or kensho version, every single corrupt byte and
+ * every truncation, trailing bytes and differing settings; and in-process
+ * trainings stopped at several points and resumed, whose vectors must be
+ * byte-identical to an uninterrupted run's (cached and streamed).
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "checkpoint.h"
+#include "config.h"
+#include "suites.h"
+#include "train.h"
+
+#define FAIL_IF(cond, ...) \
+	do { \
+		if (cond) \
+			ck_abort_msg(__VA_ARGS__); \
+	} while (0)
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+spit(const char *path, const unsigned char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A small checkpoint with every field set to something recognisable. */
+struct sample {
+	struct ks_ckpt c;
+	char *paths[2];
+	int64_t sizes[2];
+	struct ks_ckpt_worker workers[2];
+	const char *words[5];
+	uint64_t counts[5];
+	float in[15], out[15];
+};
+
+static void
+sample_init(struct sample *s)
+{
+	static const char *const words[5] = { "the", "of", "caf\xc3\xa9", "a", "zebra" };
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->paths[0] = (char *)(uintptr_t)"corpus/a.txt";
+	s->paths[1] = (char *)(uintptr_t)"-";
+	s->sizes[0] = 123456789;
+	s->sizes[1] = -1;
+	s->c.set.size = 3;
+	s->c.set.window = 7;
+	s->c.set.negative = 11;
+	s->c.set.iter = 4;
+	s->c.set.min_count = 2;
+	s->c.set.max_vocab = 1000;
+	s->c.set.max_sentence = 999;
+	s->c.set.threads = 2;
+	s->c.set.cbow = 1;
+	s->c.set.cbow_update = KS_CBOW_WORD2VEC;
+	s->c.set.kernel = KS_KERNEL_REFERENCE;
+	s->c.set.cached = 1;
+	s->c.set.sample = 1e-4;
+	s->c.set.ns_exponent = 0.75;
+	s->c.set.alpha = 0.05;
+	s->c.set.alpha_in_scale = 1.5;
+	s->c.set.seed = UINT64_MAX - 3;
+	s->c.set.n_inputs = 2;
+	s->c.set.input_paths = s->paths;
+	s->c.set.input_sizes = s->sizes;
+	s->c.epoch = 2;
+	s->c.batch = 17;
+	s->c.batches_per_epoch = 40;
+	s->c.train_words = 400000;
+	s->c.words_done = 987654;
+	for (i = 0; i < 2; i++) {
+		ks_rng_seed(&s->workers[i].rng, 42, i);
+		s->workers[i].unpublished = 1234 + i;
+		s->workers[i].alpha = 0.0123f + (float)i;
+		s->workers[i].loss = 3.25e6 + (double)i;
+		s->workers[i].examples = 777777 + i;
+	}
+	s->c.n_workers = 2;
+	s->c.workers = s->workers;
+	for (i = 0; i < 5; i++) {
+		s->words[i] = words[i];
+		s->counts[i] = 1000 - i;
+	}
+	s->c.n_words = 5;
+	s->c.words = s->words;
+	s->c.counts = s->counts;
+	s->c.dim = 3;
+	for (i = 0; i < 15; i++) {
+		s->in[i] = (float)i * 0.1f - 0.7f;
+		s->out[i] = -(float)i * 1e-3f;
+	}
+	s->in[4] = -0.0f;
+	s->c.in_vecs = s->in;
+	s->c.out_vecs = s->out;
+}
+
+static void
+write_sample(const char *path)
+{
+	struct sample s;
+	struct ks_err err;
+
+	sample_init(&s);
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+}
+
+START_TEST(test_ckpt_round_trip)
+{
+	const char *dir = ks_test_tmpdir();
+	char path[512];
+	struct sample s;
+	struct ks_ckpt *c;
+	struct ks_err err;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/a.ckpt", dir);
+	sample_init(&s);
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+	ck_assert_int_eq(ks_ckpt_read(&c, path, &err), KS_OK);
+	ck_assert_str_eq(c->version, PACKAGE_VERSION);
+	ck_assert_int_eq(c->set.size, 3);
+	ck_assert_int_eq(c->set.window, 7);
+	ck_assert_int_eq(c->set.negative, 11);
+	ck_assert_int_eq(c->set.iter, 4);
+	ck_assert_int_eq(c->set.min_count, 2);
+	ck_assert_int_eq(c->set.max_vocab, 1000);
+	ck_assert_int_eq(c->set.max_sentence, 999);
+	ck_assert_int_eq(c->set.threads, 2);
+	ck_assert_int_eq(c->set.cbow, 1);
+	ck_assert_int_eq(c->set.cbow_update, KS_CBOW_WORD2VEC);
+	ck_assert_int_eq(c->set.kernel, KS_KERNEL_REFERENCE);
+	ck_assert_int_eq(c->set.cached, 1);
+	ck_assert(c->set.sample == 1e-4 && c->set.ns_exponent == 0.75);
+	ck_assert(c->set.alpha == 0.05 && c->set.alpha_in_scale == 1.5);
+	ck_assert(c->set.seed == UINT64_MAX - 3);
+	ck_assert_uint_eq(c->set.n_inputs, 2);
+	ck_assert_str_eq(c->set.input_paths[0], "corpus/a.txt");
+	ck_assert_str_eq(c->set.input_paths[1], "-");
+	ck_assert(c->set.input_sizes[0] == 123456789 && c->set.input_sizes[1] == -1);
+	ck_assert_uint_eq(c->epoch, 2);
+	ck_assert_uint_eq(c->batch, 17);
+	ck_assert_uint_eq(c->batches_per_epoch, 40);
+	ck_assert_uint_eq(c->train_words, 400000);
+	ck_assert_uint_eq(c->words_done, 987654);
+	ck_assert_uint_eq(c->n_workers, 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert(memcmp(&c->workers[i].rng, &s.workers[i].rng, sizeof(struct ks_rng)) == 0);
+		ck_assert_uint_eq(c->workers[i].unpublished, s.workers[i].unpublished);
+		ck_assert(c->workers[i].alpha == s.workers[i].alpha);
+		ck_assert(c->workers[i].loss == s.workers[i].loss);
+		ck_assert_uint_eq(c->workers[i].examples, s.workers[i].examples);
+	}
+	ck_assert_uint_eq(c->n_words, 5);
+	for (i = 0; i < 5; i++) {
+		ck_assert_str_eq(c->words[i], s.words[i]);
+		ck_assert_uint_eq(c->counts[i], s.counts[i]);
+	}
+	ck_assert_uint_eq(c->dim, 3);
+	ck_assert(memcmp(c->in_vecs, s.in, sizeof(s.in)) == 0);
+	ck_assert(memcmp(c->out_vecs, s.out, sizeof(s.out)) == 0);
+	ks_ckpt_destroy(c);
+	ks_ckpt_destroy(NULL);
+}
+END_TEST
+
+/* Reads path expecting status and a message holding want. */
+static void
+expect_refused(const char *path, int status, const char *want)
+{
+	struct ks_ckpt *c = (struct ks_ckpt *)1;
+	struct ks_err err;
+	int rc;
+
+	ks_err_clear(&err);
+	rc = ks_ckpt_read(&c, path, &err);
+	ck_assert_msg(rc == status, "%s: got %d (%s), want %d", path, rc, err.msg, status);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+}
+
+static void
+put_crc(unsigned char *buf, size_t len)
+{
+	uLong crc = crc32(crc32(0L, Z_NULL, 0), buf, (uInt)(len - 4));
+	int i;
+
+	for (i = 0; i < 4; i++)
+		buf[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+}
+
+START_TEST(test_ckpt_refuses_foreign_files)
+{
+	const char *dir = ks_test_tmpdir();
+	char good[512], bad[512];
+	unsigned char *buf;
+	size_t len;
+
+	snprintf(good, sizeof(good), "%s/good.ckpt", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.ckpt", dir);
+	write_sample(good);
+	buf = slurp(good, &len);
+
+	spit(bad, (const unsigned char *)"KSVEC\n1 2\n", 10);
+	expect_refused(bad, KS_ERR_FORMAT, "not a kensho checkpoint");
+	spit(bad, buf, 0);
+	expect_refused(bad, KS_ERR_FORMAT, "not a kensho checkpoint");
+
+	/* An other format version: refused before the rest is read. */
+	buf[8] = 2;
+	spit(bad, buf, len);
+	expect_refused(bad, KS_ERR_FORMAT, "format version 2");
+	buf[8] = 1;
+
+	/* An other kensho version, with a valid checksum. */
+	ck_assert_uint_eq(buf[12], strlen(PACKAGE_VERSION));
+	buf[16] = buf[16] == '9' ? '8' : '9';
+	put_crc(buf, len);
+	spit(bad, buf, len);
+	expect_refused(bad, KS_ERR_FORMAT, "written by kensho");
+	free(buf);
+
+	buf = slurp(good, &len);
+	buf = realloc(buf, len + 1);
+	buf[len] = '\n';
+	spit(bad, buf, len + 1);
+	expect_refused(bad, KS_ERR_FORMAT, "after the checksum");
+	free(buf);
+	expect_refused(dir, KS_ERR_OPEN, "");
+}
+END_TEST
+
+START_TEST(test_ckpt_refuses_every_corrupt_byte_and_truncation)
+{
+	const char *dir = ks_test_tmpdir();
+	char good[512], bad[512];
+	unsigned char *buf;
+	size_t len, i;
+
+	snprintf(good, sizeof(good), "%s/good.ckpt", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.ckpt", dir);
+	write_sample(good);
+	buf = slurp(good, &len);
+	for (i = 0; i < len; i++) {
+		struct ks_ckpt *c;
+		struct ks_err err;
+		int rc;
+
+		buf[i] ^= 0x20;
+		spit(bad, buf, len);
+		buf[i] ^= 0x20;
+		rc = ks_ckpt_read(&c, bad, &err);
+		FAIL_IF(rc != KS_ERR_FORMAT, "byte %zu flipped: status %d (%s)", i, rc, err.msg);
+		FAIL_IF(i >= 16 && strstr(err.msg, "corrupt") == NULL,
+			"byte %zu flipped: '%s' does not say corrupt", i, err.msg);
+	}
+	for (i = 0; i < len; i++) {
+		struct ks_ckpt *c;
+		struct ks_err err;
+		int rc;
+
+		spit(bad, buf, i);
+		rc = ks_ckpt_read(&c, bad, &err);
+		FAIL_IF(rc != KS_ERR_FORMAT, "cut at %zu: status %d (%s)", i, rc, err.msg);
+		FAIL_IF(i >= 16 && strstr(err.msg, "truncated") == NULL,
+			"cut at %zu: '%s' does not say truncated", i, err.msg);
+	}
+	free(buf);
+}
+END_TEST
+
+/* Compares c with cfg's settings: want NULL means accepted, else refused naming want. */
+static void
+check_now(const struct ks_ckpt *c, const char *path, const struct ks_config *cfg, const char *want)
+{
+	struct ks_ckpt_settings now;
+	struct ks_err err;
+	int rc;
+
+	ck_assert_int_eq(ks_ckpt_settings_init(&now, cfg, 1, &err), KS_OK);
+	rc = ks_ckpt_check(c, path, &now, &err);
+	ks_ckpt_settings_free(&now);
+	if (want == NULL) {
+		ck_assert_msg(rc == KS_OK, "refused: %s", err.msg);
+		return;
+	}
+	ck_assert_int_eq(rc, KS_ERR_USAGE);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "'%s' lacks '%s'", err.msg, want);
+}
+
+START_TEST(test_ckpt_compares_settings)
+{
+	const char *dir = ks_test_tmpdir();
+	char corpus[512], path[512];
+	char *train[1] = { corpus };
+	struct ks_config cfg;
+	struct ks_ckpt *c;
+	struct sample s;
+	struct ks_err err;
+	FILE *f;
+
+	snprintf(corpus, sizeof(corpus), "%s/c.txt", dir);
+	snprintf(path, sizeof(path), "%s/a.ckpt", dir);
+	f = fopen(corpus, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("a b c\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ks_config_defaults(&cfg);
+	cfg.train = train;
+	cfg.n_train = 1;
+	cfg.output = "-";
+	cfg.size = 3;
+	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
+
+	/* A checkpoint of exactly this configuration. */
+	sample_init(&s);
+	ck_assert_int_eq(ks_ckpt_settings_init(&s.c.set, &cfg, 1, &err), KS_OK);
+	ck_assert_int_eq(s.c.set.input_sizes[0], 6);
+	s.c.set.threads = 2;
+	cfg.threads = 2;
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+	ks_ckpt_settings_free(&s.c.set);
+	ck_assert_int_eq(ks_ckpt_read(&c, path, &err), KS_OK);
+
+
+	check_now(c, path, &cfg, NULL);
+	cfg.size = 4;
+	check_now(c, path, &cfg, "-size 3, but this run has -size 4");
+	cfg.size = 3;
+	cfg.seed = 99;
+	check_now(c, path, &cfg, "-seed 1, but this run has -seed 99");
+	cfg.seed = 1;
+	cfg.alpha = 0.07;
+	check_now(c, path, &cfg, "-alpha");
+	cfg.alpha = ks_config_default_alpha(cfg.cbow, cfg.cbow_update);
+	cfg.kernel = KS_KERNEL_REFERENCE;
+	check_now(c, path, &cfg, "-kernel fast, but this run has -kernel reference");
+	cfg.kernel = KS_KERNEL_FAST;
+	cfg.threads = 3;
+	check_now(c, path, &cfg, "-threads 2");
+	cfg.threads = 2;
+	check_now(c, path, &cfg, NULL);
+	/* The corpus grew. */
+	f = fopen(corpus, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("d\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	check_now(c, path, &cfg, "the corpus changed");
+	train[0] = path;
+	check_now(c, path, &cfg, "-train");
+	ck_assert_int_eq(ks_ckpt_check_cached(c, path, 1, &err), KS_OK);
+	ck_assert_int_eq(ks_ckpt_check_cached(c, path, 0, &err), KS_ERR_USAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "-cache-mb"));
+	ks_ckpt_destroy(c);
+}
+END_TEST
+
+/* ---- whole trainings stopped and resumed ---- */
+
+static void
+write_corpus(const char *path, int n_lines, int words_per_line, int vocab)
+{
+	FILE *f = fopen(path, "w");
+	int i, j;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < n_lines; i++) {
+		for (j = 0; j < words_per_line; j++)
+			fprintf(f, "%sw%d", j ? " " : "", (i * 13 + j * j * 3 + j) % vocab);
+		fputc('\n', f);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+resume_config(struct ks_config *cfg, char **train, const char *out, long cache_mb)
+{
+	struct ks_err err;
+
+	ks_config_defaults(cfg);
+	cfg->train = train;
+	cfg->n_train = 1;
+	cfg->output = out;
+	cfg->size = 8;
+	cfg->iter = 3;
+	cfg->threads = 1;
+	cfg->min_count = 1;
+	cfg->debug = 0;
+	cfg->seed = 5;
+	cfg->cache_mb = cache_mb;
+	ck_assert_int_eq(ks_config_finish(cfg, &err), KS_OK);
+}
+
+static void
+assert_same_file(const char *a, const char *b)
+{
+	unsigned char *x, *y;
+	size_t nx, ny;
+
+	x = slurp(a, &nx);
+	y = slurp(b, &ny);
+	ck_assert_msg(nx == ny && memcmp(x, y, nx) == 0, "%s and %s differ", a, b);
+	free(x);
+	free(y);
+}
+
+static void
+check_resumes(long cache_mb)
+{
+	static const uint64_t stops[] = { 1, 10000, 29999, 60000, 95000, 170000 };
+	const char *dir = ks_test_tmpdir();
+	char corpus[512], full[512], part[512], ckpt[512];
+	char *train[1] = { corpus };
+	struct ks_config cfg;
+	struct ks_err err;
+	struct stat st;
+	atomic_int flag = 1;
+	size_t i;
+	int rc;
+
+	snprintf(corpus, sizeof(corpus), "%s/c.txt", dir);
+	snprintf(full, sizeof(full), "%s/full.vec", dir);
+	snprintf(part, sizeof(part), "%s/part.vec", dir);
+	snprintf(ckpt, sizeof(ckpt), "%s/run.ckpt", dir);
+	write_corpus(corpus, 6000, 10, 90);	/* 60000 words: 6 batches per epoch */
+	resume_config(&cfg, train, full, cache_mb);
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
+
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		remove(part);
+		remove(ckpt);
+		resume_config(&cfg, train, part, cache_mb);
+		cfg.checkpoint = ckpt;
+		cfg.stop_after_words = stops[i];
+		rc = ks_train(&cfg, NULL, NULL, &err);
+		ck_assert_msg(rc == KS_ERR_INTERRUPTED, "stop %llu: %d %s",
+			      (unsigned long long)stops[i], rc, err.msg);
+		ck_assert_ptr_nonnull(strstr(err.msg, "-resume"));
+		ck_assert_int_ne(stat(part, &st), 0);
+		/* Resume, stopping once more half-way to the end for the first points. */
+		cfg.resume = ckpt;
+		cfg.checkpoint = NULL;
+		cfg.stop_after_words = stops[i] < 60000 ? 120000 : 0;
+		rc = ks_train(&cfg, NULL, NULL, &err);
+		if (cfg.stop_after_words > 0) {
+			ck_assert_msg(rc == KS_ERR_INTERRUPTED, "second stop: %d %s", rc, err.msg);
+			cfg.stop_after_words = 0;
+			rc = ks_train(&cfg, NULL, NULL, &err);
+		}
+		ck_assert_msg(rc == KS_OK, "resume after %llu: %s", (unsigned long long)stops[i],
+			      err.msg);
+		assert_same_file(full, part);
+	}
+
+	/*
+	 * A signal while the corpus is read (66000 tokens: one look at the
+	 * flag) stops before training, with nothing to save; a stop past the
+	 * last batch lets the run finish.
+	 */
+	remove(ckpt);
+	resume_config(&cfg, train, part, cache_mb);
+	cfg.checkpoint = ckpt;
+	cfg.interrupt = &flag;
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_ERR_INTERRUPTED);
+	ck_assert_msg(strstr(err.msg, "nothing to save") != NULL, "%s", err.msg);
+	ck_assert_int_ne(stat(ckpt, &st), 0);
+	resume_config(&cfg, train, part, cache_mb);
+	cfg.stop_after_words = 180000;
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
+	assert_same_file(full, part);
+}
+
+START_TEST(test_resume_cached_is_identical)
+{
+	check_resumes(64);
+}
+END_TEST
+
+START_TEST(test_resume_streamed_is_identical)
+{
+	check_resumes(0);
+}
+END_TEST
+
+START_TEST(test_resume_refuses_changed_corpus)
+{
+	const char *dir = ks_test_tmpdir();
+	char corpus[512], out[512], ckpt[512];
+	char *train[1] = { corpus };
+	struct ks_config cfg;
+	struct ks_err err;
+	FILE *f;
+
+	snprintf(corpus, sizeof(corpus), "%s/c.txt", dir);
+	snprintf(out, sizeof(out), "%s/v.vec", dir);
+	snprintf(ckpt, sizeof(ckpt), "%s/v.vec.ckpt", dir);
+	write_corpus(corpus, 3000, 10, 90);
+	resume_config(&cfg, train, out, 64);
+	cfg.stop_after_words = 20000;
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_ERR_INTERRUPTED);
+	/* The default checkpoint goes beside -output. */
+	ck_assert_ptr_nonnull(strstr(err.msg, ckpt));
+	/* Same size, other words. */
+	f = fopen(corpus, "r+");
+	ck_assert_ptr_nonnull(f);
+	fputs("w7 w7", f);
+	ck_assert_int_eq(fclose(f), 0);
+	cfg.stop_after_words = 0;
+	cfg.resume = ckpt;
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_ERR_USAGE);
+	ck_assert_msg(strstr(err.msg, "the training input changed") != NULL, "%s", err.msg);
+	cfg.cache_mb = 0;
+	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_ERR_USAGE);
+	ck_assert_msg(strstr(err.msg, "-cache-mb") != NULL, "%s", err.msg);
+}
+END_TEST
+
+Suite *
+ks_suite_checkpoint(void)
+{
+	Suite *s = suite_create("checkpoint");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ckpt_round_trip);
+	tcase_add_test(tc, test_ckpt_refuses_foreign_files);
+	tcase_add_test(tc, test_ckpt_refuses_every_corrupt_byte_and_truncation);
+	tcase_add_test(tc, test_ckpt_compares_settings);
+	tcase_add_test(tc, test_resume_cached_is_identical);
+	tcase_add_test(tc, test_resume_streamed_is_identical);
+	tcase_add_test(tc, test_resume_refuses_changed_corpus);
+	suite_add_tcase(s, tc);
+	return s;
+}
