@@ -205,7 +205,7 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct train *t = w->t;
 	struct ks_batch b;
-	int rc;
+	int rc = 0;	/* stays 0 when another worker stopped the run first */
 
 	w->alpha = train_alpha(t, atomic_load(&t->words_done));
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed) &&
