@@ -92,9 +92,11 @@ ok
 # The output directory disappears while training: the trainer is started
 # in the background, the directory removed once training has begun (the
 # "training" line), and the run must fail cleanly naming the file.
-# Under valgrind the training is some 50 times slower, so fewer epochs do.
+# Under valgrind or ThreadSanitizer the training is some 50 times slower,
+# so fewer epochs do.
 epochs=100
 [ -z "${KS_VALGRIND:-}" ] || epochs=4
+case "${KS_SANITIZERS:-}" in *thread*) epochs=4 ;; esac
 mkdir "$tmp/gone"
 "$KENSHO" -train "$tmp/c.txt" -output "$tmp/gone/v.txt" -size 32 -iter $epochs -threads 2 \
 	-debug 1 2>"$tmp/gone-err" &
