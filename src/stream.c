@@ -302,6 +302,9 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 	if (opts->read_vocab == NULL) {
 		struct ks_vocab_stats vs;
 
+		/* Without the cache the map would only hold memory outside any budget. */
+		if (!s->info.cached)
+			ks_vocab_skip_stream_map(s->vocab);
 		if ((rc = ks_vocab_finalize(s->vocab, opts->min_count, opts->max_vocab, err)) != KS_OK)
 			goto fail;
 		ks_vocab_stats(s->vocab, &vs);

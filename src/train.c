@@ -304,7 +304,7 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct train *t = w->t;
 	struct ks_batch b;
-	int rc = 0;
+	int rc = 0;	/* stays 0 when another worker stopped the run first */
 
 	/* w->alpha is set before the thread starts (train_run_workers). */
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed) &&

@@ -105,6 +105,7 @@ struct ks_vocab {
 	uint32_t next_stream_id;
 	int finalized;
 	uint32_t *stream_map;	/* after finalize: next_stream_id entries */
+	int skip_stream_map;	/* finalize builds no stream_map */
 	uint64_t total;		/* after finalize: sum of the kept counts */
 	struct ks_vocab_stats stats;
 };
@@ -680,8 +681,10 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 	entries = ks_malloc_array(n_final, sizeof(*entries));
 	arena = malloc(arena_len);
 	slots = ks_calloc_array(slot_cap, sizeof(*slots));
-	map = ks_malloc_array(v->next_stream_id, sizeof(*map));
-	if (entries == NULL || arena == NULL || slots == NULL || map == NULL) {
+	if (!v->skip_stream_map)
+		map = ks_malloc_array(v->next_stream_id, sizeof(*map));
+	if (entries == NULL || arena == NULL || slots == NULL ||
+	    (map == NULL && !v->skip_stream_map)) {
 		free(rank);
 		free(entries);
 		free(arena);
@@ -689,7 +692,7 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 		free(map);
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory numbering the vocabulary");
 	}
-	for (i = 0; i < v->next_stream_id; i++)
+	for (i = 0; map != NULL && i < v->next_stream_id; i++)
 		map[i] = KS_NO_WORD;
 	for (i = 0, pos = 0; i < n_final; i++) {
 		struct vocab_entry e = v->entries[rank[i].entry];
@@ -697,7 +700,8 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 		memcpy(arena + pos, rank[i].word, (size_t)e.len + 1);
 		e.offset = pos;
 		pos += (size_t)e.len + 1;
-		map[e.stream_id] = (uint32_t)i;
+		if (map != NULL)
+			map[e.stream_id] = (uint32_t)i;
 		vocab_slot_put(slots, slot_cap, e.hash, i, e.len);
 		entries[i] = e;
 		total += e.count;
@@ -719,6 +723,12 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 	v->finalized = 1;
 	vocab_update_bytes(v);
 	return KS_OK;
+}
+
+void
+ks_vocab_skip_stream_map(struct ks_vocab *v)
+{
+	v->skip_stream_map = 1;
 }
 
 const uint32_t *

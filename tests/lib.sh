@@ -9,6 +9,31 @@ KENSHO_EVAL="$KS_BUILDDIR/kensho-eval"
 GEN="$KS_BUILDDIR/kensho-gen-corpus"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kensho-sh.XXXXXX")
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# KS_VALGRIND=1 (make check KS_VALGRIND=1, or tests/valgrind.sh) runs every
+# binary under valgrind's memcheck through a wrapper script, so "$KENSHO"
+# stays one word. An invalid access, a use of uninitialised memory or a
+# definite or indirect leak makes the run exit 99, which no test expects,
+# so the test fails with valgrind's report on stderr, in the test's log.
+# KS_VALGRIND_OPTS adds valgrind options. Checks of peak memory are then
+# skipped (valgrind's own memory would be measured).
+if [ -n "${KS_VALGRIND:-}" ] && [ "$KS_VALGRIND" != 0 ]; then
+	command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind missing"; exit 77; }
+	mkdir "$tmp/vg"
+	for prog in KENSHO KENSHO_EVAL GEN; do
+		eval "real=\$$prog"
+		wrapper="$tmp/vg/$(basename "$real")"
+		{
+			echo '#!/bin/sh'
+			echo "exec valgrind -q --tool=memcheck --error-exitcode=99 --leak-check=full" \
+				"--errors-for-leak-kinds=definite,indirect" \
+				"--show-leak-kinds=definite,indirect --track-origins=yes" \
+				"${KS_VALGRIND_OPTS:-} '$real' \"\$@\""
+		} > "$wrapper"
+		chmod +x "$wrapper"
+		eval "$prog=\$wrapper"
+	done
+fi
 checks=0
 
 fail() {

@@ -217,6 +217,26 @@ START_TEST(test_ties_by_bytes)
 }
 END_TEST
 
+/* Without the stream map the words and counts are the same, and no map is held. */
+START_TEST(test_skip_stream_map)
+{
+	struct ks_vocab *v = mixed_vocab();
+	struct ks_err err;
+	size_t i;
+
+	ks_vocab_skip_stream_map(v);
+	ck_assert_int_eq(ks_vocab_finalize(v, 0, 0, &err), KS_OK);
+	ck_assert_ptr_null(ks_vocab_stream_map(v));
+	ck_assert_uint_eq(ks_vocab_size(v), MIXED_N);
+	for (i = 0; i < MIXED_N; i++) {
+		ck_assert_str_eq(ks_vocab_word(v, (uint32_t)i), mixed_order[i]);
+		ck_assert_uint_eq(ks_vocab_count(v, (uint32_t)i), mixed_counts[i]);
+		ck_assert_uint_eq(find(v, mixed_order[i]), i);
+	}
+	ks_vocab_destroy(v);
+}
+END_TEST
+
 START_TEST(test_min_count_and_max_vocab)
 {
 	struct ks_vocab *v = mixed_vocab();
@@ -651,6 +671,7 @@ ks_suite_vocab(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_growth);
 	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_skip_stream_map);
 	suite_add_tcase(s, tc);
 	tcase_add_test(io, test_save_read_round_trip);
 	tcase_add_test(io, test_read_lenient_forms);
