@@ -3,6 +3,7 @@
 #define KS_TEST_SUITES_H
 
 #include <check.h>
+#include <stddef.h>
 
 Suite *ks_suite_status(void);
 Suite *ks_suite_config(void);
@@ -17,5 +18,8 @@ Suite *ks_suite_eval(void);
 
 /* A fresh temporary directory for one test (removed by the caller's rm -rf). */
 const char *ks_test_tmpdir(void);
+
+/* The whole file at path, NUL-terminated, its size in *len; free() it. Fails the test if unreadable. */
+void *ks_test_slurp(const char *path, size_t *len);
 
 #endif

@@ -23,25 +23,6 @@
 			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
 
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static void
 spit(const char *path, const unsigned char *buf, size_t len)
 {
@@ -230,7 +211,7 @@ START_TEST(test_ckpt_refuses_foreign_files)
 	snprintf(good, sizeof(good), "%s/good.ckpt", dir);
 	snprintf(bad, sizeof(bad), "%s/bad.ckpt", dir);
 	write_sample(good);
-	buf = slurp(good, &len);
+	buf = ks_test_slurp(good, &len);
 
 	spit(bad, (const unsigned char *)"KSVEC\n1 2\n", 10);
 	expect_refused(bad, KS_ERR_FORMAT, "not a kensho checkpoint");
@@ -251,7 +232,7 @@ START_TEST(test_ckpt_refuses_foreign_files)
 	expect_refused(bad, KS_ERR_FORMAT, "written by kensho");
 	free(buf);
 
-	buf = slurp(good, &len);
+	buf = ks_test_slurp(good, &len);
 	buf = realloc(buf, len + 1);
 	buf[len] = '\n';
 	spit(bad, buf, len + 1);
@@ -271,7 +252,7 @@ START_TEST(test_ckpt_refuses_every_corrupt_byte_and_truncation)
 	snprintf(good, sizeof(good), "%s/good.ckpt", dir);
 	snprintf(bad, sizeof(bad), "%s/bad.ckpt", dir);
 	write_sample(good);
-	buf = slurp(good, &len);
+	buf = ks_test_slurp(good, &len);
 	for (i = 0; i < len; i++) {
 		struct ks_ckpt *c;
 		struct ks_err err;
@@ -428,8 +409,8 @@ assert_same_file(const char *a, const char *b)
 	unsigned char *x, *y;
 	size_t nx, ny;
 
-	x = slurp(a, &nx);
-	y = slurp(b, &ny);
+	x = ks_test_slurp(a, &nx);
+	y = ks_test_slurp(b, &ny);
 	ck_assert_msg(nx == ny && memcmp(x, y, nx) == 0, "%s and %s differ", a, b);
 	free(x);
 	free(y);

@@ -109,26 +109,6 @@ write_gz(const char *path, const char *mode, const void *data, size_t len)
 	ck_assert_int_eq(gzclose(gz), Z_OK);
 }
 
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long size;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	ck_assert_int_ge(size, 0);
-	rewind(f);
-	buf = malloc((size_t)size + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*len = (size_t)size;
-	return buf;
-}
-
 /* A growable byte string. */
 struct sbuf {
 	char *s;
@@ -637,7 +617,7 @@ START_TEST(test_reader_equivalence)
 	saved = stdin_from_file(multi);
 	check_file("-", text, len, "gzip on stdin");
 	stdin_restore(saved);
-	gz_bytes = slurp(gz, &gz_len);
+	gz_bytes = ks_test_slurp(gz, &gz_len);
 	check_pipe(gz_bytes, gz_len, text, len, "gzip through a pipe");
 	check_pipe(text, 40000, text, 40000, "plain through a pipe");
 	free(gz_bytes);
@@ -855,7 +835,7 @@ START_TEST(test_gzip_errors)
 	bad = tmp_file(&t, "bad.gz");
 	text = random_text(3, 200000, &len);
 	write_gz(src, "wb6", text, len);
-	gz = slurp(src, &gz_len);
+	gz = ks_test_slurp(src, &gz_len);
 	ck_assert_uint_gt(gz_len, 1000);
 
 	write_file(bad, gz, gz_len / 2);

@@ -30,25 +30,6 @@ write_corpus(const char *path, int n_lines, int words_per_line, int vocab)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static void
 check_stream(const char *path, size_t cache_bytes, size_t max_sentence, uint64_t expect_words)
 {
@@ -153,8 +134,8 @@ START_TEST(test_train_reproducible_and_modes_differ)
 
 	cfg.output = b;
 	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
-	x = read_file(a, &nx);
-	y = read_file(b, &ny);
+	x = ks_test_slurp(a, &nx);
+	y = ks_test_slurp(b, &ny);
 	ck_assert_uint_eq(nx, ny);
 	ck_assert(memcmp(x, y, nx) == 0);
 	free(y);
@@ -164,14 +145,14 @@ START_TEST(test_train_reproducible_and_modes_differ)
 	cfg.cbow_update = KS_CBOW_WORD2VEC;
 	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
 	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
-	y = read_file(c, &ny);
+	y = ks_test_slurp(c, &ny);
 	ck_assert(nx != ny || memcmp(x, y, nx) != 0);
 	free(y);
 	base_config(&cfg, train, d);
 	cfg.seed = 2;
 	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
 	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
-	y = read_file(d, &ny);
+	y = ks_test_slurp(d, &ny);
 	ck_assert(nx != ny || memcmp(x, y, nx) != 0);
 	free(y);
 	free(x);

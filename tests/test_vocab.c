@@ -67,21 +67,6 @@ write_file(const char *path, const char *data, size_t len)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	ck_assert_ptr_nonnull(f);
-	buf = malloc(1 << 20);
-	ck_assert_ptr_nonnull(buf);
-	*len = fread(buf, 1, (1 << 20) - 1, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static uint32_t
 add(struct ks_vocab *v, const char *word)
 {
@@ -461,7 +446,7 @@ START_TEST(test_save_read_round_trip)
 	v = mixed_vocab();
 	ck_assert_int_eq(ks_vocab_finalize(v, 1, 0, &err), KS_OK);
 	ck_assert_int_eq(ks_vocab_save(v, tmp_file(&t, "vocab.txt"), &err), KS_OK);
-	text = slurp(tmp_file(&t, "vocab.txt"), &len);
+	text = ks_test_slurp(tmp_file(&t, "vocab.txt"), &len);
 	ck_assert_str_eq(text, "the 5\na 3\nb 3\nab 2\nabc 2\nba 2\n\xc3\xa9 2\ny 1\nz 1\n");
 	free(text);
 
