@@ -42,15 +42,20 @@ fuzz_cleanup(void)
 	}
 }
 
-/* The temporary file's path, created on first use in $TMPDIR or /tmp. */
+/*
+ * The temporary file's path, created on first use in $TMPDIR, else in
+ * /dev/shm when it exists (the writers fsync before renaming, which costs
+ * milliseconds on a disk and would slow the round trips tenfold), else /tmp.
+ */
 static inline const char *
 fuzz_path(void)
 {
 	if (fuzz_fd < 0) {
 		const char *base = getenv("TMPDIR");
 
-		snprintf(fuzz_path_buf, sizeof(fuzz_path_buf), "%s/kensho-fuzz-XXXXXX",
-			 base && *base ? base : "/tmp");
+		if (base == NULL || *base == '\0')
+			base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+		snprintf(fuzz_path_buf, sizeof(fuzz_path_buf), "%s/kensho-fuzz-XXXXXX", base);
 		fuzz_fd = mkstemp(fuzz_path_buf);
 		if (fuzz_fd < 0) {
 			perror("mkstemp");
