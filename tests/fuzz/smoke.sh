@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs each libFuzzer harness for $FUZZ_SECONDS seconds (default 20) on its
 # seeds, as `make fuzz-smoke` does; fails if any harness finds a crash, a
-# leak or a timeout. New inputs go to BUILDDIR/corpus/NAME (the seeds in the
-# source tree are only read); crash files go to BUILDDIR/crashes/.
+# leak or a timeout (60 s for one input). New inputs go to
+# BUILDDIR/corpus/NAME (the seeds in the source tree are only read); crash
+# files go to BUILDDIR/crashes/.
 #
 # Usage: smoke.sh SEEDDIR BUILDDIR NAME...
 set -u
@@ -18,7 +19,7 @@ for name in "$@"; do
 	log=$builddir/fuzz_$name.log
 	mkdir -p "$corpus" || exit 1
 	echo "fuzz-smoke: fuzz_$name for ${secs}s"
-	if "$bin" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+	if "$bin" -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$builddir/crashes/$name-" "$corpus" "$seeds/$name" >"$log" 2>&1; then
 		grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units)' "$log" | sed 's/^/  /'
 	else
