@@ -433,6 +433,17 @@ split_fields(char *s, size_t len, int tabs_only, char **fields, size_t max)
 	return n;
 }
 
+/*
+ * Whether a line holds a NUL byte. Words are kept as C strings pointing into
+ * the file's buffer, so such a line would give a cut or empty word that
+ * silently stands for another; the readers skip and count it instead.
+ */
+static int
+line_has_nul(const char *line, size_t len)
+{
+	return memchr(line, '\0', len) != NULL;
+}
+
 /* Calls back nothing: iterates lines of buf, returning the next one. */
 static int
 next_line(char *buf, size_t len, size_t *pos, char **line, size_t *line_len)
@@ -513,6 +524,11 @@ ks_analogy_set_read(struct ks_analogy_set **out, const char *path, struct ks_err
 		size_t n, i = 0;
 
 		line_no++;
+		if (line_has_nul(line, line_len)) {
+			if (set->skipped++ == 0)
+				set->first_skipped = line_no;
+			continue;
+		}
 		while (i < line_len && is_blank(line[i]))
 			i++;
 		if (i < line_len && line[i] == ':') {
@@ -982,7 +998,8 @@ ks_simset_read(struct ks_simset **out, const char *path, struct ks_err *err)
 			i++;
 		if (i == line_len || line[i] == '#')
 			continue;
-		n = split_fields(line, line_len, memchr(line, '\t', line_len) != NULL, f, 3);
+		n = line_has_nul(line, line_len) ? 0 :
+		    split_fields(line, line_len, memchr(line, '\t', line_len) != NULL, f, 3);
 		if (n != 3 || f[0][0] == '\0' || f[1][0] == '\0' || !parse_score(f[2], &score)) {
 			if (set->skipped++ == 0)
 				set->first_skipped = line_no;

@@ -101,7 +101,7 @@ struct ks_analogy_set {
  * Reads an analogy set: the Google format (": section" lines, then lines of
  * four words) or the MSR format (lines of four words, no sections). Blank
  * lines are ignored; other lines that are not four words (a column header,
- * a truncated line) are skipped and counted. Tabs, runs of spaces, CRLF and
+ * a truncated line) and lines holding a NUL byte are skipped and counted. Tabs, runs of spaces, CRLF and
  * a missing final newline are accepted; gzip is detected. An empty set is
  * KS_ERR_FORMAT. On success *out is owned by the caller.
  */
@@ -164,8 +164,8 @@ struct ks_simset {
  * Reads `w1 w2 score` lines. A line with a tab is split at tabs (as gensim
  * does, so a field may hold spaces), any other at runs of spaces. Lines
  * starting with '#' and blank lines are ignored; other lines without three
- * fields or without a finite number as the third (a column header) are
- * skipped and counted. CRLF and a missing final newline are accepted, gzip
+ * fields or without a finite number as the third (a column header), and
+ * lines holding a NUL byte, are skipped and counted. CRLF and a missing final newline are accepted, gzip
  * is detected. An empty set is KS_ERR_FORMAT.
  */
 int ks_simset_read(struct ks_simset **out, const char *path, struct ks_err *err);

@@ -13,10 +13,13 @@
  * dimension from the header its number of fields must match; a binary
  * record ends 4 * D bytes after the word's space, normally with a newline.
  * Four bytes of a float seldom all look like text, and word2vec.c and
- * kensho always write the newline, so the rule cannot confuse their files;
- * a text file whose first line has the wrong number of values is still
- * taken for text, so the user is told about the values, not about a broken
- * binary record.
+ * kensho always write the newline. When they do (tiny values such as
+ * 1.4e-19 are the bytes "1.5 "), both readings of the first record fit and
+ * the second record decides, so a binary file the writer wrote is read
+ * back as binary whenever it has two records or more; a lone such record
+ * is taken for text. A text file whose first line has the wrong number of
+ * values is still taken for text, so the user is told about the values,
+ * not about a broken binary record.
  *
  * Text values are parsed by a hand-written decimal parser: strtof spends
  * most of a 100k x 300 load in locale and generality. The fast path is
@@ -1136,6 +1139,42 @@ read_binary(struct vparse *p)
 }
 
 /*
+ * Whether s[0 .. avail) starts with a text line of dim values after a word
+ * (the line may end at the end of the data).
+ */
+static int
+record_fits_text(const char *s, size_t avail, size_t dim)
+{
+	const char *nl = memchr(s, '\n', avail);
+	size_t len = nl != NULL ? (size_t)(nl - s) : avail, w = 0, i;
+
+	while (w < len && s[w] != ' ' && s[w] != '\t')
+		w++;
+	if (w == 0 || w == len)
+		return 0;
+	for (i = w; i < len; i++)
+		if (!is_texty((unsigned char)s[i]))
+			return 0;
+	return count_fields(s + w, len - w) == dim;
+}
+
+/*
+ * Whether s[0 .. avail) starts with a binary record of vbytes value bytes:
+ * a word, a space, the values, then a newline or the end of the data.
+ */
+static int
+record_fits_binary(const char *s, size_t avail, size_t vbytes)
+{
+	const char *sp = memchr(s, ' ', avail), *nl = memchr(s, '\n', avail);
+	size_t end;
+
+	if (sp == NULL || sp == s || (nl != NULL && nl < sp))
+		return 0;
+	end = (size_t)(sp - s) + 1 + vbytes;
+	return end == avail || (end < avail && s[end] == '\n');
+}
+
+/*
  * Decides between text and binary from the first record after a header of
  * dimension dim (see the comment at the top of the file).
  */
@@ -1183,6 +1222,23 @@ detect_binary(struct vreader *r, size_t dim, int *binary)
 		return 0;
 	}
 	fields = texty ? count_fields(s + wlen + 1, i - wlen - 1) : 0;
+	if (texty && fields == dim && bin_nl && i == wlen + 1 + vbytes && i < avail) {
+		/*
+		 * Both readings fit: the record's float bytes all look like text
+		 * and the writer's newline ends the text line. The next record
+		 * decides; with only one record, text is the likelier intent.
+		 */
+		size_t next = o + i + 1;
+
+		rc = vr_fill(r, next + vbytes + (1 << 16));
+		if (rc < 0)
+			return rc;
+		s = r->buf + r->pos + next;
+		avail = r->end - r->pos - next;
+		*binary = avail > 0 && !record_fits_text(s, avail, dim) &&
+			  record_fits_binary(s, avail, vbytes);
+		return 0;
+	}
 	if (texty && fields == dim)
 		*binary = 0;
 	else if (bin_nl)

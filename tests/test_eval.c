@@ -506,6 +506,51 @@ START_TEST(test_similarity_parsing)
 }
 END_TEST
 
+/*
+ * A line holding a NUL byte is skipped and counted: words are C strings, so
+ * it would otherwise give an empty or cut word that stands for another (the
+ * analogy case was found by tests/fuzz/fuzz_analogy).
+ */
+START_TEST(test_sets_skip_lines_with_nul)
+{
+	static const char analogy[] = "\0\0\0A b c d\n: se\0ction\na b c d\nx\0y b c d\n";
+	static const char pairs[] = "a\0b c 1\nx y 2\n# a comment \0 is ignored\nc d 1\0junk\n";
+	const char *dir = ks_test_tmpdir();
+	struct ks_analogy_set *aset;
+	struct ks_simset *sset;
+	struct ks_err err;
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/nul.txt", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(analogy, 1, sizeof(analogy) - 1, f), sizeof(analogy) - 1);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(ks_analogy_set_read(&aset, path, &err), KS_OK);
+	ck_assert_uint_eq(aset->n_questions, 1);
+	ck_assert_str_eq(aset->words[0], "a");
+	ck_assert_uint_eq(aset->lines[0], 3);
+	ck_assert_uint_eq(aset->n_named, 0);
+	ck_assert_uint_eq(aset->skipped, 3);
+	ck_assert_uint_eq(aset->first_skipped, 1);
+	ks_analogy_set_destroy(aset);
+
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(pairs, 1, sizeof(pairs) - 1, f), sizeof(pairs) - 1);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(ks_simset_read(&sset, path, &err), KS_OK);
+	ck_assert_uint_eq(sset->n_pairs, 1);
+	ck_assert_str_eq(sset->words[0], "x");
+	ck_assert_uint_eq(sset->skipped, 2);
+	ck_assert_uint_eq(sset->first_skipped, 1);
+	ks_simset_destroy(sset);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(test_neighbors)
 {
 	struct ks_eval_vectors *ev = load_fixture_vectors();
@@ -582,6 +627,7 @@ ks_suite_eval(void)
 	tcase_add_test(tc, test_spearman_and_pearson);
 	tcase_add_test(tc, test_similarity_fixture);
 	tcase_add_test(tc, test_similarity_parsing);
+	tcase_add_test(tc, test_sets_skip_lines_with_nul);
 	tcase_add_test(tc, test_neighbors);
 	tcase_add_test(tc, test_empty_and_zero_vectors);
 	suite_add_tcase(s, tc);

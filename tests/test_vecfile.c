@@ -375,6 +375,47 @@ START_TEST(test_round_trip_exact)
 }
 END_TEST
 
+/*
+ * Binary records whose float bytes all look like text ("1.5 -2.5" are the
+ * bytes of two floats near 1e-19) end where the text line would: the
+ * second record must decide, or the writer's file reads back as text
+ * (found by tests/fuzz/fuzz_vecfile).
+ */
+START_TEST(test_binary_record_that_looks_like_text)
+{
+	static const char *const words[] = { "x", "y" };
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct ks_err err;
+	struct tmp t;
+	float vecs[4];
+	const char *path;
+	size_t i;
+
+	tmp_init(&t);
+	memcpy(vecs, "1.5 -2.5", 8);
+	vecs[2] = 0.25f;
+	vecs[3] = -1.0f;
+	path = tmp_path(&t, "v.bin");
+	ck_assert_int_eq(ks_vecfile_write(path, KS_VECFILE_BINARY, words, vecs, 2, 2, &err), KS_OK);
+	vs = expect_read(path, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	ck_assert_uint_eq(vs->n_words, 2);
+	for (i = 0; i < 4; i++)
+		FAIL_IF(!same_bits(vs->vecs[i], vecs[i]), "value %zu: %.9g read back as %.9g", i,
+			vecs[i], vs->vecs[i]);
+	ks_vecset_destroy(vs);
+	/* The text file those bytes also spell is still text. */
+	path = tmp_path(&t, "v.txt");
+	write_bytes(path, "2 2\nx 1.5 -2.5\ny 0.25 -1\n", strlen("2 2\nx 1.5 -2.5\ny 0.25 -1\n"));
+	vs = expect_read(path, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_TEXT);
+	ck_assert(vs->vecs[0] == 1.5f && vs->vecs[1] == -2.5f && vs->vecs[3] == -1.0f);
+	ks_vecset_destroy(vs);
+	tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_text_many_random_values)
 {
 	/* Many values through the writer and the reader, checked bit for bit. */
@@ -728,6 +769,7 @@ ks_suite_vecfile(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_parse_float_matches_strtof);
 	tcase_add_test(tc, test_round_trip_exact);
+	tcase_add_test(tc, test_binary_record_that_looks_like_text);
 	tcase_add_test(tc, test_text_many_random_values);
 	tcase_add_test(tc, test_accepted_variants);
 	tcase_add_test(tc, test_duplicates_keep_first);
