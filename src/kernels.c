@@ -79,14 +79,17 @@
 #endif
 
 /*
- * Runtime dispatch: gcc and clang compile each public kernel (with the
- * helpers inlined into it) for AVX-512, AVX2 and baseline x86-64, and the
- * loader picks the widest the processor has, so one binary runs anywhere
- * and uses wide vectors where they exist. The lanes are fixed by the code
- * and -std=c11 forbids contracting into fused multiply-adds, so every
- * version computes the same bits.
+ * Runtime dispatch: gcc compiles each public kernel (with the helpers
+ * inlined into it) for AVX-512, AVX2 and baseline x86-64, and the loader
+ * picks the widest the processor has, so one binary runs anywhere and uses
+ * wide vectors where they exist. The lanes are fixed by the code and
+ * -std=c11 forbids contracting into fused multiply-adds, so every version
+ * computes the same bits. Not with clang: clang 14 names the dispatcher
+ * differently and the sanitizer builds (--enable-fuzzing) failed to link,
+ * so clang builds get the baseline kernels.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) && !defined(KS_NO_DISPATCH)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
+	!defined(KS_NO_DISPATCH)
 #define KERNELS_DISPATCH __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define KERNELS_DISPATCH
