@@ -155,10 +155,12 @@ outfile_free(struct ks_outfile *f)
 }
 
 int
-ks_outfile_commit(struct ks_outfile *f, struct ks_err *err)
+ks_outfile_finish(struct ks_outfile *f, struct ks_err *err)
 {
 	int failed, e = 0;
 
+	if (f->stream == NULL)
+		return KS_OK;
 	failed = fflush(f->stream) != 0 || ferror(f->stream);
 	if (failed)
 		e = errno ? errno : EIO;
@@ -172,20 +174,23 @@ ks_outfile_commit(struct ks_outfile *f, struct ks_err *err)
 		failed = 1;
 		e = errno;
 	}
-	if (!failed && f->tmp_path != NULL && rename(f->tmp_path, f->path) != 0) {
-		failed = 1;
-		e = errno;
-	}
-	if (failed) {
-		int status = ks_err_errno(err, KS_ERR_WRITE, e, "%s: cannot write", f->path);
-
-		if (f->tmp_path != NULL)
-			unlink(f->tmp_path);
-		outfile_free(f);
-		return status;
-	}
-	outfile_free(f);
+	f->stream = NULL;
+	if (failed)
+		return ks_err_errno(err, KS_ERR_WRITE, e, "%s: cannot write", f->path);
 	return KS_OK;
+}
+
+int
+ks_outfile_commit(struct ks_outfile *f, struct ks_err *err)
+{
+	int rc = ks_outfile_finish(f, err);
+
+	if (rc == KS_OK && f->tmp_path != NULL && rename(f->tmp_path, f->path) != 0)
+		rc = ks_err_errno(err, KS_ERR_WRITE, errno, "%s: cannot write", f->path);
+	if (rc != KS_OK && f->tmp_path != NULL)
+		unlink(f->tmp_path);
+	outfile_free(f);
+	return rc;
 }
 
 void
@@ -193,7 +198,7 @@ ks_outfile_abort(struct ks_outfile *f)
 {
 	if (f == NULL)
 		return;
-	if (!f->is_stdout)
+	if (f->stream != NULL && !f->is_stdout)
 		fclose(f->stream);
 	if (f->tmp_path != NULL)
 		unlink(f->tmp_path);

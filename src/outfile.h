@@ -34,7 +34,16 @@ int ks_outfile_open(struct ks_outfile **out, const char *path, struct ks_err *er
  */
 int ks_outfile_check(const char *path, struct ks_err *err);
 
-/* The stream to write to; valid until commit or abort. */
+/*
+ * Flushes, checks every error seen on the stream, syncs and closes, but
+ * does not put the file in place: after it only ks_outfile_commit (which
+ * then just renames) or ks_outfile_abort may follow. Lets a caller finish
+ * several files before any replaces an older one. On failure f must still
+ * be aborted.
+ */
+int ks_outfile_finish(struct ks_outfile *f, struct ks_err *err);
+
+/* The stream to write to; valid until finish, commit or abort. */
 FILE *ks_outfile_stream(struct ks_outfile *f);
 
 /* The path as given by the user, for messages. */

@@ -624,6 +624,7 @@ train_write(const struct train *t, struct ks_err *err)
 {
 	const struct ks_config *cfg = t->cfg;
 	enum ks_vecfile_format fmt = cfg->binary ? KS_VECFILE_BINARY : KS_VECFILE_TEXT;
+	struct ks_outfile *out = NULL, *ctx = NULL;
 	const char **words;
 	size_t i, cells = t->n_words * t->dim;
 	int rc;
@@ -636,11 +637,32 @@ train_write(const struct train *t, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	for (i = 0; i < t->n_words; i++)
 		words[i] = ks_vocab_word(t->vocab, (uint32_t)i);
+	/*
+	 * Both files are written, flushed and synced before either replaces an
+	 * older one, so a failure on the context vectors leaves the old word
+	 * vectors in place too; only a failing rename remains between them.
+	 */
 	rc = KS_OK;
 	if (cfg->output)
-		rc = ks_vecfile_write(cfg->output, fmt, words, t->in_vecs, t->n_words, t->dim, err);
+		rc = ks_vecfile_write_pending(&out, cfg->output, fmt, words, t->in_vecs,
+					      t->n_words, t->dim, err);
 	if (rc == KS_OK && cfg->save_context)
-		rc = ks_vecfile_write(cfg->save_context, fmt, words, t->out_vecs, t->n_words, t->dim, err);
+		rc = ks_vecfile_write_pending(&ctx, cfg->save_context, fmt, words, t->out_vecs,
+					      t->n_words, t->dim, err);
+	if (rc == KS_OK && out != NULL)
+		rc = ks_outfile_finish(out, err);
+	if (rc == KS_OK && ctx != NULL)
+		rc = ks_outfile_finish(ctx, err);
+	if (rc == KS_OK && out != NULL) {
+		rc = ks_outfile_commit(out, err);
+		out = NULL;
+	}
+	if (rc == KS_OK && ctx != NULL) {
+		rc = ks_outfile_commit(ctx, err);
+		ctx = NULL;
+	}
+	ks_outfile_abort(out);
+	ks_outfile_abort(ctx);
 	free(words);
 	return rc;
 }

@@ -606,6 +606,14 @@ int
 ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char *const *words,
 		 const float *vecs, size_t n_words, size_t dim, struct ks_err *err)
 {
+	return ks_vecfile_write_pending(NULL, path, format, words, vecs, n_words, dim, err);
+}
+
+int
+ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
+			 enum ks_vecfile_format format, const char *const *words,
+			 const float *vecs, size_t n_words, size_t dim, struct ks_err *err)
+{
 	struct ks_outfile *f = NULL;
 	size_t i, j, max_word = 0, line_cap;
 	char *line = NULL;
@@ -679,7 +687,12 @@ ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char *co
 				goto write_failed;
 		}
 	}
-	rc = ks_outfile_commit(f, err);
+	if (pending != NULL) {
+		*pending = f;
+		rc = KS_OK;
+	} else {
+		rc = ks_outfile_commit(f, err);
+	}
 	goto done;
 write_failed:
 	rc = ks_err_errno(err, KS_ERR_WRITE, errno ? errno : EIO, "%s: cannot write", path);

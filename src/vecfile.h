@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outfile.h"
 #include "status.h"
 
 enum ks_vecfile_format {
@@ -71,6 +72,17 @@ struct ks_vecset {
  */
 int ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char *const *words,
 		     const float *vecs, size_t n_words, size_t dim, struct ks_err *err);
+
+/*
+ * As ks_vecfile_write, but a file that was written without error is not
+ * put in place: *pending (which must be NULL on entry) then owns it, to be
+ * ended by ks_outfile_commit or ks_outfile_abort, so that several files can
+ * be written before any of them replaces an older one. pending == NULL is
+ * ks_vecfile_write.
+ */
+int ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
+			     enum ks_vecfile_format format, const char *const *words,
+			     const float *vecs, size_t n_words, size_t dim, struct ks_err *err);
 
 /* How to read a file. Zero-initialised means the defaults. */
 struct ks_vecfile_read_opts {

@@ -78,6 +78,11 @@ if [ -c /dev/full ]; then
 	expect_fail 6 "/dev/full" train -train "$tmp/c.txt" -output "$tmp/prev/v.txt" \
 		-save-vocab /dev/full
 	untouched "vocabulary to /dev/full"
+	# The context vectors fail after the word vectors were written: the
+	# old word vectors must stay, as both are put in place together.
+	expect_fail 6 "/dev/full" train -train "$tmp/c.txt" -output "$tmp/prev/v.txt" \
+		-save-context /dev/full
+	untouched "context vectors to /dev/full"
 	[ -c /dev/full ] || fail "/dev/full was replaced"
 fi
 
