@@ -86,7 +86,9 @@
  * -std=c11 forbids contracting into fused multiply-adds, so every version
  * computes the same bits. Not with clang: clang 14 names the dispatcher
  * differently and the sanitizer builds (--enable-fuzzing) failed to link,
- * so clang builds get the baseline kernels.
+ * so clang builds get the baseline kernels. --enable-tsan defines
+ * KS_NO_DISPATCH: the resolvers run before ThreadSanitizer's runtime is
+ * set up, and every training crashed.
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
 	!defined(KS_NO_DISPATCH)
