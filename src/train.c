@@ -175,6 +175,15 @@ train_sg_batch(const struct ks_config *cfg)
 	       cfg->negative + 1 <= KS_SG_BATCH_MAX_OUTPUTS;
 }
 
+/* The half-width of one example's window, uniform in 1 .. -window (word2vec.c's rule). */
+static size_t
+worker_span(struct worker *w)
+{
+	uint32_t window = (uint32_t)w->t->cfg->window;
+
+	return window - ks_rng_below(&w->rng, window);
+}
+
 /*
  * The random choices of one example: its window span and, when it has any
  * context, its negatives. Drawn one example ahead of use, in the same
@@ -186,8 +195,8 @@ static size_t
 worker_draw(struct worker *w, size_t k, uint32_t *neg)
 {
 	struct train *t = w->t;
-	size_t window = (size_t)t->cfg->window, negative = (size_t)t->cfg->negative, q;
-	size_t span = window - ks_rng_below(&w->rng, (uint32_t)window);
+	size_t negative = (size_t)t->cfg->negative, q;
+	size_t span = worker_span(w);
 
 	if (k > 1)
 		for (q = 0; q < negative; q++)
@@ -249,7 +258,7 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 				worker_prefetch(w, i + 1, k, next_span, next_neg);
 			}
 		} else {
-			span = (size_t)cfg->window - ks_rng_below(&w->rng, (uint32_t)cfg->window);
+			span = worker_span(w);
 		}
 		lo = i > span ? i - span : 0;
 		hi = i + span < k ? i + span : k - 1;
