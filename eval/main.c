@@ -46,6 +46,7 @@ struct cli {
 	unsigned threads;
 	size_t limit;
 	int reject_dups;
+	enum ks_vecfile_read_format format;
 	int json;
 	int quiet;
 	char **operands;
@@ -54,7 +55,7 @@ struct cli {
 
 enum opt_id {
 	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
-	OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION
+	OPT_FORMAT, OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION
 };
 
 /* One table drives the parser and --help (and tests/eval-cli.sh compares it with the man page). */
@@ -72,6 +73,9 @@ static const struct cli_option {
 	{ OPT_LIMIT, "limit", "N", "read only the first N vectors of the file, 0 = all (default 0)" },
 	{ OPT_REJECT_DUPS, "reject-duplicates", NULL,
 	  "fail on a repeated word instead of keeping its first vector" },
+	{ OPT_FORMAT, "format", "FMT",
+	  "vector file format: auto (told from the data), text or binary\n"
+	  "                        (default auto)" },
 	{ OPT_JSON, "json", NULL, "print JSON (neighbors: one object per query and line)" },
 	{ OPT_QUIET, "quiet", NULL, "no information lines on stderr, only warnings and errors" },
 	{ OPT_HELP, "help", NULL, "print this help and exit" },
@@ -235,6 +239,16 @@ parse_args(struct cli *c, int argc, char **argv)
 		case OPT_REJECT_DUPS:
 			c->reject_dups = 1;
 			break;
+		case OPT_FORMAT:
+			if (strcmp(value, "auto") == 0)
+				c->format = KS_VECFILE_READ_AUTO;
+			else if (strcmp(value, "text") == 0)
+				c->format = KS_VECFILE_READ_TEXT;
+			else if (strcmp(value, "binary") == 0)
+				c->format = KS_VECFILE_READ_BINARY;
+			else
+				return usage_error("-format: '%s' is not auto, text or binary", value);
+			break;
 		case OPT_JSON:
 			c->json = 1;
 			break;
@@ -340,7 +354,7 @@ static int
 load(const struct cli *c, struct ks_eval_vectors **ev, struct ks_vecfile_info *info,
      double *seconds, struct ks_err *err)
 {
-	struct ks_vecfile_read_opts ro = { c->limit, c->reject_dups };
+	struct ks_vecfile_read_opts ro = { c->limit, c->reject_dups, c->format };
 	struct ks_vecset *vs;
 	double t0 = now();
 	int rc;

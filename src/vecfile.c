@@ -9,15 +9,16 @@
  * ahead when they decide which format they face.
  *
  * The format is decided on the first record after the header: a text line
- * holds only characters that occur in decimal numbers, and with the
- * dimension from the header its number of fields must match; a binary
- * record ends 4 * D bytes after the word's space, normally with a newline.
- * Four bytes of a float seldom all look like text, and word2vec.c and
- * kensho always write the newline. When they do (tiny values such as
- * 1.4e-19 are the bytes "1.5 "), both readings of the first record fit and
- * the second record decides, so a binary file the writer wrote is read
- * back as binary whenever it has two records or more; a lone such record
- * is taken for text. A text file whose first line has the wrong number of
+ * holds D valid decimal numbers after the word (D from the header); a
+ * binary record ends 4 * D bytes after the word's space, with the newline
+ * word2vec.c and kensho always write. Four bytes of a float seldom all
+ * spell decimal numbers, but they can (tiny values such as 1.4e-19 are the
+ * bytes "1.5 "), and then both readings of the first record fit: the
+ * records after it (up to 1 MiB ahead) decide, binary when they all fit
+ * the binary reading and not the text one. A binary file is therefore read
+ * back as binary unless all of it also reads as lines of numbers; such a
+ * file is taken for text, and ks_vecfile_read_opts can be told the format
+ * instead. A text file whose first line has the wrong number of
  * values is still taken for text, so the user is told about the values,
  * not about a broken binary record.
  *
@@ -1152,51 +1153,95 @@ read_binary(struct vparse *p)
 }
 
 /*
- * Whether s[0 .. avail) starts with a text line of dim values after a word
- * (the line may end at the end of the data).
+ * Whether s[0 .. len) holds exactly dim finite decimal numbers between
+ * blanks, as parse_text_values would accept them.
  */
 static int
-record_fits_text(const char *s, size_t avail, size_t dim)
+values_parse(const char *s, size_t len, size_t dim)
 {
-	const char *nl = memchr(s, '\n', avail);
-	size_t len = nl != NULL ? (size_t)(nl - s) : avail, w = 0, i;
+	size_t i = 0, k, used;
+	float v;
 
-	while (w < len && s[w] != ' ' && s[w] != '\t')
-		w++;
-	if (w == 0 || w == len)
-		return 0;
-	for (i = w; i < len; i++)
-		if (!is_texty((unsigned char)s[i]))
+	for (k = 0; k < dim; k++) {
+		while (i < len && is_blank(s[i]))
+			i++;
+		if (i == len)
 			return 0;
-	return count_fields(s + w, len - w) == dim;
+		used = ks_vecfile_parse_float(s + i, len - i, &v);
+		if (used == 0 || !isfinite(v) || (i + used < len && !is_blank(s[i + used])))
+			return 0;
+		i += used;
+	}
+	while (i < len && is_blank(s[i]))
+		i++;
+	return i == len;
 }
 
+/* How far the detector may read ahead of the first record. */
+#define DETECT_LOOKAHEAD (1u << 20)
+
 /*
- * Whether s[0 .. avail) starts with a binary record of vbytes value bytes:
- * a word, a space, the values, then a newline or the end of the data.
+ * Whether records 2 .. records of s[0 .. avail) fit one reading: as text
+ * lines of a word and dim numbers, or as binary records of a word, a
+ * space, 4 * dim bytes and a newline (or the end of the data). Data that
+ * ends at the end of the look-ahead (!eof) with every record so far
+ * fitting counts as fitting; data that ends before the header's count
+ * does not.
  */
 static int
-record_fits_binary(const char *s, size_t avail, size_t vbytes)
+walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int binary)
 {
-	const char *sp = memchr(s, ' ', avail), *nl = memchr(s, '\n', avail);
-	size_t end;
+	size_t vbytes = dim * sizeof(float), o = 0, n = 1;
 
-	if (sp == NULL || sp == s || (nl != NULL && nl < sp))
-		return 0;
-	end = (size_t)(sp - s) + 1 + vbytes;
-	return end == avail || (end < avail && s[end] == '\n');
+	while (n < records) {
+		const char *nl, *sp, *word;
+		size_t len, end, wlen, skip;
+
+		while (o < avail && s[o] == '\n')
+			o++;
+		if (o == avail)
+			return !eof;
+		nl = memchr(s + o, '\n', avail - o);
+		if (binary) {
+			sp = memchr(s + o, ' ', avail - o);
+			if (sp == NULL)
+				return !eof;
+			if (sp == s + o || (nl != NULL && nl < sp))
+				return 0;
+			end = (size_t)(sp - s) + 1 + vbytes;
+			if (end >= avail)
+				return end == avail || !eof;
+			if (s[end] != '\n')
+				return 0;
+			o = end + 1;
+			n++;
+			continue;
+		}
+		if (nl == NULL && !eof)
+			return 1;
+		len = nl != NULL ? (size_t)(nl - (s + o)) : avail - o;
+		wlen = text_word(s + o, len, &word, &skip);
+		if (wlen > 0) {
+			if (!values_parse(s + o + skip, len - skip, dim))
+				return 0;
+			n++;
+		}
+		o += len + 1;
+	}
+	return 1;
 }
 
 /*
  * Decides between text and binary from the first record after a header of
- * dimension dim (see the comment at the top of the file).
+ * dimension dim announcing records vectors (see the comment at the top of
+ * the file).
  */
 static int
-detect_binary(struct vreader *r, size_t dim, int *binary)
+detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 {
 	size_t vbytes = dim * sizeof(float), o = 0, wlen, avail, i, fields;
 	const char *s, *sp, *nl;
-	int rc, texty = 1, bin_nl;
+	int rc, texty = 1, bin_nl, numbers;
 
 	/* Leading newlines are skipped by both parsers; the first record follows. */
 	for (;;) {
@@ -1235,24 +1280,27 @@ detect_binary(struct vreader *r, size_t dim, int *binary)
 		return 0;
 	}
 	fields = texty ? count_fields(s + wlen + 1, i - wlen - 1) : 0;
-	if (texty && fields == dim && bin_nl && i == wlen + 1 + vbytes && i < avail) {
+	numbers = texty && fields == dim && values_parse(s + wlen + 1, i - wlen - 1, dim);
+	if (numbers && bin_nl && i == wlen + 1 + vbytes && i < avail) {
 		/*
-		 * Both readings fit: the record's float bytes all look like text
-		 * and the writer's newline ends the text line. The next record
-		 * decides; with only one record, text is the likelier intent.
+		 * Both readings fit: the record's float bytes are all decimal
+		 * numbers and the writer's newline ends the text line. The
+		 * records after it decide: binary only when text does not fit
+		 * them and binary does.
 		 */
 		size_t next = o + i + 1;
+		int text_fits;
 
-		rc = vr_fill(r, next + vbytes + (1 << 16));
+		rc = vr_fill(r, next + DETECT_LOOKAHEAD);
 		if (rc < 0)
 			return rc;
 		s = r->buf + r->pos + next;
 		avail = r->end - r->pos - next;
-		*binary = avail > 0 && !record_fits_text(s, avail, dim) &&
-			  record_fits_binary(s, avail, vbytes);
+		text_fits = walk_fits(s, avail, r->eof, dim, records, 0);
+		*binary = !text_fits && walk_fits(s, avail, r->eof, dim, records, 1);
 		return 0;
 	}
-	if (texty && fields == dim)
+	if (numbers)
 		*binary = 0;
 	else if (bin_nl)
 		*binary = 1;
@@ -1345,11 +1393,17 @@ ks_vecfile_read_opts(struct ks_vecset **out, const char *path,
 		}
 		r.pos += consumed;
 		p.header_words = v;
-		if (v > 0) {
-			rc = detect_binary(&r, d, &binary);
+		if (opts->format != KS_VECFILE_READ_AUTO) {
+			binary = opts->format == KS_VECFILE_READ_BINARY;
+		} else if (v > 0) {
+			rc = detect_binary(&r, d, v, &binary);
 			if (rc < 0)
 				goto done;
 		}
+	} else if (opts->format == KS_VECFILE_READ_BINARY) {
+		rc = ks_err_set(err, KS_ERR_FORMAT, "%s: line %zu: no `V D` header, which a binary file starts with",
+				path, line_no);
+		goto done;
 	} else {
 		const char *word;
 		size_t skip, wlen = text_word(line, len, &word, &skip);

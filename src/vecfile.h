@@ -84,10 +84,18 @@ int ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 			     enum ks_vecfile_format format, const char *const *words,
 			     const float *vecs, size_t n_words, size_t dim, struct ks_err *err);
 
+/* Which format the reader takes a file for. */
+enum ks_vecfile_read_format {
+	KS_VECFILE_READ_AUTO = 0,	/* tell it from the data */
+	KS_VECFILE_READ_TEXT,		/* text, with or without a header */
+	KS_VECFILE_READ_BINARY		/* binary (which always has a header) */
+};
+
 /* How to read a file. Zero-initialised means the defaults. */
 struct ks_vecfile_read_opts {
 	size_t max_words;	/* keep only the first this many vectors; 0 = all */
 	int reject_duplicates;	/* a repeated word is KS_ERR_FORMAT, not dropped */
+	enum ks_vecfile_read_format format;
 };
 
 /* What the reader found. */

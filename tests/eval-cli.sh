@@ -132,6 +132,20 @@ expect_ok "$E" analogy "$tmp/glove.txt" "$D/questions.txt"
 grep -q '(text without header)' "$tmp/err" || fail "no header: $(cat "$tmp/err")"
 grep -Eq '^total +3 +4 +5 ' "$tmp/out" || fail "CRLF, no header: $(cat "$tmp/out")"
 
+# -format: a binary file whose float bytes also spell lines of numbers is
+# read as text unless told; told the wrong format, a file is rejected.
+printf '2 2\nx 1.5 -2.5\ny 2.25 -10\n' > "$tmp/both.bin"
+expect_ok "$E" neighbors -k 1 "$tmp/both.bin" x
+grep -q '(text)' "$tmp/err" || fail "ambiguous file not text: $(cat "$tmp/err")"
+grep -Eq '^ +1 +y +0\.949517$' "$tmp/out" || fail "ambiguous file as text: $(cat "$tmp/out")"
+expect_ok "$E" neighbors -k 1 -format binary "$tmp/both.bin" x
+grep -q '(binary)' "$tmp/err" || fail "-format binary: $(cat "$tmp/err")"
+grep -Eq '^ +1 +y +0\.000971$' "$tmp/out" || fail "ambiguous file as binary: $(cat "$tmp/out")"
+expect_ok "$E" neighbors -k 1 --format=text "$V" king
+expect_fail 7 "v.bin: line 2: NUL byte" "$E" neighbors -format text "$tmp/v.bin" a
+expect_fail 7 "glove.txt: line 1: no .V D. header" "$E" neighbors -format binary "$tmp/glove.txt" a
+expect_fail 2 "-format: 'bin' is not auto, text or binary" "$E" neighbors -format bin "$V" a
+
 # Malformed vector files: status 7, the file and the line or record named.
 printf '2 3\na 1 2 3\nb 1 2\n' > "$tmp/cols.txt"
 expect_fail 7 "cols.txt: line 3: 'b' has 2 values, expected 3" "$E" neighbors "$tmp/cols.txt" a

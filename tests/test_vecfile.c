@@ -416,6 +416,67 @@ START_TEST(test_binary_record_that_looks_like_text)
 }
 END_TEST
 
+/*
+ * Writes n records of dim floats spelled by bytes (4 * dim bytes each) in
+ * the binary format and reads the file back.
+ */
+static struct ks_vecset *
+binary_from_bytes(struct tmp *t, const char *bytes, size_t n, size_t dim,
+		  struct ks_vecfile_info *info)
+{
+	static const char *const words[] = { "x", "y", "z" };
+	struct ks_err err;
+	float vecs[12];
+	const char *path = tmp_path(t, "b.bin");
+
+	ck_assert_uint_le(n * dim, 12);
+	memcpy(vecs, bytes, n * dim * sizeof(float));
+	ck_assert_int_eq(ks_vecfile_write(path, KS_VECFILE_BINARY, words, vecs, n, dim, &err), KS_OK);
+	return expect_read(path, info);
+}
+
+/*
+ * Later records decide when the first one reads both ways, and a record
+ * whose bytes are texty but not numbers ("1e1.5", "1.2.") is binary
+ * (both found by tests/fuzz/fuzz_vecfile); only a file whose every record
+ * is a line of numbers is taken for text.
+ */
+START_TEST(test_binary_records_decided_by_later_records)
+{
+	static const struct {
+		const char *bytes;
+		size_t n, dim;
+		enum ks_vecfile_format format;
+	} cases[] = {
+		{ "1.5 -2.50 1e1.5 ", 2, 2, KS_VECFILE_BINARY },
+		{ "1.5 1.2.", 2, 1, KS_VECFILE_BINARY },
+		{ "1.5 -2.52.25 -10-7 \x01\x02\x03\x04\x05", 3, 2, KS_VECFILE_BINARY },
+		{ "1.5 -2.52.25 -10", 2, 2, KS_VECFILE_TEXT },
+	};
+	static const float text_values[] = { 1.5f, -2.5f, 2.25f, -10.0f };
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct tmp t;
+	size_t c, i;
+
+	tmp_init(&t);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		vs = binary_from_bytes(&t, cases[c].bytes, cases[c].n, cases[c].dim, &info);
+		FAIL_IF(info.format != cases[c].format, "case %zu: read as %s", c,
+			info.format == KS_VECFILE_TEXT ? "text" : "binary");
+		ck_assert_uint_eq(vs->n_words, cases[c].n);
+		if (cases[c].format == KS_VECFILE_BINARY)
+			FAIL_IF(memcmp(vs->vecs, cases[c].bytes, cases[c].n * cases[c].dim * 4) != 0,
+				"case %zu: the values change", c);
+		else
+			for (i = 0; i < 4; i++)
+				ck_assert(vs->vecs[i] == text_values[i]);
+		ks_vecset_destroy(vs);
+	}
+	tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_text_many_random_values)
 {
 	/* Many values through the writer and the reader, checked bit for bit. */
@@ -770,6 +831,7 @@ ks_suite_vecfile(void)
 	tcase_add_test(tc, test_parse_float_matches_strtof);
 	tcase_add_test(tc, test_round_trip_exact);
 	tcase_add_test(tc, test_binary_record_that_looks_like_text);
+	tcase_add_test(tc, test_binary_records_decided_by_later_records);
 	tcase_add_test(tc, test_text_many_random_values);
 	tcase_add_test(tc, test_accepted_variants);
 	tcase_add_test(tc, test_duplicates_keep_first);
