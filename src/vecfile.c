@@ -1183,10 +1183,10 @@ values_parse(const char *s, size_t len, size_t dim)
 /*
  * Whether records 2 .. records of s[0 .. avail) fit one reading: as text
  * lines of a word and dim numbers, or as binary records of a word, a
- * space, 4 * dim bytes and a newline (or the end of the data). Data that
- * ends at the end of the look-ahead (!eof) with every record so far
- * fitting counts as fitting; data that ends before the header's count
- * does not.
+ * space, 4 * dim bytes and a newline (or the end of the data), and then
+ * only white space. Data that ends at the end of the look-ahead (!eof)
+ * with every record so far fitting counts as fitting; data that ends
+ * before the header's count does not.
  */
 static int
 walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int binary)
@@ -1209,25 +1209,31 @@ walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int 
 			if (sp == s + o || (nl != NULL && nl < sp))
 				return 0;
 			end = (size_t)(sp - s) + 1 + vbytes;
-			if (end >= avail)
-				return end == avail || !eof;
-			if (s[end] != '\n')
+			if (end > avail)
+				return !eof;
+			if (end < avail && s[end] != '\n')
 				return 0;
-			o = end + 1;
+			o = end;
 			n++;
 			continue;
 		}
 		if (nl == NULL && !eof)
 			return 1;
 		len = nl != NULL ? (size_t)(nl - (s + o)) : avail - o;
+		if (memchr(s + o, '\0', len) != NULL)
+			return 0;
 		wlen = text_word(s + o, len, &word, &skip);
 		if (wlen > 0) {
 			if (!values_parse(s + o + skip, len - skip, dim))
 				return 0;
 			n++;
 		}
-		o += len + 1;
+		o = nl != NULL ? (size_t)(nl - s) + 1 : avail;
 	}
+	/* Both readers refuse anything but white space after the last record. */
+	for (; o < avail; o++)
+		if (!is_space((unsigned char)s[o]))
+			return 0;
 	return 1;
 }
 

@@ -437,9 +437,10 @@ binary_from_bytes(struct tmp *t, const char *bytes, size_t n, size_t dim,
 
 /*
  * Later records decide when the first one reads both ways, and a record
- * whose bytes are texty but not numbers ("1e1.5", "1.2.") is binary
- * (both found by tests/fuzz/fuzz_vecfile); only a file whose every record
- * is a line of numbers is taken for text.
+ * whose bytes are texty but not numbers ("1e1.5", "1.2.") is binary, as
+ * is one whose text reading has lines after the header's count (all
+ * found by tests/fuzz/fuzz_vecfile); only a file that reads whole as
+ * lines of numbers is taken for text.
  */
 START_TEST(test_binary_records_decided_by_later_records)
 {
@@ -450,6 +451,7 @@ START_TEST(test_binary_records_decided_by_later_records)
 	} cases[] = {
 		{ "1.5 -2.50 1e1.5 ", 2, 2, KS_VECFILE_BINARY },
 		{ "1.5 1.2.", 2, 1, KS_VECFILE_BINARY },
+		{ "1.221\n55", 2, 1, KS_VECFILE_BINARY },	/* text has a line too many */
 		{ "1.5 -2.52.25 -10-7 \x01\x02\x03\x04\x05", 3, 2, KS_VECFILE_BINARY },
 		{ "1.5 -2.52.25 -10", 2, 2, KS_VECFILE_TEXT },
 	};
