@@ -1179,14 +1179,15 @@ values_parse(const char *s, size_t len, size_t dim)
 
 /* How far the detector may read ahead of the first record. */
 #define DETECT_LOOKAHEAD (1u << 20)
+#define WALK_MORE 2
 
 /*
  * Whether records 2 .. records of s[0 .. avail) fit one reading: as text
  * lines of a word and dim numbers, or as binary records of a word, a
  * space, 4 * dim bytes and a newline (or the end of the data), and then
- * only white space. Data that ends at the end of the look-ahead (!eof)
- * with every record so far fitting counts as fitting; data that ends
- * before the header's count does not.
+ * only white space. Returns 1 or 0, or WALK_MORE when every record so far
+ * fits but the data read (!eof) ends before the answer; data that ends
+ * before the header's count does not fit.
  */
 static int
 walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int binary)
@@ -1200,17 +1201,17 @@ walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int 
 		while (o < avail && s[o] == '\n')
 			o++;
 		if (o == avail)
-			return !eof;
+			return eof ? 0 : WALK_MORE;
 		nl = memchr(s + o, '\n', avail - o);
 		if (binary) {
 			sp = memchr(s + o, ' ', avail - o);
 			if (sp == NULL)
-				return !eof;
+				return eof ? 0 : WALK_MORE;
 			if (sp == s + o || (nl != NULL && nl < sp))
 				return 0;
 			end = (size_t)(sp - s) + 1 + vbytes;
 			if (end > avail)
-				return !eof;
+				return eof ? 0 : WALK_MORE;
 			if (end < avail && s[end] != '\n')
 				return 0;
 			o = end;
@@ -1218,7 +1219,7 @@ walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int 
 			continue;
 		}
 		if (nl == NULL && !eof)
-			return 1;
+			return WALK_MORE;
 		len = nl != NULL ? (size_t)(nl - (s + o)) : avail - o;
 		if (memchr(s + o, '\0', len) != NULL)
 			return 0;
@@ -1234,7 +1235,7 @@ walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int 
 	for (; o < avail; o++)
 		if (!is_space((unsigned char)s[o]))
 			return 0;
-	return 1;
+	return eof ? 1 : WALK_MORE;
 }
 
 /*
@@ -1294,16 +1295,24 @@ detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 		 * records after it decide: binary only when text does not fit
 		 * them and binary does.
 		 */
-		size_t next = o + i + 1;
-		int text_fits;
+		size_t next = o + i + 1, ahead = 4096;
+		int text_fits, binary_fits;
 
-		rc = vr_fill(r, next + DETECT_LOOKAHEAD);
-		if (rc < 0)
-			return rc;
-		s = r->buf + r->pos + next;
-		avail = r->end - r->pos - next;
-		text_fits = walk_fits(s, avail, r->eof, dim, records, 0);
-		*binary = !text_fits && walk_fits(s, avail, r->eof, dim, records, 1);
+		for (;;) {
+			rc = vr_fill(r, next + ahead);
+			if (rc < 0)
+				return rc;
+			s = r->buf + r->pos + next;
+			avail = r->end - r->pos - next;
+			text_fits = walk_fits(s, avail, r->eof, dim, records, 0);
+			binary_fits = walk_fits(s, avail, r->eof, dim, records, 1);
+			if ((text_fits != WALK_MORE && binary_fits != WALK_MORE) ||
+			    ahead >= DETECT_LOOKAHEAD)
+				break;
+			ahead *= 16;
+		}
+		/* At the look-ahead's end, "fits so far" counts as fitting. */
+		*binary = !text_fits && binary_fits;
 		return 0;
 	}
 	if (numbers)

@@ -479,6 +479,46 @@ START_TEST(test_binary_records_decided_by_later_records)
 }
 END_TEST
 
+/*
+ * The record that decides may lie far beyond the first: 2000 records that
+ * read both ways (about 24 KB) before one that only binary fits.
+ */
+START_TEST(test_binary_decided_far_ahead)
+{
+	const size_t n = 2001, dim = 2;
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct ks_err err;
+	struct tmp t;
+	char **words = malloc(n * sizeof(*words));
+	float *vecs = malloc(n * dim * sizeof(float));
+	const char *path;
+	size_t i;
+
+	ck_assert(words != NULL && vecs != NULL);
+	tmp_init(&t);
+	for (i = 0; i < n; i++) {
+		words[i] = malloc(16);
+		ck_assert_ptr_nonnull(words[i]);
+		snprintf(words[i], 16, "w%zu", i);
+		memcpy(vecs + i * dim, i + 1 < n ? "1.5 -2.5" : "1.5 \x01\x02\x03\x04", 8);
+	}
+	path = tmp_path(&t, "far.bin");
+	ck_assert_int_eq(ks_vecfile_write(path, KS_VECFILE_BINARY, (const char *const *)words, vecs,
+					  n, dim, &err), KS_OK);
+	vs = expect_read(path, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	ck_assert_uint_eq(vs->n_words, n);
+	ck_assert(memcmp(vs->vecs, vecs, n * dim * sizeof(float)) == 0);
+	ks_vecset_destroy(vs);
+	for (i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+	free(vecs);
+	tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_text_many_random_values)
 {
 	/* Many values through the writer and the reader, checked bit for bit. */
@@ -834,6 +874,7 @@ ks_suite_vecfile(void)
 	tcase_add_test(tc, test_round_trip_exact);
 	tcase_add_test(tc, test_binary_record_that_looks_like_text);
 	tcase_add_test(tc, test_binary_records_decided_by_later_records);
+	tcase_add_test(tc, test_binary_decided_far_ahead);
 	tcase_add_test(tc, test_text_many_random_values);
 	tcase_add_test(tc, test_accepted_variants);
 	tcase_add_test(tc, test_duplicates_keep_first);
