@@ -260,6 +260,21 @@ overflow:
 		if ((rc = stream_cache_overflow(s, err)) != KS_OK)
 			return rc;
 	}
+	/*
+	 * Remapping the cache needs a map of 4 bytes per stream id (pruned
+	 * words included, so it can approach the cache's own size on a corpus
+	 * of mostly distinct tokens): both must fit -cache-mb together.
+	 */
+	if (caching && counting &&
+	    (s->cache_len + ks_vocab_stream_ids(s->vocab)) > s->opts.cache_bytes / sizeof(uint32_t)) {
+		caching = 0;
+		if ((rc = stream_cache_overflow(s, err)) != KS_OK)
+			return rc;
+		ks_log(log, KS_LOG_INFO,
+		       "the corpus and its map of %lu distinct words do not fit the token cache "
+		       "(-cache-mb %zu): it will be read again for each epoch",
+		       (unsigned long)ks_vocab_stream_ids(s->vocab), s->opts.cache_bytes >> 20);
+	}
 	s->info.cached = caching;
 	return KS_OK;
 }

@@ -49,6 +49,20 @@ expect_fail 13 "standard input" sh -c "\"$KENSHO\" -train - -output \"$tmp/x.vec
 # A pipe given by name cannot be read twice either.
 expect_fail 13 "pipe" sh -c "cat \"$tmp/c.txt\" | \"$KENSHO\" -train /dev/stdin -output \"$tmp/x.vec\" -cache-mb 0 -quiet"
 [ ! -e "$tmp/x.vec" ] || fail "output written after a failure"
+# The map of distinct tokens counts against -cache-mb with the cache: 150,000
+# distinct tokens (and 150,000 ids) fit 1 MB of ids, but not with their map,
+# so the corpus is streamed instead, with the same vectors.
+awk 'BEGIN { for (i = 0; i < 150000; i++) printf "w%d%s", i % 140000, (i % 20 == 19) ? "\n" : " " }' \
+	> "$tmp/distinct.txt"
+"$KENSHO" -train "$tmp/distinct.txt" -output "$tmp/d1.vec" -size 4 -iter 1 -min-count 2 \
+	-threads 1 -cache-mb 1 2>"$tmp/err" || fail "distinct tokens: $(cat "$tmp/err")"
+grep -q "its map of 140000 distinct words do not fit the token cache (-cache-mb 1)" "$tmp/err" ||
+	fail "map not counted in -cache-mb: $(cat "$tmp/err")"
+"$KENSHO" -train "$tmp/distinct.txt" -output "$tmp/d0.vec" -size 4 -iter 1 -min-count 2 \
+	-threads 1 -cache-mb 0 -quiet || fail "distinct tokens, no cache"
+cmp -s "$tmp/d0.vec" "$tmp/d1.vec" || fail "the streamed run differs from -cache-mb 0"
+expect_fail 13 "standard input" sh -c "\"$KENSHO\" -train - -output \"$tmp/x.vec\" -cache-mb 1 -min-count 2 -quiet < \"$tmp/distinct.txt\""
+ok
 
 # One line of many words (as wiki100m) is cut into -max-sentence chunks and
 # every word is trained: the vocabulary is the same as with the lines.
