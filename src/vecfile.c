@@ -1288,24 +1288,27 @@ detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 	}
 	fields = texty ? count_fields(s + wlen + 1, i - wlen - 1) : 0;
 	numbers = texty && fields == dim && values_parse(s + wlen + 1, i - wlen - 1, dim);
-	if (numbers && bin_nl && i == wlen + 1 + vbytes && i < avail) {
+	if (numbers && bin_nl) {
 		/*
-		 * Both readings fit: the record's float bytes are all decimal
-		 * numbers and the writer's newline ends the text line. The
-		 * records after it decide: binary only when text does not fit
-		 * them and binary does.
+		 * Both readings fit: the record's float bytes spell decimal
+		 * numbers (and the writer's newline follows them). The records
+		 * after it decide, each reading walking on from where its own
+		 * first record ends: binary only when text does not fit them
+		 * and binary does.
 		 */
-		size_t next = o + i + 1, ahead = 4096;
+		size_t text_next = o + i + (i < avail), bin_next = o + wlen + 1 + vbytes;
+		size_t ahead = 4096;
 		int text_fits, binary_fits;
 
 		for (;;) {
-			rc = vr_fill(r, next + ahead);
+			rc = vr_fill(r, bin_next + ahead);
 			if (rc < 0)
 				return rc;
-			s = r->buf + r->pos + next;
-			avail = r->end - r->pos - next;
-			text_fits = walk_fits(s, avail, r->eof, dim, records, 0);
-			binary_fits = walk_fits(s, avail, r->eof, dim, records, 1);
+			avail = r->end - r->pos;
+			text_fits = walk_fits(r->buf + r->pos + text_next, avail - text_next, r->eof,
+					      dim, records, 0);
+			binary_fits = walk_fits(r->buf + r->pos + bin_next, avail - bin_next, r->eof,
+						dim, records, 1);
 			if ((text_fits != WALK_MORE && binary_fits != WALK_MORE) ||
 			    ahead >= DETECT_LOOKAHEAD)
 				break;

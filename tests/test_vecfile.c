@@ -452,6 +452,7 @@ START_TEST(test_binary_records_decided_by_later_records)
 		{ "1.5 -2.50 1e1.5 ", 2, 2, KS_VECFILE_BINARY },
 		{ "1.5 1.2.", 2, 1, KS_VECFILE_BINARY },
 		{ "1.221\n55", 2, 1, KS_VECFILE_BINARY },	/* text has a line too many */
+		{ "5\n\x01\x02" "1.5 ", 2, 1, KS_VECFILE_BINARY },	/* the first text line ends early */
 		{ "1.5 -2.52.25 -10-7 \x01\x02\x03\x04\x05", 3, 2, KS_VECFILE_BINARY },
 		{ "1.5 -2.52.25 -10", 2, 2, KS_VECFILE_TEXT },
 	};
