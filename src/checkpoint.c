@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "byteorder.h"
 #include "corpus.h"
 #include "mem.h"
 #include "outfile.h"
@@ -30,16 +31,6 @@ static const unsigned char ckpt_magic[8] = { 'K', 'S', 'C', 'K', 'P', 'T', '\r',
 #define CKPT_MAX_WORKERS 1024		/* -threads' ceiling */
 #define CKPT_MAX_DIM 100000		/* -size's ceiling */
 #define CKPT_CHUNK_FLOATS 16384		/* conversion buffer on big-endian hosts */
-
-static int
-ckpt_host_is_le(void)
-{
-	const uint16_t one = 1;
-	unsigned char b;
-
-	memcpy(&b, &one, 1);
-	return b == 1;
-}
 
 /* crc32 takes a uInt length; feed it in pieces that fit. */
 static uLong
@@ -127,27 +118,17 @@ w_str(struct ckpt_writer *w, const char *s)
 static void
 w_floats(struct ckpt_writer *w, const float *m, size_t n)
 {
-	uint32_t buf[CKPT_CHUNK_FLOATS];
+	float buf[CKPT_CHUNK_FLOATS];
 	size_t i, k;
 
-	if (ckpt_host_is_le()) {
+	if (ks_host_is_le()) {
 		w_bytes(w, m, n * sizeof(float));
 		return;
 	}
 	for (i = 0; i < n; i += k) {
-		size_t j;
-
 		k = n - i < CKPT_CHUNK_FLOATS ? n - i : CKPT_CHUNK_FLOATS;
-		for (j = 0; j < k; j++) {
-			uint32_t u;
-			unsigned char *b = (unsigned char *)&buf[j];
-
-			memcpy(&u, &m[i + j], sizeof(u));
-			b[0] = (unsigned char)u;
-			b[1] = (unsigned char)(u >> 8);
-			b[2] = (unsigned char)(u >> 16);
-			b[3] = (unsigned char)(u >> 24);
-		}
+		memcpy(buf, m + i, k * sizeof(float));
+		ks_swap_floats(buf, k);
 		w_bytes(w, buf, k * sizeof(float));
 	}
 }
@@ -352,17 +333,8 @@ r_str(struct ckpt_reader *r, size_t max)
 static void
 r_floats(struct ckpt_reader *r, float *m, size_t n)
 {
-	size_t i;
-
-	if (r_bytes(r, m, n * sizeof(float)) != KS_OK || ckpt_host_is_le())
-		return;
-	for (i = 0; i < n; i++) {
-		unsigned char *b = (unsigned char *)&m[i];
-		uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-			(uint32_t)b[3] << 24;
-
-		memcpy(&m[i], &u, sizeof(u));
-	}
+	if (r_bytes(r, m, n * sizeof(float)) == KS_OK && !ks_host_is_le())
+		ks_swap_floats(m, n);
 }
 
 static void

@@ -47,6 +47,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "byteorder.h"
 #include "mem.h"
 #include "outfile.h"
 
@@ -561,30 +562,6 @@ format_float(float value, char *buf)
 	return n;
 }
 
-static int
-host_is_big_endian(void)
-{
-	const uint32_t one = 1;
-	unsigned char first;
-
-	memcpy(&first, &one, 1);
-	return first == 0;
-}
-
-static void
-swap_floats(float *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		uint32_t u;
-
-		memcpy(&u, v + i, 4);
-		u = (u >> 24) | ((u >> 8) & 0xff00) | ((u << 8) & 0xff0000) | (u << 24);
-		memcpy(v + i, &u, 4);
-	}
-}
-
 /* Shortens a word for a message without cutting a UTF-8 character. */
 static int
 disp_len(const char *w, size_t len)
@@ -623,7 +600,7 @@ ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 	size_t i, j, max_word = 0, line_cap;
 	char *line = NULL;
 	float *swapped = NULL;
-	int big = host_is_big_endian(), rc;
+	int big = !ks_host_is_le(), rc;
 	FILE *out;
 
 	if (dim == 0)
@@ -684,7 +661,7 @@ ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 		} else {
 			if (big) {
 				memcpy(swapped, row, dim * sizeof(float));
-				swap_floats(swapped, dim);
+				ks_swap_floats(swapped, dim);
 				row = swapped;
 			}
 			if (fwrite(words[i], 1, len, out) != len || putc(' ', out) == EOF ||
@@ -1068,7 +1045,7 @@ read_binary(struct vparse *p)
 	struct vreader *r = p->r;
 	size_t dim = p->vs->dim, vbytes = dim * sizeof(float), rec = 0;
 	size_t want = p->header_words;
-	int big = host_is_big_endian(), rc;
+	int big = !ks_host_is_le(), rc;
 
 	if (p->opts->max_words && p->opts->max_words < want)
 		want = p->opts->max_words;
@@ -1129,7 +1106,7 @@ read_binary(struct vparse *p)
 		row = p->vs->vecs + p->vs->n_words * dim;
 		memcpy(row, word + wlen + 1, vbytes);
 		if (big)
-			swap_floats(row, dim);
+			ks_swap_floats(row, dim);
 		for (k = 0; k < dim; k++)
 			if (!isfinite(row[k]))
 				return ks_err_set(r->err, KS_ERR_FORMAT,
