@@ -66,26 +66,28 @@ w_bytes(struct ckpt_writer *w, const void *p, size_t n)
 	w->crc = ckpt_crc(w->crc, p, n);
 }
 
+/* The low n bytes of v, least significant first (the file's byte order). */
 static void
-w_u64(struct ckpt_writer *w, uint64_t v)
+w_le(struct ckpt_writer *w, uint64_t v, int n)
 {
 	unsigned char b[8];
 	int i;
 
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < n; i++)
 		b[i] = (unsigned char)(v >> (8 * i));
-	w_bytes(w, b, 8);
+	w_bytes(w, b, (size_t)n);
+}
+
+static void
+w_u64(struct ckpt_writer *w, uint64_t v)
+{
+	w_le(w, v, 8);
 }
 
 static void
 w_u32(struct ckpt_writer *w, uint32_t v)
 {
-	unsigned char b[4];
-	int i;
-
-	for (i = 0; i < 4; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	w_bytes(w, b, 4);
+	w_le(w, v, 4);
 }
 
 static void
@@ -255,28 +257,31 @@ r_bytes(struct ckpt_reader *r, void *p, size_t n)
 	return KS_OK;
 }
 
+/* n bytes, least significant first; 0 after a failed read. */
 static uint64_t
-r_u64(struct ckpt_reader *r)
+r_le(struct ckpt_reader *r, int n)
 {
 	unsigned char b[8];
 	uint64_t v = 0;
 	int i;
 
-	if (r_bytes(r, b, 8) != KS_OK)
+	if (r_bytes(r, b, (size_t)n) != KS_OK)
 		return 0;
-	for (i = 7; i >= 0; i--)
+	for (i = n - 1; i >= 0; i--)
 		v = v << 8 | b[i];
 	return v;
+}
+
+static uint64_t
+r_u64(struct ckpt_reader *r)
+{
+	return r_le(r, 8);
 }
 
 static uint32_t
 r_u32(struct ckpt_reader *r)
 {
-	unsigned char b[4];
-
-	if (r_bytes(r, b, 4) != KS_OK)
-		return 0;
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return (uint32_t)r_le(r, 4);
 }
 
 static double
