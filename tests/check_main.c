@@ -23,6 +23,21 @@ ks_test_tmpdir(void)
 	return dir;
 }
 
+void
+ks_test_write_corpus(const char *path, int n_lines, int words_per_line, int vocab)
+{
+	FILE *f = fopen(path, "w");
+	int i, j;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < n_lines; i++) {
+		for (j = 0; j < words_per_line; j++)
+			fprintf(f, "%sw%d", j ? " " : "", (i * 7 + j * j + j) % vocab);
+		fputc('\n', f);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 void *
 ks_test_slurp(const char *path, size_t *len)
 {

@@ -19,6 +19,9 @@ Suite *ks_suite_eval(void);
 /* A fresh temporary directory for one test (removed by the caller's rm -rf). */
 const char *ks_test_tmpdir(void);
 
+/* Writes a corpus of n_lines lines of words_per_line words drawn from w0 .. w(vocab-1). */
+void ks_test_write_corpus(const char *path, int n_lines, int words_per_line, int vocab);
+
 /* The whole file at path, NUL-terminated, its size in *len; free() it. Fails the test if unreadable. */
 void *ks_test_slurp(const char *path, size_t *len);
 

@@ -370,21 +370,6 @@ END_TEST
 /* ---- whole trainings stopped and resumed ---- */
 
 static void
-write_corpus(const char *path, int n_lines, int words_per_line, int vocab)
-{
-	FILE *f = fopen(path, "w");
-	int i, j;
-
-	ck_assert_ptr_nonnull(f);
-	for (i = 0; i < n_lines; i++) {
-		for (j = 0; j < words_per_line; j++)
-			fprintf(f, "%sw%d", j ? " " : "", (i * 13 + j * j * 3 + j) % vocab);
-		fputc('\n', f);
-	}
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void
 resume_config(struct ks_config *cfg, char **train, const char *out, long cache_mb)
 {
 	struct ks_err err;
@@ -434,7 +419,7 @@ check_resumes(long cache_mb)
 	snprintf(full, sizeof(full), "%s/full.vec", dir);
 	snprintf(part, sizeof(part), "%s/part.vec", dir);
 	snprintf(ckpt, sizeof(ckpt), "%s/run.ckpt", dir);
-	write_corpus(corpus, 6000, 10, 90);	/* 60000 words: 6 batches per epoch */
+	ks_test_write_corpus(corpus, 6000, 10, 90);	/* 60000 words: 6 batches per epoch */
 	resume_config(&cfg, train, full, cache_mb);
 	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_OK);
 
@@ -506,7 +491,7 @@ START_TEST(test_resume_refuses_changed_corpus)
 	snprintf(corpus, sizeof(corpus), "%s/c.txt", dir);
 	snprintf(out, sizeof(out), "%s/v.vec", dir);
 	snprintf(ckpt, sizeof(ckpt), "%s/v.vec.ckpt", dir);
-	write_corpus(corpus, 3000, 10, 90);
+	ks_test_write_corpus(corpus, 3000, 10, 90);
 	resume_config(&cfg, train, out, 64);
 	cfg.stop_after_words = 20000;
 	ck_assert_int_eq(ks_train(&cfg, NULL, NULL, &err), KS_ERR_INTERRUPTED);

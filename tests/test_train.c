@@ -14,22 +14,6 @@
 #include "suites.h"
 #include "train.h"
 
-/* Writes a corpus of n_lines lines of words w0..w(vocab-1). */
-static void
-write_corpus(const char *path, int n_lines, int words_per_line, int vocab)
-{
-	FILE *f = fopen(path, "w");
-	int i, j;
-
-	ck_assert_ptr_nonnull(f);
-	for (i = 0; i < n_lines; i++) {
-		for (j = 0; j < words_per_line; j++)
-			fprintf(f, "%sw%d", j ? " " : "", (i * 7 + j * j + j) % vocab);
-		fputc('\n', f);
-	}
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 static void
 check_stream(const char *path, size_t cache_bytes, size_t max_sentence, uint64_t expect_words)
 {
@@ -80,11 +64,11 @@ START_TEST(test_stream_serves_every_word)
 
 	/* Short lines, then one long line that must be cut into chunks. */
 	snprintf(path, sizeof(path), "%s/lines.txt", dir);
-	write_corpus(path, 3000, 12, 50);
+	ks_test_write_corpus(path, 3000, 12, 50);
 	check_stream(path, 64 << 20, 1000, 36000);
 	check_stream(path, 0, 1000, 36000);
 	snprintf(path, sizeof(path), "%s/one.txt", dir);
-	write_corpus(path, 1, 45001, 50);
+	ks_test_write_corpus(path, 1, 45001, 50);
 	check_stream(path, 64 << 20, 1000, 45001);
 	check_stream(path, 0, 1000, 45001);
 	check_stream(path, 64 << 20, 777, 45001);
@@ -121,7 +105,7 @@ START_TEST(test_train_reproducible_and_modes_differ)
 	snprintf(b, sizeof(b), "%s/b.vec", dir);
 	snprintf(c, sizeof(c), "%s/c.vec", dir);
 	snprintf(d, sizeof(d), "%s/d.vec", dir);
-	write_corpus(corpus, 2000, 10, 60);
+	ks_test_write_corpus(corpus, 2000, 10, 60);
 
 	base_config(&cfg, train, a);
 	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
@@ -170,7 +154,7 @@ START_TEST(test_train_divergence_writes_nothing)
 
 	snprintf(corpus, sizeof(corpus), "%s/c.txt", dir);
 	snprintf(out, sizeof(out), "%s/v.vec", dir);
-	write_corpus(corpus, 2000, 10, 60);
+	ks_test_write_corpus(corpus, 2000, 10, 60);
 	base_config(&cfg, train, out);
 	cfg.alpha = 1e6;
 	ck_assert_int_eq(ks_config_finish(&cfg, &err), KS_OK);
