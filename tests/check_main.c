@@ -38,6 +38,16 @@ ks_test_write_corpus(const char *path, int n_lines, int words_per_line, int voca
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+void
+ks_test_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_msg(f != NULL, "cannot create %s", path);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 void *
 ks_test_slurp(const char *path, size_t *len)
 {

@@ -22,6 +22,9 @@ const char *ks_test_tmpdir(void);
 /* Writes a corpus of n_lines lines of words_per_line words drawn from w0 .. w(vocab-1). */
 void ks_test_write_corpus(const char *path, int n_lines, int words_per_line, int vocab);
 
+/* Writes len bytes of data to path, replacing it. Fails the test on any error. */
+void ks_test_write_file(const char *path, const void *data, size_t len);
+
 /* The whole file at path, NUL-terminated, its size in *len; free() it. Fails the test if unreadable. */
 void *ks_test_slurp(const char *path, size_t *len);
 

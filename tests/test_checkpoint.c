@@ -23,16 +23,6 @@
 			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
 
-static void
-spit(const char *path, const unsigned char *buf, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 /* A small checkpoint with every field set to something recognisable. */
 struct sample {
 	struct ks_ckpt c;
@@ -213,14 +203,14 @@ START_TEST(test_ckpt_refuses_foreign_files)
 	write_sample(good);
 	buf = ks_test_slurp(good, &len);
 
-	spit(bad, (const unsigned char *)"KSVEC\n1 2\n", 10);
+	ks_test_write_file(bad, (const unsigned char *)"KSVEC\n1 2\n", 10);
 	expect_refused(bad, KS_ERR_FORMAT, "not a kensho checkpoint");
-	spit(bad, buf, 0);
+	ks_test_write_file(bad, buf, 0);
 	expect_refused(bad, KS_ERR_FORMAT, "not a kensho checkpoint");
 
 	/* An other format version: refused before the rest is read. */
 	buf[8] = 2;
-	spit(bad, buf, len);
+	ks_test_write_file(bad, buf, len);
 	expect_refused(bad, KS_ERR_FORMAT, "format version 2");
 	buf[8] = 1;
 
@@ -228,14 +218,14 @@ START_TEST(test_ckpt_refuses_foreign_files)
 	ck_assert_uint_eq(buf[12], strlen(PACKAGE_VERSION));
 	buf[16] = buf[16] == '9' ? '8' : '9';
 	put_crc(buf, len);
-	spit(bad, buf, len);
+	ks_test_write_file(bad, buf, len);
 	expect_refused(bad, KS_ERR_FORMAT, "written by kensho");
 	free(buf);
 
 	buf = ks_test_slurp(good, &len);
 	buf = realloc(buf, len + 1);
 	buf[len] = '\n';
-	spit(bad, buf, len + 1);
+	ks_test_write_file(bad, buf, len + 1);
 	expect_refused(bad, KS_ERR_FORMAT, "after the checksum");
 	free(buf);
 	expect_refused(dir, KS_ERR_OPEN, "");
@@ -259,7 +249,7 @@ START_TEST(test_ckpt_refuses_every_corrupt_byte_and_truncation)
 		int rc;
 
 		buf[i] ^= 0x20;
-		spit(bad, buf, len);
+		ks_test_write_file(bad, buf, len);
 		buf[i] ^= 0x20;
 		rc = ks_ckpt_read(&c, bad, &err);
 		FAIL_IF(rc != KS_ERR_FORMAT, "byte %zu flipped: status %d (%s)", i, rc, err.msg);
@@ -271,7 +261,7 @@ START_TEST(test_ckpt_refuses_every_corrupt_byte_and_truncation)
 		struct ks_err err;
 		int rc;
 
-		spit(bad, buf, i);
+		ks_test_write_file(bad, buf, i);
 		rc = ks_ckpt_read(&c, bad, &err);
 		FAIL_IF(rc != KS_ERR_FORMAT, "cut at %zu: status %d (%s)", i, rc, err.msg);
 		FAIL_IF(i >= 16 && strstr(err.msg, "truncated") == NULL,

@@ -78,16 +78,6 @@ tmp_done(struct tmp *t)
 }
 
 static void
-write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void
 append_file(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "ab");
@@ -460,7 +450,7 @@ START_TEST(test_basic_stream)
 
 	tmp_init(&t);
 	path = tmp_file(&t, "basic.txt");
-	write_file(path, text, sizeof(text) - 1);
+	ks_test_write_file(path, text, sizeof(text) - 1);
 	ck_assert_int_eq(read_one(path, &got, &st, &err), KS_OK);
 	ck_assert_str_eq(got.s, want);
 	ck_assert_uint_eq(st.words, 7);
@@ -484,7 +474,7 @@ START_TEST(test_whitespace_bytes)
 
 	tmp_init(&t);
 	path = tmp_file(&t, "ws.txt");
-	write_file(path, text, sizeof(text) - 1);
+	ks_test_write_file(path, text, sizeof(text) - 1);
 	ck_assert_int_eq(read_one(path, &got, NULL, &err), KS_OK);
 	ck_assert_str_eq(got.s, want);
 	sbuf_free(&got);
@@ -505,7 +495,7 @@ START_TEST(test_crlf)
 
 	tmp_init(&t);
 	path = tmp_file(&t, "crlf.txt");
-	write_file(path, text, sizeof(text) - 1);
+	ks_test_write_file(path, text, sizeof(text) - 1);
 	ck_assert_int_eq(read_one(path, &got, &st, &err), KS_OK);
 	ck_assert_str_eq(got.s, want);
 	ck_assert_uint_eq(st.sentences, 3);
@@ -526,7 +516,7 @@ START_TEST(test_empty_lines_and_no_final_newline)
 
 	tmp_init(&t);
 	path = tmp_file(&t, "lines.txt");
-	write_file(path, text, sizeof(text) - 1);
+	ks_test_write_file(path, text, sizeof(text) - 1);
 	ck_assert_int_eq(read_one(path, &got, &st, &err), KS_OK);
 	ck_assert_str_eq(got.s, "Wfirst\n|\nWsecond\nWthird\n|\nWlast\n|\n");
 	ck_assert_uint_eq(st.words, 4);
@@ -534,11 +524,11 @@ START_TEST(test_empty_lines_and_no_final_newline)
 	sbuf_free(&got);
 
 	/* Nothing at all, or only whitespace: EOF straight away, and again. */
-	write_file(path, "", 0);
+	ks_test_write_file(path, "", 0);
 	ck_assert_int_eq(read_one(path, &got, &st, &err), KS_OK);
 	ck_assert_uint_eq(got.len, 0);
 	ck_assert_uint_eq(st.sentences, 0);
-	write_file(path, " \n\r\n\t\n", 6);
+	ks_test_write_file(path, " \n\r\n\t\n", 6);
 	ck_assert_int_eq(read_one(path, &got, &st, &err), KS_OK);
 	ck_assert_uint_eq(got.len, 0);
 	ck_assert_uint_eq(st.words, 0);
@@ -565,10 +555,10 @@ START_TEST(test_multiple_inputs)
 	paths[3] = tmp_file(&t, "c.txt");
 	paths[4] = tmp_file(&t, "d.gz");
 	paths[5] = tmp_file(&t, "e.gz");
-	write_file(paths[0], "abc", 3);
-	write_file(paths[1], "def\nghi", 7);
-	write_file(paths[2], "", 0);
-	write_file(paths[3], "\n\njkl\n", 6);
+	ks_test_write_file(paths[0], "abc", 3);
+	ks_test_write_file(paths[1], "def\nghi", 7);
+	ks_test_write_file(paths[2], "", 0);
+	ks_test_write_file(paths[3], "\n\njkl\n", 6);
 	write_gz(paths[4], "wb", "mno pqr", 7);
 	write_gz(paths[5], "wb", "", 0);
 	ck_assert_int_eq(read_all(paths, 6, &got, &st, &err), KS_OK);
@@ -600,7 +590,7 @@ START_TEST(test_reader_equivalence)
 	plain = tmp_file(&t, "plain.txt");
 	gz = tmp_file(&t, "text.gz");
 	multi = tmp_file(&t, "multi.gz");
-	write_file(plain, text, len);
+	ks_test_write_file(plain, text, len);
 	write_gz(gz, "wb6", text, len);
 	/* Cut inside a word: members are one byte stream, so it must rejoin. */
 	for (cut = len / 3; cut < len && strchr(" \t\r\n\v\f", text[cut]) != NULL; cut++)
@@ -649,7 +639,7 @@ START_TEST(test_block_boundaries)
 
 		text = random_text(seed, (5 << 20) / 4, &len);
 		ck_assert_uint_gt(len, 1 << 20);
-		write_file(plain, text, len);
+		ks_test_write_file(plain, text, len);
 		write_gz(gz, "wb1", text, len);
 		snprintf(what, sizeof(what), "plain, seed %llu", (unsigned long long)seed);
 		check_file(plain, text, len, what);
@@ -672,7 +662,7 @@ START_TEST(test_block_boundaries)
 	memcpy(text + 3 * BLOCK - 6, " edge1", 6);
 	text[3 * BLOCK] = ' ';
 	memcpy(text + 4 * BLOCK - 1, "\nedge2 ", 7);
-	write_file(plain, text, len);
+	ks_test_write_file(plain, text, len);
 	check_file(plain, text, len, "aimed at block edges");
 	free(text);
 	tmp_done(&t);
@@ -729,7 +719,7 @@ START_TEST(test_long_tokens)
 	sbuf_add(&text, x, 2000);			/* skipped: at the end of input */
 	emit_eos(&want);
 
-	write_file(plain, text.s, text.len);
+	ks_test_write_file(plain, text.s, text.len);
 	write_gz(gz, "wb", text.s, text.len);
 	ck_assert_int_eq(read_one(plain, &got, &st, &err), KS_OK);
 	same_tokens(&got, &want, "plain");
@@ -746,7 +736,7 @@ START_TEST(test_long_tokens)
 	/* A line holding only an over-long token is no sentence. */
 	memset(x, 'q', KS_MAX_WORD_BYTES + 1);
 	memcpy(x + KS_MAX_WORD_BYTES + 1, "\nok\n", 4);
-	write_file(plain, x, KS_MAX_WORD_BYTES + 5);
+	ks_test_write_file(plain, x, KS_MAX_WORD_BYTES + 5);
 	got.len = 0;
 	ck_assert_int_eq(read_one(plain, &got, &st, &err), KS_OK);
 	ck_assert_str_eq(got.s, "Wok\n|\n");
@@ -771,7 +761,7 @@ START_TEST(test_open_errors)
 	tmp_init(&t);
 	paths[0] = tmp_file(&t, "ok.txt");
 	paths[1] = tmp_file(&t, "missing.txt");
-	write_file(paths[0], "fine\n", 5);
+	ks_test_write_file(paths[0], "fine\n", 5);
 
 	/* The second input is missing: reported at open, before any reading. */
 	ck_assert_int_eq(ks_corpus_open(&c, paths, 2, &err), KS_ERR_OPEN);
@@ -786,7 +776,7 @@ START_TEST(test_open_errors)
 
 	if (geteuid() != 0) {
 		paths[1] = tmp_file(&t, "locked.txt");
-		write_file(paths[1], "secret\n", 7);
+		ks_test_write_file(paths[1], "secret\n", 7);
 		ck_assert_int_eq(chmod(paths[1], 0), 0);
 		ck_assert_int_eq(ks_corpus_open(&c, paths, 2, &err), KS_ERR_OPEN);
 		ck_assert_ptr_nonnull(strstr(err.msg, "locked.txt"));
@@ -838,38 +828,38 @@ START_TEST(test_gzip_errors)
 	gz = ks_test_slurp(src, &gz_len);
 	ck_assert_uint_gt(gz_len, 1000);
 
-	write_file(bad, gz, gz_len / 2);
+	ks_test_write_file(bad, gz, gz_len / 2);
 	expect_read_error(bad, KS_ERR_FORMAT, "truncated");
 	/* Cut inside the 8-byte trailer: all text is out, the check is not. */
-	write_file(bad, gz, gz_len - 3);
+	ks_test_write_file(bad, gz, gz_len - 3);
 	expect_read_error(bad, KS_ERR_FORMAT, "truncated");
-	write_file(bad, gz, 5);
+	ks_test_write_file(bad, gz, 5);
 	expect_read_error(bad, KS_ERR_FORMAT, "truncated");
 
 	for (i = gz_len / 2; i < gz_len / 2 + 64; i++)
 		gz[i] ^= 0x5a;
-	write_file(bad, gz, gz_len);
+	ks_test_write_file(bad, gz, gz_len);
 	expect_read_error(bad, KS_ERR_FORMAT, "corrupt gzip data");
 	for (i = gz_len / 2; i < gz_len / 2 + 64; i++)
 		gz[i] ^= 0x5a;
 	gz[gz_len - 6] ^= 1;		/* the CRC-32 of the data */
-	write_file(bad, gz, gz_len);
+	ks_test_write_file(bad, gz, gz_len);
 	expect_read_error(bad, KS_ERR_FORMAT, "corrupt gzip data");
 	gz[gz_len - 6] ^= 1;
 
-	write_file(bad, gz, gz_len);
+	ks_test_write_file(bad, gz, gz_len);
 	append_file(bad, "hello\n", 6);
 	expect_read_error(bad, KS_ERR_FORMAT, "trailing garbage");
-	write_file(bad, gz, gz_len);
+	ks_test_write_file(bad, gz, gz_len);
 	append_file(bad, "\x1f", 1);
 	expect_read_error(bad, KS_ERR_FORMAT, "trailing garbage");
-	write_file(bad, gz, gz_len);
+	ks_test_write_file(bad, gz, gz_len);
 	append_file(bad, text, 4096);
 	expect_read_error(bad, KS_ERR_FORMAT, "trailing garbage");
 
 	/* Zero padding after the last member is accepted, as gzip does. */
 	memset(text, 0, BLOCK + 10);
-	write_file(bad, gz, gz_len);
+	ks_test_write_file(bad, gz, gz_len);
 	append_file(bad, text, BLOCK + 10);
 	ck_assert_int_eq(read_one(bad, &ok, NULL, &err), KS_OK);
 	ck_assert_uint_gt(ok.len, 0);
@@ -917,7 +907,7 @@ START_TEST(test_rewind)
 	paths[0] = tmp_file(&t, "a.txt");
 	paths[1] = tmp_file(&t, "b.gz");
 	text = random_text(11, 400000, &len);
-	write_file(paths[0], text, len / 2);
+	ks_test_write_file(paths[0], text, len / 2);
 	write_gz(paths[1], "wb1", text + len / 2, len - len / 2);
 	ck_assert_int_eq(ks_corpus_open(&c, paths, 2, &err), KS_OK);
 	ck_assert(ks_corpus_rewindable(c));
@@ -970,7 +960,7 @@ START_TEST(test_rewind_refused)
 	tmp_init(&t);
 	paths[0] = tmp_file(&t, "a.txt");
 	paths[1] = "-";
-	write_file(paths[0], "one two\n", 8);
+	ks_test_write_file(paths[0], "one two\n", 8);
 	saved = stdin_from_file(paths[0]);
 	ck_assert_int_eq(ks_corpus_open(&c, paths, 2, &err), KS_OK);
 	ck_assert(!ks_corpus_rewindable(c));

@@ -520,13 +520,9 @@ START_TEST(test_sets_skip_lines_with_nul)
 	struct ks_simset *sset;
 	struct ks_err err;
 	char path[600];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/nul.txt", dir);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(analogy, 1, sizeof(analogy) - 1, f), sizeof(analogy) - 1);
-	ck_assert_int_eq(fclose(f), 0);
+	ks_test_write_file(path, analogy, sizeof(analogy) - 1);
 	ck_assert_int_eq(ks_analogy_set_read(&aset, path, &err), KS_OK);
 	ck_assert_uint_eq(aset->n_questions, 1);
 	ck_assert_str_eq(aset->words[0], "a");
@@ -536,10 +532,7 @@ START_TEST(test_sets_skip_lines_with_nul)
 	ck_assert_uint_eq(aset->first_skipped, 1);
 	ks_analogy_set_destroy(aset);
 
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(pairs, 1, sizeof(pairs) - 1, f), sizeof(pairs) - 1);
-	ck_assert_int_eq(fclose(f), 0);
+	ks_test_write_file(path, pairs, sizeof(pairs) - 1);
 	ck_assert_int_eq(ks_simset_read(&sset, path, &err), KS_OK);
 	ck_assert_uint_eq(sset->n_pairs, 1);
 	ck_assert_str_eq(sset->words[0], "x");

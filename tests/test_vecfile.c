@@ -83,19 +83,9 @@ tmp_done(struct tmp *t)
 }
 
 static void
-write_bytes(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void
 write_str(const char *path, const char *s)
 {
-	write_bytes(path, s, strlen(s));
+	ks_test_write_file(path, s, strlen(s));
 }
 
 static char *
@@ -407,7 +397,7 @@ START_TEST(test_binary_record_that_looks_like_text)
 	ks_vecset_destroy(vs);
 	/* The text file those bytes also spell is still text. */
 	path = tmp_path(&t, "v.txt");
-	write_bytes(path, "2 2\nx 1.5 -2.5\ny 0.25 -1\n", strlen("2 2\nx 1.5 -2.5\ny 0.25 -1\n"));
+	ks_test_write_file(path, "2 2\nx 1.5 -2.5\ny 0.25 -1\n", strlen("2 2\nx 1.5 -2.5\ny 0.25 -1\n"));
 	vs = expect_read(path, &info);
 	ck_assert_int_eq(info.format, KS_VECFILE_TEXT);
 	ck_assert(vs->vecs[0] == 1.5f && vs->vecs[1] == -2.5f && vs->vecs[3] == -1.0f);
@@ -632,7 +622,7 @@ START_TEST(test_accepted_variants)
 	memcpy(bin + n, v2, sizeof(v2));
 	n += sizeof(v2);
 	p = tmp_path(&t, "gensim.bin");
-	write_bytes(p, bin, n);
+	ks_test_write_file(p, bin, n);
 	vs = expect_read(p, &info);
 	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
 	check_row(vs, 0, "alpha", v1);
@@ -761,25 +751,25 @@ START_TEST(test_malformed_binary)
 	memcpy(buf + n, "\nbb ", 4);
 	n += 4;
 	memcpy(buf + n, v, 12);
-	write_bytes(p, buf, n + 7);
+	ks_test_write_file(p, buf, n + 7);
 	expect_reject(p, KS_ERR_FORMAT, "record 2 ('bb'): truncated: 7 of its 12 vector bytes");
 	/* The header announces more records than there are. */
-	write_bytes(p, buf, n + 12);
+	ks_test_write_file(p, buf, n + 12);
 	memcpy(buf, "3", 1);
-	write_bytes(p, buf, n + 12);
+	ks_test_write_file(p, buf, n + 12);
 	expect_reject(p, KS_ERR_FORMAT, "announces 3 vectors but the file has 2");
 	/* ... or fewer. */
 	memcpy(buf, "1", 1);
-	write_bytes(p, buf, n + 12);
+	ks_test_write_file(p, buf, n + 12);
 	expect_reject(p, KS_ERR_FORMAT, "data after record 1");
 	/* Truncated inside a word. */
 	memcpy(buf, "2", 1);
-	write_bytes(p, buf, n - 2);
+	ks_test_write_file(p, buf, n - 2);
 	expect_reject(p, KS_ERR_FORMAT, "record 2: truncated in its word");
 	/* NaN. */
 	memcpy(buf + n, bad, 12);
 	buf[n + 12] = '\n';
-	write_bytes(p, buf, n + 13);
+	ks_test_write_file(p, buf, n + 13);
 	expect_reject(p, KS_ERR_FORMAT, "record 2: value 2 of 'bb' is not finite");
 	/* Corrupt gzip: a truncated stream. */
 	{
@@ -793,7 +783,7 @@ START_TEST(test_malformed_binary)
 			gzprintf(gz, "w%d %d.5 %d.25\n", i, i, -i);
 		ck_assert_int_eq(gzclose(gz), Z_OK);
 		all = read_bytes(p, &len);
-		write_bytes(p, all, len / 2);
+		ks_test_write_file(p, all, len / 2);
 		free(all);
 		expect_reject(p, KS_ERR_FORMAT, "gzip");
 	}

@@ -57,16 +57,6 @@ tmp_done(struct tmp *t)
 	ck_assert_int_eq(rmdir(t->dir), 0);
 }
 
-static void
-write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 static uint32_t
 add(struct ks_vocab *v, const char *word)
 {
@@ -492,7 +482,7 @@ START_TEST(test_read_lenient_forms)
 	char big[KS_MAX_WORD_BYTES + 8];
 
 	tmp_init(&t);
-	write_file(tmp_file(&t, "v"), text, sizeof(text) - 1);
+	ks_test_write_file(tmp_file(&t, "v"), text, sizeof(text) - 1);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 0, 0, &err), KS_OK);
 	ck_assert_uint_eq(ks_vocab_size(r), 5);
 	/* word2vec.c's "</s>" line is an ordinary word. */
@@ -513,17 +503,17 @@ START_TEST(test_read_lenient_forms)
 
 	/* The longest word and the largest count are accepted. */
 	memset(big, 'x', KS_MAX_WORD_BYTES);
-	write_file(tmp_file(&t, "w"), "y 18446744073709551615\n", 23);
+	ks_test_write_file(tmp_file(&t, "w"), "y 18446744073709551615\n", 23);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "w"), 0, 0, &err), KS_OK);
 	ck_assert_uint_eq(ks_vocab_count(r, 0), UINT64_MAX);
 	ks_vocab_destroy(r);
 	memcpy(big + KS_MAX_WORD_BYTES, " 1\n", 3);
-	write_file(tmp_file(&t, "v"), big, KS_MAX_WORD_BYTES + 3);
+	ks_test_write_file(tmp_file(&t, "v"), big, KS_MAX_WORD_BYTES + 3);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 0, 0, &err), KS_OK);
 	ck_assert_uint_eq(ks_vocab_word_len(r, 0), KS_MAX_WORD_BYTES);
 	ks_vocab_destroy(r);
 
-	write_file(tmp_file(&t, "v"), "", 0);
+	ks_test_write_file(tmp_file(&t, "v"), "", 0);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 0, 0, &err), KS_ERR_EMPTY);
 	ck_assert_ptr_nonnull(strstr(err.msg, tmp_file(&t, "v")));
 	tmp_remove(&t, "v");
@@ -569,7 +559,7 @@ START_TEST(test_read_rejects)
 		const struct bad_case *c = &cases[i];
 		const char *path = tmp_file(&t, "bad.txt");
 
-		write_file(path, c->text, c->len ? c->len : strlen(c->text));
+		ks_test_write_file(path, c->text, c->len ? c->len : strlen(c->text));
 		r = (struct ks_vocab *)&err;
 		ck_assert_msg(ks_vocab_read(&r, path, 0, 0, &err) == KS_ERR_FORMAT, "case %zu", i);
 		ck_assert_ptr_null(r);
@@ -586,19 +576,19 @@ START_TEST(test_read_rejects)
 	memcpy(big, "a 1\n", 4);
 	memset(big + 4, 'x', KS_MAX_WORD_BYTES + 1);
 	memcpy(big + 5 + KS_MAX_WORD_BYTES, " 2\n", 3);
-	write_file(tmp_file(&t, "bad.txt"), big, KS_MAX_WORD_BYTES + 8);
+	ks_test_write_file(tmp_file(&t, "bad.txt"), big, KS_MAX_WORD_BYTES + 8);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "bad.txt"), 0, 0, &err), KS_ERR_FORMAT);
 	snprintf(prefix, sizeof(prefix), "%s:2: word longer than %d bytes", tmp_file(&t, "bad.txt"),
 		 KS_MAX_WORD_BYTES);
 	ck_assert_str_eq(err.msg, prefix);
 	memset(big + 4, 'x', 3 * KS_MAX_WORD_BYTES);
-	write_file(tmp_file(&t, "bad.txt"), big, 3 * KS_MAX_WORD_BYTES);
+	ks_test_write_file(tmp_file(&t, "bad.txt"), big, 3 * KS_MAX_WORD_BYTES);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "bad.txt"), 0, 0, &err), KS_ERR_FORMAT);
 	ck_assert_str_eq(err.msg, prefix);
 	memset(big + 4, ' ', 3 * KS_MAX_WORD_BYTES);
 	big[5] = 'b';
 	big[3 * KS_MAX_WORD_BYTES - 2] = '1';
-	write_file(tmp_file(&t, "bad.txt"), big, 3 * KS_MAX_WORD_BYTES);
+	ks_test_write_file(tmp_file(&t, "bad.txt"), big, 3 * KS_MAX_WORD_BYTES);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "bad.txt"), 0, 0, &err), KS_ERR_FORMAT);
 	snprintf(prefix, sizeof(prefix), "%s:2: line longer than", tmp_file(&t, "bad.txt"));
 	ck_assert_msg(strncmp(err.msg, prefix, strlen(prefix)) == 0, "%s", err.msg);
