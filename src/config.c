@@ -88,7 +88,7 @@ static const struct opt opts[] = {
 	{ "max-sentence", OPT_LONG, OFF(max_sentence), 1, 1000000000, "N",
 	  "cut longer sentences into chunks of N words (no word is lost)" },
 	{ "cache-mb", OPT_LONG, OFF(cache_mb), 0, 1L << 30, "MB",
-	  "memory for the corpus as word ids (trains every epoch from memory)" },
+	  "memory for the corpus as word ids and their counting map (trains every epoch from memory)" },
 	{ "vocab-mb", OPT_LONG, OFF(vocab_mb), 1, 1L << 30, "MB",
 	  "memory budget of the counting table; past it rare words are pruned" },
 	{ "checkpoint", OPT_STRING, OFF(checkpoint), 0, 0, "FILE",
