@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,6 +45,8 @@
 
 /* Bytes read or inflated at a time: large enough that system calls vanish. */
 #define CORPUS_BLOCK (256 * 1024)
+/* Blocks the read-ahead thread may be in front of the tokenizer. */
+#define CORPUS_AHEAD_BLOCKS 4
 
 /*
  * The text window: a carried-over token, one block, the sentinel, and
@@ -110,19 +113,16 @@ struct corpus_input {
 	int is_regular;		/* reopened by name, so it can be read again */
 };
 
-struct ks_corpus {
+/*
+ * The inputs as one sequence of byte blocks: opening each in turn,
+ * sniffing gzip, reading and inflating. It knows nothing of tokens, so it
+ * can run in a thread of its own (see struct corpus_ahead).
+ */
+struct corpus_source {
 	struct corpus_input *inputs;
 	size_t n_inputs;
 	size_t next_input;	/* the input to start after the current one */
 	struct corpus_input *cur;	/* the input being read, or NULL */
-
-	/* The text window: [pos, end) is unread, *end is the sentinel. */
-	unsigned char *text;
-	unsigned char *pos;
-	unsigned char *end;
-	int input_eof;		/* the current input has no more text */
-	int skipping;		/* inside an over-long token */
-	int in_sentence;	/* a word was returned since the last EOS */
 
 	/* Raw bytes of the current input (all of them for gzip). */
 	unsigned char *raw;
@@ -134,24 +134,77 @@ struct ks_corpus {
 	int zs_ready;		/* zs was initialised by inflateInit2 */
 	z_stream zs;
 
+	struct ks_err fail;	/* why the last failed call failed */
+};
+
+/* What the read-ahead thread hands over, in the order it happened. */
+enum {
+	AHEAD_TEXT,		/* len bytes of text; 0 at the end of an input */
+	AHEAD_START,		/* an input started (status 1) or none was left (0) */
+	AHEAD_FAIL		/* the source failed with status and err */
+};
+
+struct ahead_block {
+	unsigned char *bytes;	/* CORPUS_BLOCK bytes */
+	size_t len;
+	int kind;
+	int status;
+	struct ks_err err;
+};
+
+/*
+ * Read-ahead: a thread that runs the source CORPUS_AHEAD_BLOCKS blocks
+ * ahead of the tokenizer, so inflating overlaps tokenizing and counting.
+ * The thread owns the source while it runs; blocks[tail - 1] is the last
+ * it filled and blocks[head] the next the tokenizer takes, both counters
+ * guarded by lock. The thread starts at the first read after an open or
+ * a rewind, and stops when the source ends or fails, or when told to.
+ */
+struct corpus_ahead {
+	int on;			/* read ahead from the next open or rewind */
+	int active;		/* reading ahead now */
+	int started;		/* the thread runs or has ended unjoined */
+	int ended;		/* the tokenizer took the last block */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled;	/* tail moved */
+	pthread_cond_t taken;	/* head moved, or stop was set */
+	size_t head, tail;
+	int stop;
+	struct ahead_block blocks[CORPUS_AHEAD_BLOCKS];
+};
+
+struct ks_corpus {
+	struct corpus_source src;
+	struct corpus_ahead ahead;
+	int fresh;		/* nothing read since the open or the last rewind */
+
+	/* The text window: [pos, end) is unread, *end is the sentinel. */
+	unsigned char *text;
+	unsigned char *pos;
+	unsigned char *end;
+	int input_eof;		/* the current input has no more text */
+	int skipping;		/* inside an over-long token */
+	int in_sentence;	/* a word was returned since the last EOS */
+
 	struct ks_corpus_stats stats;
 	struct ks_err fail;	/* the sticky error, fail.status < 0 after one */
 };
 
 /* read(2) that retries when interrupted; the error names the input. */
 static int
-corpus_read(struct ks_corpus *c, unsigned char *buf, size_t cap, size_t *got)
+source_read(struct corpus_source *s, unsigned char *buf, size_t cap, size_t *got)
 {
 	ssize_t n;
 
 	do
-		n = read(c->cur->fd, buf, cap);
+		n = read(s->cur->fd, buf, cap);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return ks_err_errno(&c->fail, KS_ERR_READ, errno, "%s", c->cur->name);
+		return ks_err_errno(&s->fail, KS_ERR_READ, errno, "%s", s->cur->name);
 	*got = (size_t)n;
 	if (n == 0)
-		c->raw_eof = 1;
+		s->raw_eof = 1;
 	return KS_OK;
 }
 
@@ -190,16 +243,16 @@ corpus_open_path(struct corpus_input *in, struct ks_err *err)
 
 /* Closes the current input (never standard input itself). */
 static void
-corpus_end_input(struct ks_corpus *c)
+source_end_input(struct corpus_source *s)
 {
-	struct corpus_input *in = c->cur;
+	struct corpus_input *in = s->cur;
 
 	if (in == NULL)
 		return;
 	if (!in->is_stdin && in->fd >= 0)
 		close(in->fd);
 	in->fd = -1;
-	c->cur = NULL;
+	s->cur = NULL;
 }
 
 /*
@@ -208,74 +261,70 @@ corpus_end_input(struct ks_corpus *c)
  * was started, 0 when none is left, or a negative status.
  */
 static int
-corpus_start_input(struct ks_corpus *c)
+source_start(struct corpus_source *s)
 {
 	struct corpus_input *in;
 	size_t got;
 	int rc;
 
-	corpus_end_input(c);
-	if (c->next_input >= c->n_inputs)
+	source_end_input(s);
+	if (s->next_input >= s->n_inputs)
 		return 0;
-	in = &c->inputs[c->next_input++];
-	if (in->fd < 0 && (rc = corpus_open_path(in, &c->fail)) != KS_OK)
+	in = &s->inputs[s->next_input++];
+	if (in->fd < 0 && (rc = corpus_open_path(in, &s->fail)) != KS_OK)
 		return rc;
-	c->cur = in;
+	s->cur = in;
 	if (in->is_regular)
 		(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	c->raw_off = 0;
-	c->raw_avail = 0;
-	c->raw_eof = 0;
+	s->raw_off = 0;
+	s->raw_avail = 0;
+	s->raw_eof = 0;
 	/* A pipe may deliver the two magic bytes in separate reads. */
-	while (c->raw_avail < 2 && !c->raw_eof) {
-		if ((rc = corpus_read(c, c->raw + c->raw_avail, CORPUS_BLOCK - c->raw_avail,
+	while (s->raw_avail < 2 && !s->raw_eof) {
+		if ((rc = source_read(s, s->raw + s->raw_avail, CORPUS_BLOCK - s->raw_avail,
 				      &got)) != KS_OK)
 			return rc;
-		c->raw_avail += got;
+		s->raw_avail += got;
 	}
-	c->gzip = c->raw_avail >= 2 && c->raw[0] == 0x1f && c->raw[1] == 0x8b;
-	if (c->gzip) {
-		if (!c->zs_ready) {
-			memset(&c->zs, 0, sizeof(c->zs));
-			rc = inflateInit2(&c->zs, 16 + MAX_WBITS);
+	s->gzip = s->raw_avail >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b;
+	if (s->gzip) {
+		if (!s->zs_ready) {
+			memset(&s->zs, 0, sizeof(s->zs));
+			rc = inflateInit2(&s->zs, 16 + MAX_WBITS);
 			if (rc != Z_OK)
-				return ks_err_set(&c->fail, rc == Z_MEM_ERROR ? KS_ERR_NOMEM
+				return ks_err_set(&s->fail, rc == Z_MEM_ERROR ? KS_ERR_NOMEM
 						  : KS_ERR_INTERNAL,
 						  "%s: cannot start gzip decoder", in->name);
-			c->zs_ready = 1;
-		} else if (inflateReset(&c->zs) != Z_OK) {
-			return ks_err_set(&c->fail, KS_ERR_INTERNAL,
+			s->zs_ready = 1;
+		} else if (inflateReset(&s->zs) != Z_OK) {
+			return ks_err_set(&s->fail, KS_ERR_INTERNAL,
 					  "%s: cannot reset gzip decoder", in->name);
 		}
-		c->zs.next_in = c->raw;
-		c->zs.avail_in = (uInt)c->raw_avail;
-		c->raw_avail = 0;
-		c->member_done = 0;
+		s->zs.next_in = s->raw;
+		s->zs.avail_in = (uInt)s->raw_avail;
+		s->raw_avail = 0;
+		s->member_done = 0;
 	}
-	c->pos = c->end = c->text;
-	*c->end = ' ';
-	c->input_eof = 0;
-	c->skipping = 0;
 	return 1;
 }
 
 /* Copies or reads up to cap bytes of plain text to dst; 0 at the end. */
 static int
-corpus_fill_plain(struct ks_corpus *c, unsigned char *dst, size_t cap, size_t *got)
+source_fill_plain(struct corpus_source *s, unsigned char *dst, size_t cap, size_t *got)
 {
-	if (c->raw_avail > 0) {
-		size_t n = c->raw_avail < cap ? c->raw_avail : cap;
+	if (s->raw_avail > 0) {
+		size_t n = s->raw_avail < cap ? s->raw_avail : cap;
 
-		memcpy(dst, c->raw + c->raw_off, n);
-		c->raw_off += n;
-		c->raw_avail -= n;
+		memcpy(dst, s->raw + s->raw_off, n);
+		s->raw_off += n;
+		s->raw_avail -= n;
 		*got = n;
 		return KS_OK;
 	}
 	*got = 0;
-	if (c->raw_eof)
+	if (s->raw_eof)
 		return KS_OK;
-	return corpus_read(c, dst, cap, got);
+	return source_read(s, dst, cap, got);
 }
 
 /*
@@ -284,16 +333,16 @@ corpus_fill_plain(struct ks_corpus *c, unsigned char *dst, size_t cap, size_t *g
  * end of the input (nothing, or only zero padding), or a negative status.
  */
 static int
-corpus_gzip_member_end(struct ks_corpus *c)
+source_gzip_member_end(struct corpus_source *s)
 {
-	z_stream *zs = &c->zs;
+	z_stream *zs = &s->zs;
 	size_t got, i;
 	int rc;
 
-	while (zs->avail_in < 2 && !c->raw_eof) {
-		memmove(c->raw, zs->next_in, zs->avail_in);
-		zs->next_in = c->raw;
-		if ((rc = corpus_read(c, c->raw + zs->avail_in, CORPUS_BLOCK - zs->avail_in,
+	while (zs->avail_in < 2 && !s->raw_eof) {
+		memmove(s->raw, zs->next_in, zs->avail_in);
+		zs->next_in = s->raw;
+		if ((rc = source_read(s, s->raw + zs->avail_in, CORPUS_BLOCK - zs->avail_in,
 				      &got)) != KS_OK)
 			return rc;
 		zs->avail_in += (uInt)got;
@@ -302,32 +351,32 @@ corpus_gzip_member_end(struct ks_corpus *c)
 		return 0;
 	if (zs->avail_in >= 2 && zs->next_in[0] == 0x1f && zs->next_in[1] == 0x8b) {
 		if (inflateReset(zs) != Z_OK)
-			return ks_err_set(&c->fail, KS_ERR_INTERNAL,
-					  "%s: cannot reset gzip decoder", c->cur->name);
-		c->member_done = 0;
+			return ks_err_set(&s->fail, KS_ERR_INTERNAL,
+					  "%s: cannot reset gzip decoder", s->cur->name);
+		s->member_done = 0;
 		return 1;
 	}
 	for (;;) {
 		for (i = 0; i < zs->avail_in; i++)
 			if (zs->next_in[i] != 0)
-				return ks_err_set(&c->fail, KS_ERR_FORMAT,
+				return ks_err_set(&s->fail, KS_ERR_FORMAT,
 						  "%s: trailing garbage after gzip data",
-						  c->cur->name);
+						  s->cur->name);
 		zs->avail_in = 0;
-		if (c->raw_eof)
+		if (s->raw_eof)
 			return 0;
-		if ((rc = corpus_read(c, c->raw, CORPUS_BLOCK, &got)) != KS_OK)
+		if ((rc = source_read(s, s->raw, CORPUS_BLOCK, &got)) != KS_OK)
 			return rc;
-		zs->next_in = c->raw;
+		zs->next_in = s->raw;
 		zs->avail_in = (uInt)got;
 	}
 }
 
 /* Inflates up to cap bytes of text to dst; 0 at the clean end of the input. */
 static int
-corpus_fill_gzip(struct ks_corpus *c, unsigned char *dst, size_t cap, size_t *got)
+source_fill_gzip(struct corpus_source *s, unsigned char *dst, size_t cap, size_t *got)
 {
-	z_stream *zs = &c->zs;
+	z_stream *zs = &s->zs;
 	size_t n;
 	int rc, zr;
 
@@ -335,14 +384,14 @@ corpus_fill_gzip(struct ks_corpus *c, unsigned char *dst, size_t cap, size_t *go
 	zs->next_out = dst;
 	zs->avail_out = (uInt)cap;
 	for (;;) {
-		if (c->member_done) {
-			if ((rc = corpus_gzip_member_end(c)) <= 0)
+		if (s->member_done) {
+			if ((rc = source_gzip_member_end(s)) <= 0)
 				return rc;
 		}
-		if (zs->avail_in == 0 && !c->raw_eof) {
-			if ((rc = corpus_read(c, c->raw, CORPUS_BLOCK, &n)) != KS_OK)
+		if (zs->avail_in == 0 && !s->raw_eof) {
+			if ((rc = source_read(s, s->raw, CORPUS_BLOCK, &n)) != KS_OK)
 				return rc;
-			zs->next_in = c->raw;
+			zs->next_in = s->raw;
 			zs->avail_in = (uInt)n;
 		}
 		/*
@@ -354,25 +403,203 @@ corpus_fill_gzip(struct ks_corpus *c, unsigned char *dst, size_t cap, size_t *go
 		*got = cap - zs->avail_out;
 		switch (zr) {
 		case Z_STREAM_END:
-			c->member_done = 1;
+			s->member_done = 1;
 			break;
 		case Z_OK:
 		case Z_BUF_ERROR:
-			if (*got == 0 && zs->avail_in == 0 && c->raw_eof)
-				return ks_err_set(&c->fail, KS_ERR_FORMAT,
+			if (*got == 0 && zs->avail_in == 0 && s->raw_eof)
+				return ks_err_set(&s->fail, KS_ERR_FORMAT,
 						  "%s: truncated gzip stream (unexpected end of file)",
-						  c->cur->name);
+						  s->cur->name);
 			break;
 		case Z_MEM_ERROR:
-			return ks_err_set(&c->fail, KS_ERR_NOMEM,
-					  "%s: out of memory in the gzip decoder", c->cur->name);
+			return ks_err_set(&s->fail, KS_ERR_NOMEM,
+					  "%s: out of memory in the gzip decoder", s->cur->name);
 		default:
-			return ks_err_set(&c->fail, KS_ERR_FORMAT, "%s: corrupt gzip data: %s",
-					  c->cur->name, zs->msg != NULL ? zs->msg : "unknown error");
+			return ks_err_set(&s->fail, KS_ERR_FORMAT, "%s: corrupt gzip data: %s",
+					  s->cur->name, zs->msg != NULL ? zs->msg : "unknown error");
 		}
 		if (*got > 0)
 			return KS_OK;
 	}
+}
+
+/* Reads or inflates up to cap bytes of the current input; 0 at its end. */
+static int
+source_fill(struct corpus_source *s, unsigned char *dst, size_t cap, size_t *got)
+{
+	if (s->gzip)
+		return source_fill_gzip(s, dst, cap, got);
+	return source_fill_plain(s, dst, cap, got);
+}
+
+/* Puts the source before the first input. */
+static void
+source_reset(struct corpus_source *s)
+{
+	source_end_input(s);
+	s->next_input = 0;
+	s->gzip = 0;
+	s->raw_avail = 0;
+	s->raw_eof = 1;
+	ks_err_clear(&s->fail);
+}
+
+/* The read-ahead thread: fills blocks from the source until it ends or fails. */
+static void *
+ahead_main(void *arg)
+{
+	struct ks_corpus *c = arg;
+	struct corpus_ahead *a = &c->ahead;
+	int starting = 1, done = 0;
+
+	while (!done) {
+		struct ahead_block *b;
+		int rc, stop;
+
+		pthread_mutex_lock(&a->lock);
+		while (a->tail - a->head == CORPUS_AHEAD_BLOCKS && !a->stop)
+			pthread_cond_wait(&a->taken, &a->lock);
+		stop = a->stop;
+		b = &a->blocks[a->tail % CORPUS_AHEAD_BLOCKS];
+		pthread_mutex_unlock(&a->lock);
+		if (stop)
+			break;
+		if (starting) {
+			rc = source_start(&c->src);
+			b->kind = AHEAD_START;
+			b->status = rc;
+			starting = 0;
+			done = rc == 0;
+		} else {
+			rc = source_fill(&c->src, b->bytes, CORPUS_BLOCK, &b->len);
+			b->kind = AHEAD_TEXT;
+			starting = b->len == 0;
+		}
+		if (rc < 0) {
+			b->kind = AHEAD_FAIL;
+			b->status = rc;
+			b->err = c->src.fail;
+			done = 1;
+		}
+		pthread_mutex_lock(&a->lock);
+		a->tail++;
+		pthread_cond_signal(&a->filled);
+		pthread_mutex_unlock(&a->lock);
+	}
+	return NULL;
+}
+
+/* Stops and joins the read-ahead thread, dropping what it read. */
+static void
+ahead_stop(struct corpus_ahead *a)
+{
+	if (a->started) {
+		pthread_mutex_lock(&a->lock);
+		a->stop = 1;
+		pthread_cond_signal(&a->taken);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->thread, NULL);
+		a->started = 0;
+	}
+	a->head = a->tail = 0;
+	a->stop = 0;
+	a->ended = 0;
+}
+
+/*
+ * Starts the thread (allocating its blocks the first time). When either
+ * fails the corpus simply reads in the caller's thread: nothing has been
+ * read yet, so nothing changes but the speed.
+ */
+static void
+ahead_start(struct ks_corpus *c)
+{
+	struct corpus_ahead *a = &c->ahead;
+	size_t i;
+
+	for (i = 0; i < CORPUS_AHEAD_BLOCKS; i++) {
+		if (a->blocks[i].bytes == NULL)
+			a->blocks[i].bytes = malloc(CORPUS_BLOCK);
+		if (a->blocks[i].bytes == NULL) {
+			a->active = 0;
+			return;
+		}
+	}
+	if (pthread_create(&a->thread, NULL, ahead_main, c) != 0) {
+		a->active = 0;
+		return;
+	}
+	a->started = 1;
+}
+
+/*
+ * Takes the next block from the read-ahead thread, waiting for it; a
+ * failure becomes the corpus's sticky one. Returns the block, which stays
+ * the tokenizer's until ahead_release, or NULL after a failure.
+ */
+static struct ahead_block *
+ahead_take(struct ks_corpus *c)
+{
+	struct corpus_ahead *a = &c->ahead;
+	struct ahead_block *b;
+
+	pthread_mutex_lock(&a->lock);
+	while (a->tail == a->head)
+		pthread_cond_wait(&a->filled, &a->lock);
+	b = &a->blocks[a->head % CORPUS_AHEAD_BLOCKS];
+	pthread_mutex_unlock(&a->lock);
+	if (b->kind == AHEAD_FAIL) {
+		c->fail = b->err;
+		a->ended = 1;
+	}
+	return b->kind == AHEAD_FAIL ? NULL : b;
+}
+
+/* Hands the block taken last back to the read-ahead thread. */
+static void
+ahead_release(struct corpus_ahead *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->head++;
+	pthread_cond_signal(&a->taken);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/*
+ * Starts the next input of the corpus and empties the window. Returns 1
+ * when an input was started, 0 when none is left, or a negative status.
+ */
+static int
+corpus_start_input(struct ks_corpus *c)
+{
+	struct corpus_ahead *a = &c->ahead;
+	int rc;
+
+	if (c->fresh && a->active)
+		ahead_start(c);
+	c->fresh = 0;
+	if (a->active) {
+		struct ahead_block *b;
+
+		if (a->ended)
+			return 0;
+		if ((b = ahead_take(c)) == NULL)
+			return c->fail.status;
+		rc = b->status;
+		a->ended = rc == 0;
+		ahead_release(a);
+	} else if ((rc = source_start(&c->src)) < 0) {
+		c->fail = c->src.fail;
+		return rc;
+	}
+	if (rc == 0)
+		return 0;
+	c->pos = c->end = c->text;
+	*c->end = ' ';
+	c->input_eof = 0;
+	c->skipping = 0;
+	return 1;
 }
 
 /*
@@ -390,12 +617,18 @@ corpus_refill(struct ks_corpus *c)
 		memmove(c->text, c->pos, keep);
 	c->pos = c->text;
 	c->end = c->text + keep;
-	if (c->gzip)
-		rc = corpus_fill_gzip(c, c->end, CORPUS_BLOCK, &got);
-	else
-		rc = corpus_fill_plain(c, c->end, CORPUS_BLOCK, &got);
-	if (rc != KS_OK)
+	if (c->ahead.active) {
+		struct ahead_block *b = ahead_take(c);
+
+		if (b == NULL)
+			return c->fail.status;
+		got = b->len;
+		memcpy(c->end, b->bytes, got);
+		ahead_release(&c->ahead);
+	} else if ((rc = source_fill(&c->src, c->end, CORPUS_BLOCK, &got)) != KS_OK) {
+		c->fail = c->src.fail;
 		return rc;
+	}
 	if (got == 0)
 		c->input_eof = 1;
 	c->end += got;
@@ -413,16 +646,25 @@ corpus_failed(struct ks_corpus *c, struct ks_err *err)
 	return c->fail.status;
 }
 
-int
-ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err)
+/* What corpus_scan returns instead of reading when it may not (see there). */
+#define CORPUS_MORE 3
+
+/*
+ * Finds the next token: KS_TOK_WORD, KS_TOK_EOS, KS_TOK_EOF or a negative
+ * status (the failure is then in c->fail). Reading more text moves the
+ * window and so ends the life of every token handed out before; when
+ * may_read is 0 and the window holds no further token, corpus_scan
+ * returns CORPUS_MORE instead, with its state ready to go on at the next
+ * call, and earlier tokens stay valid.
+ */
+static int
+corpus_scan(struct ks_corpus *c, struct ks_token *tok, int may_read)
 {
 	const unsigned char *byte_class = corpus_class;
 	unsigned char *p, *start, *end;
 	size_t len;
 	int rc;
 
-	if (c->fail.status < 0)
-		return corpus_failed(c, err);
 	for (;;) {
 		p = c->pos;
 		end = c->end;
@@ -430,8 +672,10 @@ ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err)
 			p = corpus_word_end(p);
 			c->pos = p;
 			if (p == end && !c->input_eof) {
+				if (!may_read)
+					return CORPUS_MORE;
 				if ((rc = corpus_refill(c)) != KS_OK)
-					return corpus_failed(c, err);
+					return rc;
 				continue;
 			}
 			c->skipping = 0;
@@ -452,19 +696,21 @@ ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err)
 		}
 		if (p == end) {
 			c->pos = p;
-			if (!c->input_eof) {
-				if ((rc = corpus_refill(c)) != KS_OK)
-					return corpus_failed(c, err);
-				continue;
-			}
 			/* The end of an input ends its last sentence. */
-			if (c->in_sentence) {
+			if (c->input_eof && c->in_sentence) {
 				c->in_sentence = 0;
 				c->stats.sentences++;
 				return KS_TOK_EOS;
 			}
+			if (!may_read)
+				return CORPUS_MORE;
+			if (!c->input_eof) {
+				if ((rc = corpus_refill(c)) != KS_OK)
+					return rc;
+				continue;
+			}
 			if ((rc = corpus_start_input(c)) < 0)
-				return corpus_failed(c, err);
+				return rc;
 			if (rc == 0)
 				return KS_TOK_EOF;
 			continue;
@@ -480,8 +726,10 @@ ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err)
 			} else {
 				c->pos = start;
 			}
+			if (!may_read)
+				return CORPUS_MORE;
 			if ((rc = corpus_refill(c)) != KS_OK)
-				return corpus_failed(c, err);
+				return rc;
 			continue;
 		}
 		c->pos = p;
@@ -497,20 +745,58 @@ ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err)
 	}
 }
 
+int
+ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err)
+{
+	int rc;
+
+	if (c->fail.status < 0 || (rc = corpus_scan(c, tok, 1)) < 0)
+		return corpus_failed(c, err);
+	return rc;
+}
+
+int
+ks_corpus_next_many(struct ks_corpus *c, struct ks_token *toks, size_t max, size_t *n,
+		    struct ks_err *err)
+{
+	size_t k = 0;
+	int rc;
+
+	*n = 0;
+	if (c->fail.status < 0)
+		return corpus_failed(c, err);
+	/* Only the first token may read, so only it can fail or meet the end. */
+	while (k < max) {
+		rc = corpus_scan(c, &toks[k], k == 0);
+		if (rc == CORPUS_MORE)
+			break;
+		if (rc < 0)
+			return corpus_failed(c, err);
+		if (rc == KS_TOK_EOF)
+			return KS_TOK_EOF;
+		if (rc == KS_TOK_EOS) {
+			toks[k].bytes = NULL;
+			toks[k].len = 0;
+		}
+		k++;
+	}
+	*n = k;
+	return KS_TOK_WORD;
+}
+
 /* Puts the reader before the first input, with fresh statistics. */
 static void
 corpus_reset(struct ks_corpus *c)
 {
-	corpus_end_input(c);
-	c->next_input = 0;
+	ahead_stop(&c->ahead);
+	c->ahead.active = c->ahead.on;
+	source_reset(&c->src);
+	c->fresh = 1;
 	c->pos = c->end = c->text;
 	*c->end = ' ';
 	c->input_eof = 1;
 	c->skipping = 0;
 	c->in_sentence = 0;
-	c->gzip = 0;
-	c->raw_avail = 0;
-	c->raw_eof = 1;
 	memset(&c->stats, 0, sizeof(c->stats));
 	ks_err_clear(&c->fail);
 }
@@ -520,6 +806,7 @@ ks_corpus_open(struct ks_corpus **out, const char *const *paths, size_t n_paths,
 	       struct ks_err *err)
 {
 	struct ks_corpus *c;
+	struct corpus_source *src;
 	size_t i;
 	int rc, have_stdin = 0;
 
@@ -529,19 +816,23 @@ ks_corpus_open(struct ks_corpus **out, const char *const *paths, size_t n_paths,
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the corpus reader");
-	c->inputs = ks_calloc_array(n_paths, sizeof(*c->inputs));
+	src = &c->src;
+	pthread_mutex_init(&c->ahead.lock, NULL);
+	pthread_cond_init(&c->ahead.filled, NULL);
+	pthread_cond_init(&c->ahead.taken, NULL);
+	src->inputs = ks_calloc_array(n_paths, sizeof(*src->inputs));
 	c->text = calloc(1, CORPUS_TEXT_CAP);
-	c->raw = malloc(CORPUS_BLOCK);
-	if (c->inputs == NULL || c->text == NULL || c->raw == NULL) {
+	src->raw = malloc(CORPUS_BLOCK);
+	if (src->inputs == NULL || c->text == NULL || src->raw == NULL) {
 		ks_corpus_close(c);
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the corpus reader");
 	}
 	for (i = 0; i < n_paths; i++)
-		c->inputs[i].fd = -1;
+		src->inputs[i].fd = -1;
 	for (i = 0; i < n_paths; i++) {
-		struct corpus_input *in = &c->inputs[i];
+		struct corpus_input *in = &src->inputs[i];
 
-		c->n_inputs = i + 1;
+		src->n_inputs = i + 1;
 		in->path = strdup(paths[i]);
 		if (in->path == NULL) {
 			rc = ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", paths[i]);
@@ -577,13 +868,21 @@ fail:
 	return rc;
 }
 
+void
+ks_corpus_read_ahead(struct ks_corpus *c, int on)
+{
+	c->ahead.on = on != 0;
+	if (c->fresh)
+		c->ahead.active = c->ahead.on;
+}
+
 int
 ks_corpus_rewindable(const struct ks_corpus *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_inputs; i++)
-		if (c->inputs[i].is_stdin || !c->inputs[i].is_regular)
+	for (i = 0; i < c->src.n_inputs; i++)
+		if (c->src.inputs[i].is_stdin || !c->src.inputs[i].is_regular)
 			return 0;
 	return 1;
 }
@@ -593,8 +892,8 @@ ks_corpus_rewind(struct ks_corpus *c, struct ks_err *err)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_inputs; i++) {
-		const struct corpus_input *in = &c->inputs[i];
+	for (i = 0; i < c->src.n_inputs; i++) {
+		const struct corpus_input *in = &c->src.inputs[i];
 
 		if (in->is_stdin)
 			return ks_err_set(err, KS_ERR_USAGE,
@@ -618,21 +917,29 @@ ks_corpus_stats(const struct ks_corpus *c, struct ks_corpus_stats *stats)
 void
 ks_corpus_close(struct ks_corpus *c)
 {
+	struct corpus_source *src;
 	size_t i;
 
 	if (c == NULL)
 		return;
-	if (c->inputs != NULL) {
-		for (i = 0; i < c->n_inputs; i++) {
-			if (!c->inputs[i].is_stdin && c->inputs[i].fd >= 0)
-				close(c->inputs[i].fd);
-			free(c->inputs[i].path);
+	ahead_stop(&c->ahead);
+	src = &c->src;
+	if (src->inputs != NULL) {
+		for (i = 0; i < src->n_inputs; i++) {
+			if (!src->inputs[i].is_stdin && src->inputs[i].fd >= 0)
+				close(src->inputs[i].fd);
+			free(src->inputs[i].path);
 		}
 	}
-	if (c->zs_ready)
-		inflateEnd(&c->zs);
-	free(c->inputs);
+	if (src->zs_ready)
+		inflateEnd(&src->zs);
+	for (i = 0; i < CORPUS_AHEAD_BLOCKS; i++)
+		free(c->ahead.blocks[i].bytes);
+	pthread_mutex_destroy(&c->ahead.lock);
+	pthread_cond_destroy(&c->ahead.filled);
+	pthread_cond_destroy(&c->ahead.taken);
+	free(src->inputs);
 	free(c->text);
-	free(c->raw);
+	free(src->raw);
 	free(c);
 }

@@ -67,6 +67,28 @@ int ks_corpus_open(struct ks_corpus **out, const char *const *paths, size_t n_pa
 int ks_corpus_next(struct ks_corpus *c, struct ks_token *tok, struct ks_err *err);
 
 /*
+ * Reads up to max (at least 1) tokens into toks: words, and sentence ends
+ * as tokens of length 0 (bytes NULL). Unlike a single token's, their bytes
+ * all stay valid until the next call on the corpus, so a caller can work
+ * on many at once. Returns KS_TOK_WORD with *n > 0 (fewer than max where
+ * the text read so far ends), KS_TOK_EOF with *n == 0 at the end, or a
+ * negative status as ks_corpus_next does; the two calls may be mixed.
+ */
+int ks_corpus_next_many(struct ks_corpus *c, struct ks_token *toks, size_t max, size_t *n,
+			struct ks_err *err);
+
+/*
+ * Whether to read and decompress the inputs in a thread of the corpus's
+ * own, a few blocks ahead of the tokenizer (on), or in the caller's
+ * thread (off, the default). Tokens, statistics and errors are the same
+ * either way; reading ahead only lets inflating overlap the caller's work,
+ * at the cost of a second busy core. Takes effect at once if nothing was
+ * read since the open or the last rewind, else at the next rewind. If the
+ * thread cannot be started the corpus reads in the caller's thread.
+ */
+void ks_corpus_read_ahead(struct ks_corpus *c, int on);
+
+/*
  * Whether ks_corpus_rewind can work: false when an input is stdin or
  * another file that is not a regular file (a pipe or a device), since
  * those can be read only once.

@@ -26,6 +26,8 @@
 
 #define STREAM_BATCH_WORDS 10000
 #define STREAM_POOL_BUFFERS 16
+/* Tokens read and counted at a time while loading. */
+#define STREAM_READ_TOKENS 1024
 /* Tokens read between two looks at the stop flag while loading. */
 #define STREAM_STOP_POLL 65536
 
@@ -208,42 +210,44 @@ stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *er
 {
 	int counting = s->opts.read_vocab == NULL;
 	int caching = s->opts.cache_bytes >= sizeof(uint32_t);
-	size_t cap = 0, polled = 0;
-	struct ks_token tok;
+	size_t cap = 0, polled = 0, n, i;
+	struct ks_token toks[STREAM_READ_TOKENS];
+	uint32_t ids[STREAM_READ_TOKENS];
 	int kind, open = 0, rc;
 
 	if (!caching && (rc = stream_cache_overflow(s, err)) != KS_OK)
 		return rc;
-	while ((kind = ks_corpus_next(s->corpus, &tok, err)) > 0) {
-		uint32_t id;
-
-		if (++polled == STREAM_STOP_POLL) {
+	while ((kind = ks_corpus_next_many(s->corpus, toks, STREAM_READ_TOKENS, &n, err)) > 0) {
+		if ((polled += n) >= STREAM_STOP_POLL) {
 			polled = 0;
 			if (s->opts.stop != NULL && atomic_load(s->opts.stop))
 				return ks_err_set(err, KS_ERR_INTERRUPTED,
 						  "interrupted while reading the corpus, before "
 						  "training: nothing to save");
 		}
-
-		if (kind == KS_TOK_EOS) {
-			if (caching && open && stream_cache_push(s, &cap, KS_EOS) != 0)
-				goto overflow;
-			open = 0;
-			continue;
-		}
 		if (counting) {
-			if ((rc = ks_vocab_add(s->vocab, tok.bytes, tok.len, &id, err)) != KS_OK)
+			if ((rc = ks_vocab_add_many(s->vocab, toks, n, ids, err)) != KS_OK)
 				return rc;
 		} else {
-			id = ks_vocab_find(s->vocab, tok.bytes, tok.len);
-			if (id == KS_NO_WORD)
-				continue;
+			for (i = 0; i < n; i++)
+				if (toks[i].len > 0)
+					ids[i] = ks_vocab_find(s->vocab, toks[i].bytes, toks[i].len);
 		}
-		if (caching && stream_cache_push(s, &cap, id) != 0)
-			goto overflow;
-		open = 1;
-		continue;
-overflow:
+		if (!caching)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (toks[i].len == 0) {
+				if (open && stream_cache_push(s, &cap, KS_EOS) != 0)
+					break;
+				open = 0;
+			} else if (ids[i] != KS_NO_WORD) {
+				if (stream_cache_push(s, &cap, ids[i]) != 0)
+					break;
+				open = 1;
+			}
+		}
+		if (i == n)
+			continue;
 		caching = 0;
 		if ((rc = stream_cache_overflow(s, err)) != KS_OK)
 			return rc;
@@ -303,7 +307,11 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		rc = ks_vocab_create(&s->vocab, opts->vocab_bytes, err);
 	if (rc != KS_OK)
 		goto fail;
-	if ((rc = stream_read_all(s, log, err)) != KS_OK)
+	ks_corpus_read_ahead(s->corpus, opts->read_ahead);
+	rc = stream_read_all(s, log, err);
+	/* Epochs read from disk are read beside the workers: no extra thread. */
+	ks_corpus_read_ahead(s->corpus, 0);
+	if (rc != KS_OK)
 		goto fail;
 	ks_corpus_stats(s->corpus, &cs);
 	s->info.corpus_words = cs.words;

@@ -38,6 +38,7 @@ struct ks_stream_opts {
 	uint64_t max_vocab;
 	size_t max_sentence;
 	const char *read_vocab;	/* or NULL to count */
+	int read_ahead;		/* inflate in a thread of its own while loading */
 	/* Polled while reading: nonzero stops the load (KS_ERR_INTERRUPTED). May be NULL. */
 	const atomic_int *stop;
 };

@@ -731,6 +731,8 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	so.max_sentence = (size_t)cfg->max_sentence;
 	so.read_vocab = cfg->read_vocab;
 	so.stop = cfg->interrupt;
+	/* The training threads have not started yet, so one of their cores is free. */
+	so.read_ahead = cfg->threads > 1;
 	if ((rc = ks_stream_load(&stream, &so, log, err)) != KS_OK)
 		goto out;
 	ks_stream_info(stream, &info);

@@ -71,6 +71,8 @@
 /* Longest line ks_vocab_read accepts: a longest word, a count and some blanks. */
 #define VOCAB_LINE_MAX (KS_MAX_WORD_BYTES + 256)
 #define VOCAB_READ_CHUNK 65536
+/* Tokens between two stages of ks_vocab_add_many's fetch pipeline. */
+#define VOCAB_AHEAD 8
 /* Bytes of a word quoted in an error message. */
 #define VOCAB_QUOTE_MAX 64
 
@@ -571,21 +573,18 @@ vocab_insert(struct ks_vocab *v, const char *word, size_t len, uint64_t h, uint6
 	return KS_OK;
 }
 
-int
-ks_vocab_add(struct ks_vocab *v, const char *word, size_t len, uint32_t *stream_id,
-	     struct ks_err *err)
+/* Counts word[0 .. len) with hash h: ks_vocab_add after the hash. */
+static inline int
+vocab_count(struct ks_vocab *v, const char *word, size_t len, uint64_t h, uint32_t *stream_id,
+	    struct ks_err *err)
 {
 	struct vocab_entry *e;
-	uint64_t h;
 	size_t slot;
 	int rc;
 
-	if (v->finalized)
-		return ks_err_set(err, KS_ERR_INTERNAL, "ks_vocab_add called after ks_vocab_finalize");
 	if (len == 0 || len > KS_MAX_WORD_BYTES)
 		return ks_err_set(err, KS_ERR_INTERNAL, "a word of %zu bytes passed to ks_vocab_add",
 				  len);
-	h = vocab_hash(word, len);
 	e = vocab_probe(v, word, len, h, &slot);
 	if (e != NULL) {
 		e->count++;
@@ -596,6 +595,68 @@ ks_vocab_add(struct ks_vocab *v, const char *word, size_t len, uint32_t *stream_
 	if ((rc = vocab_insert(v, word, len, h, 1, stream_id, err)) != KS_OK)
 		return rc;
 	v->stats.tokens++;
+	return KS_OK;
+}
+
+int
+ks_vocab_add(struct ks_vocab *v, const char *word, size_t len, uint32_t *stream_id,
+	     struct ks_err *err)
+{
+	if (v->finalized)
+		return ks_err_set(err, KS_ERR_INTERNAL, "ks_vocab_add called after ks_vocab_finalize");
+	return vocab_count(v, word, len, vocab_hash(word, len), stream_id, err);
+}
+
+/*
+ * The entry index + 1 that a probe for hash h would look at first (0 if
+ * none): a guess for prefetching, which a colliding hash only misleads.
+ */
+static inline uint32_t
+vocab_guess(const struct ks_vocab *v, uint64_t h)
+{
+	size_t mask = v->slot_cap - 1, i = (size_t)h & mask;
+
+	while (v->slots[i].entry != 0 && v->slots[i].hash != h)
+		i = (i + 1) & mask;
+	return v->slots[i].entry;
+}
+
+int
+ks_vocab_add_many(struct ks_vocab *v, const struct ks_token *toks, size_t n,
+		  uint32_t *stream_ids, struct ks_err *err)
+{
+	uint64_t hash[4 * VOCAB_AHEAD];
+	uint32_t guess[4 * VOCAB_AHEAD];
+	size_t i, j, r = 4 * VOCAB_AHEAD;
+	int rc;
+
+	if (v->finalized)
+		return ks_err_set(err, KS_ERR_INTERNAL, "ks_vocab_add called after ks_vocab_finalize");
+	/*
+	 * Token i is hashed and its slot fetched, then token i - VOCAB_AHEAD's
+	 * entry, then token i - 2 * VOCAB_AHEAD's bytes, then token
+	 * i - 3 * VOCAB_AHEAD is counted. Each stage re-reads the table as it
+	 * is then (an insert may have grown or pruned it meanwhile), so the
+	 * early stages only decide what is fetched, never what is counted.
+	 */
+	for (i = 0; i < n + 3 * VOCAB_AHEAD; i++) {
+		if (i < n && toks[i].len > 0) {
+			hash[i % r] = vocab_hash(toks[i].bytes, toks[i].len);
+			__builtin_prefetch(&v->slots[hash[i % r] & (v->slot_cap - 1)]);
+		}
+		if ((j = i - VOCAB_AHEAD) < n && i >= VOCAB_AHEAD && toks[j].len > 0) {
+			guess[j % r] = vocab_guess(v, hash[j % r]);
+			if (guess[j % r] != 0 && guess[j % r] <= v->n_entries)
+				__builtin_prefetch(&v->entries[guess[j % r] - 1], 1);
+		}
+		if ((j = i - 2 * VOCAB_AHEAD) < n && i >= 2 * VOCAB_AHEAD && toks[j].len > 0 &&
+		    guess[j % r] != 0 && guess[j % r] <= v->n_entries)
+			__builtin_prefetch(v->arena + v->entries[guess[j % r] - 1].offset);
+		if ((j = i - 3 * VOCAB_AHEAD) < n && i >= 3 * VOCAB_AHEAD && toks[j].len > 0 &&
+		    (rc = vocab_count(v, toks[j].bytes, toks[j].len, hash[j % r], &stream_ids[j],
+				      err)) != KS_OK)
+			return rc;
+	}
 	return KS_OK;
 }
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "corpus.h"
 #include "status.h"
 
 #define KS_NO_WORD UINT32_MAX
@@ -60,6 +61,17 @@ void ks_vocab_destroy(struct ks_vocab *v);
  */
 int ks_vocab_add(struct ks_vocab *v, const char *word, size_t len, uint32_t *stream_id,
 		 struct ks_err *err);
+
+/*
+ * As ks_vocab_add for each of toks[0 .. n) in order, storing the stream ids
+ * in stream_ids[0 .. n); tokens of length 0 (sentence ends) are skipped and
+ * their ids left as they were. The result is the same as n calls, but the
+ * table's memory is fetched several tokens ahead, which is what counting
+ * a corpus of many distinct words is bound by. On failure the tokens
+ * before the failing one have been counted.
+ */
+int ks_vocab_add_many(struct ks_vocab *v, const struct ks_token *toks, size_t n,
+		      uint32_t *stream_ids, struct ks_err *err);
 
 /* Number of stream ids handed out so far (the size of the stream map). */
 uint32_t ks_vocab_stream_ids(const struct ks_vocab *v);

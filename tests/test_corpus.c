@@ -184,33 +184,77 @@ ref_tokens(const unsigned char *text, size_t len, struct sbuf *out,
 }
 
 /*
- * Reads c to its end (or first error) into out. Returns KS_OK or the
- * error, after checking that the error and EOF are both sticky.
+ * How a test reads: token by token (many == 0) or up to many tokens per
+ * ks_corpus_next_many, and with or without the read-ahead thread.
+ */
+struct style {
+	size_t many;
+	int ahead;
+};
+
+static const struct style plainly = { 0, 0 };
+
+/* Every style the reader must agree with itself in. */
+static const struct style styles[] = {
+	{ 0, 0 }, { 1, 0 }, { 3, 0 }, { 1024, 0 }, { 0, 1 }, { 2, 1 }, { 1024, 1 }
+};
+
+#define N_STYLES (sizeof(styles) / sizeof(styles[0]))
+
+static void
+emit_token(struct sbuf *out, int kind, const struct ks_token *tok)
+{
+	if (kind == KS_TOK_WORD) {
+		FAIL_IF(tok->len == 0 || tok->len > KS_MAX_WORD_BYTES,
+			"bad token length %zu", tok->len);
+		emit_word(out, tok->bytes, tok->len);
+	} else {
+		FAIL_IF(kind != KS_TOK_EOS, "unknown token kind %d", kind);
+		emit_eos(out);
+	}
+}
+
+/*
+ * Reads c to its end (or first error) into out, in style st. Returns
+ * KS_OK or the error, after checking that the error and EOF are both
+ * sticky. A batch is rendered only after the call that returned it, so
+ * a token that the call itself overwrote shows up as a difference.
  */
 static int
-drain(struct ks_corpus *c, struct sbuf *out, struct ks_err *err)
+drain_as(struct ks_corpus *c, struct style st, struct sbuf *out, struct ks_err *err)
 {
-	struct ks_token tok;
+	struct ks_token toks[1024];
+	size_t n, i;
 	int kind;
 
-	while ((kind = ks_corpus_next(c, &tok, err)) > 0) {
-		if (kind == KS_TOK_WORD) {
-			FAIL_IF(tok.len == 0 || tok.len > KS_MAX_WORD_BYTES,
-				"bad token length %zu", tok.len);
-			emit_word(out, tok.bytes, tok.len);
-		} else {
-			FAIL_IF(kind != KS_TOK_EOS, "unknown token kind %d", kind);
-			emit_eos(out);
-		}
+	if (st.many == 0) {
+		while ((kind = ks_corpus_next(c, &toks[0], err)) > 0)
+			emit_token(out, kind, &toks[0]);
+		FAIL_IF(ks_corpus_next(c, &toks[0], err) != kind, "status %d is not sticky", kind);
+		return kind;
 	}
-	FAIL_IF(ks_corpus_next(c, &tok, err) != kind, "status %d is not sticky", kind);
+	while ((kind = ks_corpus_next_many(c, toks, st.many, &n, err)) > 0) {
+		FAIL_IF(kind != KS_TOK_WORD || n == 0 || n > st.many,
+			"next_many returned %d with %zu tokens of %zu", kind, n, st.many);
+		for (i = 0; i < n; i++)
+			emit_token(out, toks[i].len > 0 ? KS_TOK_WORD : KS_TOK_EOS, &toks[i]);
+	}
+	FAIL_IF(n != 0, "next_many returned %d with %zu tokens", kind, n);
+	FAIL_IF(ks_corpus_next_many(c, toks, st.many, &n, err) != kind, "status %d is not sticky",
+		kind);
 	return kind;
 }
 
-/* Opens paths, reads them all into out and closes; returns the status. */
 static int
-read_all(const char *const *paths, size_t n, struct sbuf *out, struct ks_corpus_stats *st,
-	 struct ks_err *err)
+drain(struct ks_corpus *c, struct sbuf *out, struct ks_err *err)
+{
+	return drain_as(c, plainly, out, err);
+}
+
+/* Opens paths, reads them all into out in style st and closes; returns the status. */
+static int
+read_all_as(const char *const *paths, size_t n, struct style st, struct sbuf *out,
+	    struct ks_corpus_stats *stats, struct ks_err *err)
 {
 	struct ks_corpus *c;
 	int rc;
@@ -220,11 +264,19 @@ read_all(const char *const *paths, size_t n, struct sbuf *out, struct ks_corpus_
 		ck_assert_ptr_null(c);
 		return rc;
 	}
-	rc = drain(c, out, err);
-	if (st != NULL)
-		ks_corpus_stats(c, st);
+	ks_corpus_read_ahead(c, st.ahead);
+	rc = drain_as(c, st, out, err);
+	if (stats != NULL)
+		ks_corpus_stats(c, stats);
 	ks_corpus_close(c);
 	return rc;
+}
+
+static int
+read_all(const char *const *paths, size_t n, struct sbuf *out, struct ks_corpus_stats *st,
+	 struct ks_err *err)
+{
+	return read_all_as(paths, n, plainly, out, st, err);
 }
 
 static int
@@ -260,21 +312,34 @@ same_stats(const struct ks_corpus_stats *got, const struct ks_corpus_stats *want
 		(unsigned long long)want->long_tokens, (unsigned long long)want->bytes);
 }
 
-/* Reads path and checks tokens and statistics against the reference on text. */
+/*
+ * Reads path in every style and checks tokens and statistics against the
+ * reference on text.
+ */
 static void
 check_file(const char *path, const void *text, size_t len, const char *what)
 {
 	struct sbuf got = { 0 }, want = { 0 };
 	struct ks_corpus_stats gs, ws;
 	struct ks_err err;
+	char how[160];
+	size_t k;
 	int rc;
 
 	memset(&ws, 0, sizeof(ws));
 	ref_tokens(text, len, &want, &ws);
-	rc = read_one(path, &got, &gs, &err);
-	FAIL_IF(rc != KS_OK, "%s: %s", what, err.msg);
-	same_tokens(&got, &want, what);
-	same_stats(&gs, &ws, what);
+	for (k = 0; k < N_STYLES; k++) {
+		snprintf(how, sizeof(how), "%s (%zu at a time, read-ahead %d)", what,
+			 styles[k].many, styles[k].ahead);
+		got.len = 0;
+		/* Standard input redirected from a file is read again from its start. */
+		if (strcmp(path, "-") == 0)
+			ck_assert_int_eq(lseek(STDIN_FILENO, 0, SEEK_SET), 0);
+		rc = read_all_as(&path, 1, styles[k], &got, &gs, &err);
+		FAIL_IF(rc != KS_OK, "%s: %s", how, err.msg);
+		same_tokens(&got, &want, how);
+		same_stats(&gs, &ws, how);
+	}
 	sbuf_free(&got);
 	sbuf_free(&want);
 }
@@ -348,28 +413,38 @@ pipe_wait(pid_t child)
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-/* Reads data through a chunked pipe on standard input and checks it. */
+/*
+ * Reads data through a chunked pipe on standard input and checks it, with
+ * and without the read-ahead thread.
+ */
 static void
 check_pipe(const void *data, size_t len, const void *text, size_t text_len, const char *what)
 {
+	static const char *const stdin_path = "-";
 	struct sbuf got = { 0 }, want = { 0 };
 	struct ks_corpus_stats gs, ws;
 	struct ks_err err;
 	pid_t child;
-	int saved = dup(STDIN_FILENO), fd, rc;
+	int saved, fd, rc, ahead;
 
-	ck_assert_int_ge(saved, 0);
-	fd = pipe_feeder(data, len, &child);
-	ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
-	close(fd);
 	memset(&ws, 0, sizeof(ws));
 	ref_tokens(text, text_len, &want, &ws);
-	rc = read_one("-", &got, &gs, &err);
-	stdin_restore(saved);
-	pipe_wait(child);
-	FAIL_IF(rc != KS_OK, "%s: %s", what, err.msg);
-	same_tokens(&got, &want, what);
-	same_stats(&gs, &ws, what);
+	for (ahead = 0; ahead < 2; ahead++) {
+		struct style st = { 0, ahead };
+
+		saved = dup(STDIN_FILENO);
+		ck_assert_int_ge(saved, 0);
+		fd = pipe_feeder(data, len, &child);
+		ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+		close(fd);
+		got.len = 0;
+		rc = read_all_as(&stdin_path, 1, st, &got, &gs, &err);
+		stdin_restore(saved);
+		pipe_wait(child);
+		FAIL_IF(rc != KS_OK, "%s (read-ahead %d): %s", what, ahead, err.msg);
+		same_tokens(&got, &want, what);
+		same_stats(&gs, &ws, what);
+	}
 	sbuf_free(&got);
 	sbuf_free(&want);
 }
@@ -732,6 +807,8 @@ START_TEST(test_long_tokens)
 	same_tokens(&got, &want, "gzip");
 	ck_assert_uint_eq(st.long_tokens, 4);
 	check_pipe(text.s, text.len, text.s, text.len, "plain through a pipe");
+	check_file(plain, text.s, text.len, "long tokens, plain");
+	check_file(gz, text.s, text.len, "long tokens, gzip");
 
 	/* A line holding only an over-long token is no sentence. */
 	memset(x, 'q', KS_MAX_WORD_BYTES + 1);
@@ -801,13 +878,20 @@ expect_read_error(const char *path, int status, const char *needle)
 	struct sbuf got = { 0 };
 	struct ks_err err;
 	const char *base = strrchr(path, '/') + 1;
+	size_t k;
 	int rc;
 
-	rc = read_one(path, &got, NULL, &err);
-	FAIL_IF(rc != status, "%s: status %d (%s), want %d", base, rc, err.msg, status);
-	FAIL_IF(err.status != status, "%s: err.status %d", base, err.status);
-	FAIL_IF(strstr(err.msg, base) == NULL, "message \"%s\" does not name %s", err.msg, base);
-	FAIL_IF(strstr(err.msg, needle) == NULL, "message \"%s\" lacks \"%s\"", err.msg, needle);
+	for (k = 0; k < N_STYLES; k++) {
+		got.len = 0;
+		rc = read_all_as(&path, 1, styles[k], &got, NULL, &err);
+		FAIL_IF(rc != status, "%s, style %zu: status %d (%s), want %d", base, k, rc,
+			err.msg, status);
+		FAIL_IF(err.status != status, "%s: err.status %d", base, err.status);
+		FAIL_IF(strstr(err.msg, base) == NULL, "message \"%s\" does not name %s", err.msg,
+			base);
+		FAIL_IF(strstr(err.msg, needle) == NULL, "message \"%s\" lacks \"%s\"", err.msg,
+			needle);
+	}
 	sbuf_free(&got);
 }
 
@@ -880,11 +964,15 @@ START_TEST(test_read_error)
 	struct ks_err err;
 	const char *path = "/proc/self/mem";
 
+	size_t k;
+
 	/* Reading offset 0 of our own memory fails (EIO): nothing is mapped there. */
 	if (access(path, R_OK) != 0)
 		return;
-	ck_assert_int_eq(read_one(path, &got, NULL, &err), KS_ERR_READ);
-	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	for (k = 0; k < N_STYLES; k++) {
+		ck_assert_int_eq(read_all_as(&path, 1, styles[k], &got, NULL, &err), KS_ERR_READ);
+		ck_assert_ptr_nonnull(strstr(err.msg, path));
+	}
 	sbuf_free(&got);
 }
 END_TEST
@@ -937,6 +1025,80 @@ START_TEST(test_rewind)
 	ks_corpus_stats(c, &s2);
 	same_tokens(&again, &first, "after a rewind in the middle");
 	same_stats(&s2, &s1, "after a rewind in the middle");
+	ks_corpus_close(c);
+
+	sbuf_free(&first);
+	sbuf_free(&again);
+	free(text);
+	tmp_done(&t);
+}
+END_TEST
+
+/*
+ * The read-ahead thread can be stopped anywhere: by a rewind or a close
+ * while it waits for room, after it ended, or before it started. Turning
+ * it on or off mid-way takes effect at the next rewind, and every pass
+ * yields the same tokens.
+ */
+START_TEST(test_read_ahead_stops)
+{
+	struct sbuf first = { 0 }, again = { 0 };
+	struct ks_corpus_stats s1, s2;
+	struct ks_corpus *c;
+	struct ks_token tok;
+	struct ks_err err;
+	struct tmp t;
+	const char *paths[3];
+	unsigned char *text;
+	size_t len, third;
+	int i, pass;
+
+	tmp_init(&t);
+	paths[0] = tmp_file(&t, "a.gz");
+	paths[1] = tmp_file(&t, "b.txt");
+	paths[2] = tmp_file(&t, "c.gz");
+	text = random_text(13, 6 * BLOCK, &len);
+	third = len / 3;
+	write_gz(paths[0], "wb1", text, third);
+	ks_test_write_file(paths[1], text + third, third);
+	write_gz(paths[2], "wb1", text + 2 * third, third / 2);
+	write_gz(paths[2], "ab9", text + 2 * third + third / 2, len - 2 * third - third / 2);
+	ck_assert_int_eq(ks_corpus_open(&c, paths, 3, &err), KS_OK);
+	ck_assert_int_eq(drain(c, &first, &err), KS_OK);
+	ks_corpus_stats(c, &s1);
+	ck_assert_uint_eq(s1.bytes, len);
+
+	for (pass = 0; pass < 4; pass++) {
+		/* On, off, on, on: the thread is used on passes 0, 2 and 3. */
+		ck_assert_int_eq(ks_corpus_rewind(c, &err), KS_OK);
+		ks_corpus_read_ahead(c, pass != 1);
+		/* Stop it after a few tokens, while it waits with every block full. */
+		for (i = 0; i < 5; i++)
+			ck_assert_int_gt(ks_corpus_next(c, &tok, &err), 0);
+		usleep(20000);
+		ck_assert_int_eq(ks_corpus_rewind(c, &err), KS_OK);
+		/* Asked for mid-way, the opposite takes effect only at the next rewind. */
+		for (i = 0; i < 5; i++)
+			ck_assert_int_gt(ks_corpus_next(c, &tok, &err), 0);
+		ks_corpus_read_ahead(c, pass == 1);
+		again.len = 0;
+		ck_assert_int_eq(ks_corpus_rewind(c, &err), KS_OK);
+		ck_assert_int_eq(drain(c, &again, &err), KS_OK);
+		ks_corpus_stats(c, &s2);
+		same_tokens(&again, &first, "after stopping the read-ahead thread");
+		same_stats(&s2, &s1, "after stopping the read-ahead thread");
+		ks_corpus_read_ahead(c, pass != 1);
+	}
+	ks_corpus_close(c);
+
+	/* Closed while it waits for room, and closed before it ever started. */
+	ck_assert_int_eq(ks_corpus_open(&c, paths, 3, &err), KS_OK);
+	ks_corpus_read_ahead(c, 1);
+	ck_assert_int_gt(ks_corpus_next(c, &tok, &err), 0);
+	usleep(20000);
+	ks_corpus_close(c);
+	ck_assert_int_eq(ks_corpus_open(&c, paths, 3, &err), KS_OK);
+	ks_corpus_read_ahead(c, 1);
 	ks_corpus_close(c);
 
 	sbuf_free(&first);
@@ -1014,6 +1176,7 @@ ks_suite_corpus(void)
 	tcase_add_test(in, test_read_error);
 	tcase_add_test(in, test_rewind);
 	tcase_add_test(in, test_rewind_refused);
+	tcase_add_test(in, test_read_ahead_stops);
 	suite_add_tcase(s, in);
 	return s;
 }

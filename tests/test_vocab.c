@@ -349,6 +349,94 @@ xorshift64(uint64_t *s)
 }
 
 /*
+ * ks_vocab_add_many gives the stream ids, counts and final vocabulary of
+ * one ks_vocab_add per token, in batches of every size, with sentence
+ * ends (length 0) skipped and their ids untouched, and through prunes
+ * and growth that happen inside a batch. Fixed seed, so failures replay.
+ */
+START_TEST(test_add_many_matches_add)
+{
+	enum { TOKENS = 300000 };
+	static const size_t budgets[] = { 0, 4 * KS_VOCAB_MIN_BUDGET };
+	const uint32_t untouched = 0xabcdef12u;
+	struct ks_token *toks = malloc(TOKENS * sizeof(*toks));
+	uint32_t *one = malloc(TOKENS * sizeof(*one)), *many = malloc(TOKENS * sizeof(*many));
+	char *bytes = malloc((size_t)TOKENS * 24);
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	size_t b, i, j, off = 0;
+
+	ck_assert(toks != NULL && one != NULL && many != NULL && bytes != NULL);
+	/* Words of 1 to 20 bytes drawn from a skewed range, and sentence ends. */
+	for (i = 0; i < TOKENS; i++) {
+		uint64_t r;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		r = rng;
+		if (r % 11 == 0) {
+			toks[i].bytes = NULL;
+			toks[i].len = 0;
+			continue;
+		}
+		toks[i].len = (size_t)snprintf(bytes + off, 24, "%.*s%llu", (int)(r >> 40) % 12,
+					       "wxyzwxyzwxyz", (unsigned long long)((r >> 8) % ((r >> 4) % 5000 + 1)));
+		toks[i].bytes = bytes + off;
+		off += toks[i].len;
+	}
+	for (b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		struct ks_vocab *v1, *v2;
+		struct ks_vocab_stats s1, s2;
+		struct ks_err err;
+		uint32_t id;
+
+		ck_assert_int_eq(ks_vocab_create(&v1, budgets[b], &err), KS_OK);
+		ck_assert_int_eq(ks_vocab_create(&v2, budgets[b], &err), KS_OK);
+		for (i = 0; i < TOKENS; i++) {
+			one[i] = many[i] = untouched;
+			if (toks[i].len > 0)
+				FAIL_IF(ks_vocab_add(v1, toks[i].bytes, toks[i].len, &one[i], &err) != KS_OK,
+					"%s", err.msg);
+		}
+		for (i = 0, j = 1; i < TOKENS; i += j, j = j % 301 + 7) {
+			size_t n = TOKENS - i < j ? TOKENS - i : j;
+
+			FAIL_IF(ks_vocab_add_many(v2, toks + i, n, many + i, &err) != KS_OK, "%s",
+				err.msg);
+		}
+		for (i = 0; i < TOKENS; i++)
+			FAIL_IF(one[i] != many[i], "budget %zu, token %zu: stream id %" PRIu32
+				" one by one, %" PRIu32 " in batches", budgets[b], i, one[i], many[i]);
+		ks_vocab_stats(v1, &s1);
+		ks_vocab_stats(v2, &s2);
+		ck_assert_uint_eq(s1.tokens, s2.tokens);
+		ck_assert_uint_eq(s1.distinct, s2.distinct);
+		ck_assert_uint_eq(s1.prunes, s2.prunes);
+		if (budgets[b] != 0)
+			ck_assert_uint_gt(s2.prunes, 0);
+		ck_assert_int_eq(ks_vocab_finalize(v1, 2, 0, &err), KS_OK);
+		ck_assert_int_eq(ks_vocab_finalize(v2, 2, 0, &err), KS_OK);
+		ck_assert_uint_eq(ks_vocab_size(v1), ks_vocab_size(v2));
+		ck_assert_uint_gt(ks_vocab_size(v2), 1000);
+		for (id = 0; id < ks_vocab_size(v1); id++) {
+			FAIL_IF(strcmp(ks_vocab_word(v1, id), ks_vocab_word(v2, id)) != 0 ||
+				ks_vocab_count(v1, id) != ks_vocab_count(v2, id),
+				"id %" PRIu32 ": %s %" PRIu64 " against %s %" PRIu64, id,
+				ks_vocab_word(v1, id), ks_vocab_count(v1, id), ks_vocab_word(v2, id),
+				ks_vocab_count(v2, id));
+		}
+		ck_assert_int_eq(ks_vocab_add_many(v2, toks, 1, many, &err), KS_ERR_INTERNAL);
+		ks_vocab_destroy(v1);
+		ks_vocab_destroy(v2);
+	}
+	free(toks);
+	free(one);
+	free(many);
+	free(bytes);
+}
+END_TEST
+
+/*
  * A Zipf-like rank (probability about 1/r): an exponent drawn uniformly
  * below 20, then r uniform in [2^e, 2^(e+1)).
  */
@@ -647,6 +735,7 @@ ks_suite_vocab(void)
 	tcase_add_test(tc, test_growth);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_skip_stream_map);
+	tcase_add_test(tc, test_add_many_matches_add);
 	suite_add_tcase(s, tc);
 	tcase_add_test(io, test_save_read_round_trip);
 	tcase_add_test(io, test_read_lenient_forms);
