@@ -24,8 +24,19 @@ void *ks_realloc_array(void *p, size_t n, size_t size);
 
 /*
  * 64-byte aligned, zeroed n * size bytes for embedding matrices and
- * per-thread state (no false sharing, full SIMD lines). Free with free().
+ * per-thread state (no false sharing, full SIMD lines). Blocks of 2 MiB
+ * or more are aligned to 2 MiB and asked for huge pages before they are
+ * zeroed. Free with free().
  */
 void *ks_aligned_calloc(size_t n, size_t size);
+
+/*
+ * Asks for transparent huge pages on the whole 2 MiB pages inside
+ * [p, p + bytes), for memory read at random rows: one TLB entry then
+ * covers 512 times more of it, and filling it costs 512 times fewer
+ * page faults. Pages already touched keep their size. Only a hint:
+ * where the system has no huge pages nothing changes.
+ */
+void ks_advise_huge(void *p, size_t bytes);
 
 #endif

@@ -42,7 +42,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -166,27 +165,6 @@ ks_vecset_create(struct ks_vecset **out, size_t dim, struct ks_err *err)
 	return KS_OK;
 }
 
-/*
- * Asks for transparent huge pages on a large matrix: filling 120 MB of
- * fresh 4 KiB pages costs 30,000 page faults, a third of a binary load
- * (more in a virtual machine). Only a hint; failure changes nothing.
- */
-static void
-advise_huge(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t end = ((uintptr_t)p + bytes) & ~(huge - 1);
-
-	if (end > start)
-		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)bytes;
-#endif
-}
-
 /* Makes room for more rows (rows in all), growing words and vecs. */
 static int
 vecset_reserve(struct ks_vecset *vs, size_t rows)
@@ -208,7 +186,7 @@ vecset_reserve(struct ks_vecset *vs, size_t rows)
 		return -1;
 	vs->vecs = vecs;
 	vs->cap_words = rows;
-	advise_huge(vecs, cells * sizeof(*vecs));
+	ks_advise_huge(vecs, cells * sizeof(*vecs));
 	return 0;
 }
 

@@ -292,7 +292,7 @@ vocab_slot_put(struct vocab_slot *slots, size_t cap, uint64_t h, size_t idx, uin
 static int
 vocab_rebuild_slots(struct ks_vocab *v, size_t cap)
 {
-	struct vocab_slot *slots = ks_calloc_array(cap, sizeof(*slots));
+	struct vocab_slot *slots = ks_aligned_calloc(cap, sizeof(*slots));
 	size_t i;
 
 	if (slots == NULL)
@@ -438,7 +438,7 @@ vocab_prune(struct ks_vocab *v, size_t len, struct ks_err *err)
 	}
 	if (kept_n == 0 && threshold > max_count && max_count < UINT64_MAX)
 		threshold = max_count + 1;
-	slots = ks_calloc_array(slot_cap, sizeof(*slots));
+	slots = ks_aligned_calloc(slot_cap, sizeof(*slots));
 	if (slots == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory while pruning the vocabulary");
 	/* Entries and their bytes are in the same order, so compaction never overlaps ahead. */
@@ -741,7 +741,7 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 	slot_cap = vocab_slots_for(n_final);
 	entries = ks_malloc_array(n_final, sizeof(*entries));
 	arena = malloc(arena_len);
-	slots = ks_calloc_array(slot_cap, sizeof(*slots));
+	slots = ks_aligned_calloc(slot_cap, sizeof(*slots));
 	if (!v->skip_stream_map)
 		map = ks_malloc_array(v->next_stream_id, sizeof(*map));
 	if (entries == NULL || arena == NULL || slots == NULL ||
