@@ -208,9 +208,12 @@ source_read(struct corpus_source *s, unsigned char *buf, size_t cap, size_t *got
 	return KS_OK;
 }
 
-/* Checks that fd, just opened for input in, is something we can read. */
+/*
+ * Checks that fd, just opened for input in, is something we can read, and
+ * tells whether it is a regular file.
+ */
 static int
-corpus_check_fd(struct corpus_input *in, int fd, struct ks_err *err)
+corpus_check_fd(const struct corpus_input *in, int fd, int *regular, struct ks_err *err)
 {
 	struct stat st;
 
@@ -218,25 +221,37 @@ corpus_check_fd(struct corpus_input *in, int fd, struct ks_err *err)
 		return ks_err_errno(err, KS_ERR_OPEN, errno, "%s", in->name);
 	if (S_ISDIR(st.st_mode))
 		return ks_err_set(err, KS_ERR_OPEN, "%s: is a directory", in->name);
-	in->is_regular = S_ISREG(st.st_mode);
+	*regular = S_ISREG(st.st_mode);
 	return KS_OK;
 }
 
-/* Opens a named input; on success in->fd is the open descriptor. */
+/*
+ * Opens a named input; on success in->fd is the open descriptor. The
+ * first open sets in->is_regular, which never changes afterwards (the
+ * read-ahead thread reopens inputs while the caller may ask whether the
+ * corpus can be rewound); a regular file that is something else when
+ * reopened is an error.
+ */
 static int
-corpus_open_path(struct corpus_input *in, struct ks_err *err)
+corpus_open_path(struct corpus_input *in, int reopen, struct ks_err *err)
 {
-	int fd, rc;
+	int fd, rc, regular;
 
 	do
 		fd = open(in->path, O_RDONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return ks_err_errno(err, KS_ERR_OPEN, errno, "%s", in->name);
-	if ((rc = corpus_check_fd(in, fd, err)) != KS_OK) {
+	rc = corpus_check_fd(in, fd, &regular, err);
+	if (rc == KS_OK && reopen && !regular)
+		rc = ks_err_set(err, KS_ERR_OPEN, "%s: was a regular file when opened, and is not now",
+				in->name);
+	if (rc != KS_OK) {
 		close(fd);
 		return rc;
 	}
+	if (!reopen)
+		in->is_regular = regular;
 	in->fd = fd;
 	return KS_OK;
 }
@@ -271,7 +286,7 @@ source_start(struct corpus_source *s)
 	if (s->next_input >= s->n_inputs)
 		return 0;
 	in = &s->inputs[s->next_input++];
-	if (in->fd < 0 && (rc = corpus_open_path(in, &s->fail)) != KS_OK)
+	if (in->fd < 0 && (rc = corpus_open_path(in, 1, &s->fail)) != KS_OK)
 		return rc;
 	s->cur = in;
 	if (in->is_regular)
@@ -847,13 +862,13 @@ ks_corpus_open(struct ks_corpus **out, const char *const *paths, size_t n_paths,
 				goto fail;
 			}
 			have_stdin = 1;
-			if ((rc = corpus_check_fd(in, STDIN_FILENO, err)) != KS_OK)
+			if ((rc = corpus_check_fd(in, STDIN_FILENO, &in->is_regular, err)) != KS_OK)
 				goto fail;
 			in->fd = STDIN_FILENO;
 			continue;
 		}
 		in->name = in->path;
-		if ((rc = corpus_open_path(in, err)) != KS_OK)
+		if ((rc = corpus_open_path(in, 0, err)) != KS_OK)
 			goto fail;
 		if (in->is_regular) {
 			close(in->fd);

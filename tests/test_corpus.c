@@ -834,6 +834,7 @@ START_TEST(test_open_errors)
 	struct ks_err err;
 	struct tmp t;
 	const char *paths[2];
+	size_t k;
 
 	tmp_init(&t);
 	paths[0] = tmp_file(&t, "ok.txt");
@@ -858,6 +859,30 @@ START_TEST(test_open_errors)
 		ck_assert_int_eq(ks_corpus_open(&c, paths, 2, &err), KS_ERR_OPEN);
 		ck_assert_ptr_nonnull(strstr(err.msg, "locked.txt"));
 		ck_assert_ptr_nonnull(strstr(err.msg, "denied"));
+	}
+
+	/*
+	 * A regular file replaced by something else before its turn (here a
+	 * link to /dev/null) is an error when it is reopened, in every style:
+	 * whether the corpus can be rewound was decided at the open.
+	 */
+	paths[1] = tmp_file(&t, "swapped.txt");
+	ks_test_write_file(paths[1], "two\n", 4);
+	for (k = 0; k < N_STYLES; k++) {
+		struct sbuf got = { 0 };
+
+		ck_assert_int_eq(ks_corpus_open(&c, paths, 2, &err), KS_OK);
+		ks_corpus_read_ahead(c, styles[k].ahead);
+		ck_assert_int_eq(unlink(paths[1]), 0);
+		ck_assert_int_eq(symlink("/dev/null", paths[1]), 0);
+		ck_assert_int_eq(drain_as(c, styles[k], &got, &err), KS_ERR_OPEN);
+		ck_assert_ptr_nonnull(strstr(err.msg, "swapped.txt"));
+		ck_assert_ptr_nonnull(strstr(err.msg, "not now"));
+		ck_assert(ks_corpus_rewindable(c));
+		ks_corpus_close(c);
+		ck_assert_int_eq(unlink(paths[1]), 0);
+		ks_test_write_file(paths[1], "two\n", 4);
+		sbuf_free(&got);
 	}
 
 	paths[0] = "-";
