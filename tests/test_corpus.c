@@ -1002,10 +1002,26 @@ START_TEST(test_read_error)
 }
 END_TEST
 
+/* Reads c to its end and checks it gives first's tokens and s1's statistics. */
+static void
+check_again(struct ks_corpus *c, const struct sbuf *first, const struct ks_corpus_stats *s1,
+	    const char *what)
+{
+	struct sbuf again = { 0 };
+	struct ks_corpus_stats s2;
+	struct ks_err err;
+
+	ck_assert_int_eq(drain(c, &again, &err), KS_OK);
+	ks_corpus_stats(c, &s2);
+	same_tokens(&again, first, what);
+	same_stats(&s2, s1, what);
+	sbuf_free(&again);
+}
+
 /* Rewinding gives the same tokens and statistics, from any point. */
 START_TEST(test_rewind)
 {
-	struct sbuf first = { 0 }, again = { 0 };
+	struct sbuf first = { 0 };
 	struct ks_corpus_stats s1, s2;
 	struct ks_corpus *c;
 	struct ks_token tok;
@@ -1032,10 +1048,7 @@ START_TEST(test_rewind)
 	ck_assert_int_eq(ks_corpus_rewind(c, &err), KS_OK);
 	ks_corpus_stats(c, &s2);
 	ck_assert_uint_eq(s2.words, 0);
-	ck_assert_int_eq(drain(c, &again, &err), KS_OK);
-	ks_corpus_stats(c, &s2);
-	same_tokens(&again, &first, "after a rewind at the end");
-	same_stats(&s2, &s1, "after a rewind at the end");
+	check_again(c, &first, &s1, "after a rewind at the end");
 
 	/* Rewind in the middle of the gzip input, then in the first file. */
 	ck_assert_int_eq(ks_corpus_rewind(c, &err), KS_OK);
@@ -1045,15 +1058,10 @@ START_TEST(test_rewind)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_gt(ks_corpus_next(c, &tok, &err), 0);
 	ck_assert_int_eq(ks_corpus_rewind(c, &err), KS_OK);
-	again.len = 0;
-	ck_assert_int_eq(drain(c, &again, &err), KS_OK);
-	ks_corpus_stats(c, &s2);
-	same_tokens(&again, &first, "after a rewind in the middle");
-	same_stats(&s2, &s1, "after a rewind in the middle");
+	check_again(c, &first, &s1, "after a rewind in the middle");
 	ks_corpus_close(c);
 
 	sbuf_free(&first);
-	sbuf_free(&again);
 	free(text);
 	tmp_done(&t);
 }
@@ -1067,8 +1075,8 @@ END_TEST
  */
 START_TEST(test_read_ahead_stops)
 {
-	struct sbuf first = { 0 }, again = { 0 };
-	struct ks_corpus_stats s1, s2;
+	struct sbuf first = { 0 };
+	struct ks_corpus_stats s1;
 	struct ks_corpus *c;
 	struct ks_token tok;
 	struct ks_err err;
@@ -1106,12 +1114,8 @@ START_TEST(test_read_ahead_stops)
 		for (i = 0; i < 5; i++)
 			ck_assert_int_gt(ks_corpus_next(c, &tok, &err), 0);
 		ks_corpus_read_ahead(c, pass == 1);
-		again.len = 0;
 		ck_assert_int_eq(ks_corpus_rewind(c, &err), KS_OK);
-		ck_assert_int_eq(drain(c, &again, &err), KS_OK);
-		ks_corpus_stats(c, &s2);
-		same_tokens(&again, &first, "after stopping the read-ahead thread");
-		same_stats(&s2, &s1, "after stopping the read-ahead thread");
+		check_again(c, &first, &s1, "after stopping the read-ahead thread");
 		ks_corpus_read_ahead(c, pass != 1);
 	}
 	ks_corpus_close(c);
@@ -1127,7 +1131,6 @@ START_TEST(test_read_ahead_stops)
 	ks_corpus_close(c);
 
 	sbuf_free(&first);
-	sbuf_free(&again);
 	free(text);
 	tmp_done(&t);
 }
