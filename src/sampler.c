@@ -104,9 +104,8 @@ ks_alias_create(struct ks_alias **out, const uint64_t *counts, size_t n, double 
 		goto fail;
 	}
 	a->n = n;
-	a->prob = ks_malloc_array(n, sizeof(*a->prob));
-	a->alias = ks_malloc_array(n, sizeof(*a->alias));
-	if (a->prob == NULL || a->alias == NULL) {
+	a->col = ks_malloc_array(n, sizeof(*a->col));
+	if (a->col == NULL) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "negative sampler: no memory for %zu words", n);
 		goto fail;
 	}
@@ -145,8 +144,8 @@ ks_alias_create(struct ks_alias **out, const uint64_t *counts, size_t n, double 
 	while (n_small > 0 && n_large > 0) {
 		size_t s = small[--n_small], l = large[--n_large];
 
-		a->prob[s] = sampler_scale32(p[s]);
-		a->alias[s] = (uint32_t)l;
+		a->col[s].prob = sampler_scale32(p[s]);
+		a->col[s].alias = (uint32_t)l;
 		/* (p_l + p_s) - 1 loses less than p_l - (1 - p_s) when p_s is tiny. */
 		p[l] = (p[l] + p[s]) - 1.0;
 		if (p[l] >= 1.0)
@@ -158,14 +157,14 @@ ks_alias_create(struct ks_alias **out, const uint64_t *counts, size_t n, double 
 	while (n_large > 0) {
 		size_t l = large[--n_large];
 
-		a->prob[l] = UINT32_MAX;
-		a->alias[l] = (uint32_t)l;
+		a->col[l].prob = UINT32_MAX;
+		a->col[l].alias = (uint32_t)l;
 	}
 	while (n_small > 0) {
 		size_t s = small[--n_small];
 
-		a->prob[s] = UINT32_MAX;
-		a->alias[s] = (uint32_t)s;
+		a->col[s].prob = UINT32_MAX;
+		a->col[s].alias = (uint32_t)s;
 	}
 
 	free(p);
@@ -187,8 +186,7 @@ ks_alias_destroy(struct ks_alias *a)
 {
 	if (a == NULL)
 		return;
-	free(a->prob);
-	free(a->alias);
+	free(a->col);
 	free(a);
 }
 

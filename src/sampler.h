@@ -58,13 +58,19 @@ ks_rng_below(struct ks_rng *r, uint32_t n)
 /*
  * Walker's alias method (Vose's construction): after O(V) set-up, each draw
  * costs one random number, one multiply and one table look-up.
- * prob[i] is the chance, scaled to 2^32, of keeping column i; otherwise the
- * draw returns alias[i].
+ * col[i].prob is the chance, scaled to 2^32, of keeping column i; otherwise
+ * the draw returns col[i].alias. The two sit side by side so a draw touches
+ * one cache line, not two: with a large vocabulary the table falls out of
+ * the cache while training, and each draw's miss is paid in full.
  */
+struct ks_alias_col {
+	uint32_t prob;
+	uint32_t alias;
+};
+
 struct ks_alias {
 	size_t n;
-	uint32_t *prob;
-	uint32_t *alias;
+	struct ks_alias_col *col;
 };
 
 /*
@@ -86,9 +92,10 @@ static inline uint32_t
 ks_alias_draw(const struct ks_alias *a, struct ks_rng *r)
 {
 	uint64_t u = ks_rng_next(r);
-	uint32_t col = (uint32_t)(((u >> 32) * (uint64_t)a->n) >> 32);
+	uint32_t i = (uint32_t)(((u >> 32) * (uint64_t)a->n) >> 32);
+	const struct ks_alias_col *c = &a->col[i];
 
-	return (uint32_t)u < a->prob[col] ? col : a->alias[col];
+	return (uint32_t)u < c->prob ? i : c->alias;
 }
 
 /*
