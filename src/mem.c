@@ -90,3 +90,58 @@ ks_advise_huge(void *p, size_t bytes)
 	(void)bytes;
 #endif
 }
+
+/* bytes rounded up to whole huge pages, or 0 when that would overflow. */
+static size_t
+mem_huge_round(size_t bytes)
+{
+	if (bytes > SIZE_MAX - MEM_HUGE)
+		return 0;
+	return (bytes + MEM_HUGE - 1) & ~(MEM_HUGE - 1);
+}
+
+void *
+ks_reserve(size_t bytes)
+{
+#if defined(MAP_NORESERVE) && defined(MAP_ANONYMOUS)
+	size_t size = mem_huge_round(bytes ? bytes : 1), head;
+	uintptr_t raw, start;
+	void *p;
+
+	/* One huge page more than needed, so a 2 MiB aligned start fits. */
+	if (size == 0 || size > SIZE_MAX - MEM_HUGE)
+		return NULL;
+	p = mmap(NULL, size + MEM_HUGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	raw = (uintptr_t)p;
+	start = (raw + MEM_HUGE - 1) & ~(uintptr_t)(MEM_HUGE - 1);
+	head = (size_t)(start - raw);
+	if (head > 0)
+		(void)munmap(p, head);
+	(void)munmap((void *)(start + size), MEM_HUGE - head);
+	ks_advise_huge((void *)start, size);
+	return (void *)start;
+#else
+	(void)bytes;
+	return NULL;
+#endif
+}
+
+size_t
+ks_release_tail(void *p, size_t used, size_t bytes)
+{
+	size_t size = mem_huge_round(bytes ? bytes : 1), keep = mem_huge_round(used ? used : 1);
+
+	if (keep < size)
+		(void)munmap((char *)p + keep, size - keep);
+	return keep < size ? keep : bytes;
+}
+
+void
+ks_release(void *p, size_t bytes)
+{
+	if (p != NULL)
+		(void)munmap(p, mem_huge_round(bytes ? bytes : 1));
+}

@@ -39,4 +39,26 @@ void *ks_aligned_calloc(size_t n, size_t size);
  */
 void ks_advise_huge(void *p, size_t bytes);
 
+/*
+ * Reserves address space for a buffer that grows in place up to bytes:
+ * nothing is committed until it is written (MAP_NORESERVE), it never
+ * moves or copies, and it is asked for huge pages (see ks_advise_huge),
+ * so filling it costs one page fault per 2 MiB instead of one per 4 KiB.
+ * The block is 2 MiB aligned. Returns NULL where that is not available
+ * (no mmap, or not that much address space): grow with realloc then.
+ * Give it back with ks_release(p, bytes) and the same bytes.
+ */
+void *ks_reserve(size_t bytes);
+
+/*
+ * Gives back all but the first used bytes (rounded up to 2 MiB) of a
+ * block from ks_reserve(bytes), so the address space it held stays free
+ * for what comes next; returns the bytes still reserved, to pass to
+ * ks_release later.
+ */
+size_t ks_release_tail(void *p, size_t used, size_t bytes);
+
+/* Gives back a block from ks_reserve(bytes). Accepts NULL. */
+void ks_release(void *p, size_t bytes);
+
 #endif

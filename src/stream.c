@@ -48,6 +48,7 @@ struct ks_stream {
 	/* The cache and its slices. */
 	uint32_t *cache;
 	size_t cache_len;
+	size_t cache_reserved;	/* bytes from ks_reserve, or 0: the cache is malloc'd */
 	size_t *slices;		/* n_slices + 1 offsets into the cache */
 	size_t n_slices;
 	uint64_t epochs;
@@ -95,7 +96,12 @@ cutter_can_cut(const struct stream_cutter *c)
 	return c->after_eos || (c->sent_len > 0 && c->sent_len % c->max_sentence == 0);
 }
 
-/* Appends id to the cache, growing it; returns 0, or -1 past the budget. */
+/*
+ * Appends id to the cache; returns 0, or -1 past the budget. The cache is
+ * the whole budget of address space, reserved on the first push and
+ * filled in place (ks_reserve); where that cannot be had, it doubles by
+ * realloc up to the budget. Either way it is full at the same id.
+ */
 static int
 stream_cache_push(struct ks_stream *s, size_t *cap, uint32_t id)
 {
@@ -106,24 +112,43 @@ stream_cache_push(struct ks_stream *s, size_t *cap, uint32_t id)
 
 		if (*cap >= max_ids)
 			return -1;
-		if (grown > max_ids)
-			grown = max_ids;
-		p = ks_realloc_array(s->cache, grown, sizeof(*p));
-		if (p == NULL)
-			return -1;
-		s->cache = p;
-		*cap = grown;
+		if (*cap == 0 && (p = ks_reserve(max_ids * sizeof(*p))) != NULL) {
+			s->cache = p;
+			s->cache_reserved = max_ids * sizeof(*p);
+			*cap = max_ids;
+		} else {
+			if (grown > max_ids)
+				grown = max_ids;
+			p = ks_realloc_array(s->cache, grown, sizeof(*p));
+			if (p == NULL)
+				return -1;
+			s->cache = p;
+			*cap = grown;
+		}
 	}
 	s->cache[s->cache_len++] = id;
 	return 0;
 }
 
+/* Gives back the address space a reserved cache holds beyond its ids. */
+static void
+stream_trim_cache(struct ks_stream *s)
+{
+	if (s->cache_reserved > 0)
+		s->cache_reserved = ks_release_tail(s->cache, s->cache_len * sizeof(*s->cache),
+						    s->cache_reserved);
+}
+
 static void
 stream_drop_cache(struct ks_stream *s)
 {
-	free(s->cache);
+	if (s->cache_reserved > 0)
+		ks_release(s->cache, s->cache_reserved);
+	else
+		free(s->cache);
 	s->cache = NULL;
 	s->cache_len = 0;
+	s->cache_reserved = 0;
 }
 
 /* Remaps stream ids to final ids in place, dropping unknown words. */
@@ -341,6 +366,8 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 			stream_remap(s);
 	}
 	if (s->info.cached) {
+		/* After the remap, which drops the words left out of the vocabulary. */
+		stream_trim_cache(s);
 		if ((rc = stream_make_slices(s, err)) != KS_OK)
 			goto fail;
 	} else {
@@ -647,7 +674,7 @@ ks_stream_destroy(struct ks_stream *s)
 	for (i = 0; i < STREAM_POOL_BUFFERS; i++)
 		free(s->pool[i].ids);
 	free(s->slices);
-	free(s->cache);
+	stream_drop_cache(s);
 	ks_corpus_close(s->corpus);
 	ks_vocab_destroy(s->vocab);
 	pthread_cond_destroy(&s->ready_cond);

@@ -4,12 +4,16 @@
  * runs are reproducible and independent (no global state), and divergence
  * is caught before anything is written.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "config.h"
+#include "mem.h"
 #include "stream.h"
 #include "suites.h"
 #include "train.h"
@@ -67,11 +71,42 @@ START_TEST(test_stream_serves_every_word)
 	ks_test_write_corpus(path, 3000, 12, 50);
 	check_stream(path, 64 << 20, 1000, 36000);
 	check_stream(path, 0, 1000, 36000);
+	/* A budget beyond the address space: no reservation, the cache grows by realloc. */
+	check_stream(path, (size_t)1 << 60, 1000, 36000);
 	snprintf(path, sizeof(path), "%s/one.txt", dir);
 	ks_test_write_corpus(path, 1, 45001, 50);
 	check_stream(path, 64 << 20, 1000, 45001);
 	check_stream(path, 0, 1000, 45001);
 	check_stream(path, 64 << 20, 777, 45001);
+}
+END_TEST
+
+START_TEST(test_reserve_grows_in_place)
+{
+	size_t bytes = (size_t)64 << 20, huge = (size_t)2 << 20, keep;
+	unsigned char *p = ks_reserve(bytes);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq((uintptr_t)p % huge, 0);
+	p[0] = 1;
+	p[huge - 1] = 2;
+	p[bytes - 1] = 3;
+	/* The first 2 MiB stay with what they hold; the rest is unmapped. */
+	keep = ks_release_tail(p, huge - 1, bytes);
+	ck_assert_uint_eq(keep, huge);
+	ck_assert_int_eq(p[0], 1);
+	ck_assert_int_eq(p[huge - 1], 2);
+	ck_assert_int_eq(msync(p, 4096, MS_ASYNC), 0);
+	errno = 0;
+	ck_assert_int_eq(msync(p + huge, 4096, MS_ASYNC), -1);
+	ck_assert_int_eq(errno, ENOMEM);
+	ck_assert_uint_eq(ks_release_tail(p, huge, keep), keep);
+	ks_release(p, keep);
+	ck_assert_int_eq(msync(p, 4096, MS_ASYNC), -1);
+	ks_release(NULL, bytes);
+	/* Sizes that overflow or exceed the address space are refused, not wrapped. */
+	ck_assert_ptr_null(ks_reserve(SIZE_MAX));
+	ck_assert_ptr_null(ks_reserve((size_t)1 << 60));
 }
 END_TEST
 
@@ -172,6 +207,7 @@ ks_suite_train(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_stream_serves_every_word);
+	tcase_add_test(tc, test_reserve_grows_in_place);
 	tcase_add_test(tc, test_train_reproducible_and_modes_differ);
 	tcase_add_test(tc, test_train_divergence_writes_nothing);
 	suite_add_tcase(s, tc);
