@@ -362,8 +362,11 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 			       "(counts below %llu at the time); their counts are approximate",
 			       opts->vocab_bytes >> 20, (unsigned long long)vs.pruned_words,
 			       (unsigned long long)vs.prune_min_count);
-		if (s->info.cached)
+		if (s->info.cached) {
 			stream_remap(s);
+			/* Training never looks at stream ids again. */
+			ks_vocab_skip_stream_map(s->vocab);
+		}
 	}
 	if (s->info.cached) {
 		/* After the remap, which drops the words left out of the vocabulary. */

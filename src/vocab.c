@@ -790,6 +790,9 @@ void
 ks_vocab_skip_stream_map(struct ks_vocab *v)
 {
 	v->skip_stream_map = 1;
+	free(v->stream_map);
+	v->stream_map = NULL;
+	vocab_update_bytes(v);
 }
 
 const uint32_t *

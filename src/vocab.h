@@ -85,18 +85,19 @@ int ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab
 		      struct ks_err *err);
 
 /*
- * Tells a later ks_vocab_finalize not to build the stream map, so
- * ks_vocab_stream_map returns NULL. The map holds 4 bytes for every stream
- * id ever handed out, pruned words included, which is outside the counting
- * budget and grows with the corpus: a caller that kept no stream ids (a
- * token cache that was dropped) has no use for it.
+ * Tells v the stream map is not needed: a later ks_vocab_finalize builds
+ * none, and one already built is freed; ks_vocab_stream_map then returns
+ * NULL. The map holds 4 bytes for every stream id ever handed out, pruned
+ * words included, which is outside the counting budget and grows with the
+ * corpus: a caller that kept no stream ids (a token cache that was
+ * dropped), or has already remapped them, has no use for it.
  */
 void ks_vocab_skip_stream_map(struct ks_vocab *v);
 
 /*
  * After finalize: map[stream_id] is the final id or KS_NO_WORD, for every
  * stream id below ks_vocab_stream_ids(); NULL after ks_vocab_skip_stream_map.
- * Owned by v.
+ * Owned by v, and valid until ks_vocab_skip_stream_map or ks_vocab_destroy.
  */
 const uint32_t *ks_vocab_stream_map(const struct ks_vocab *v);
 

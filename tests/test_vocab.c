@@ -212,6 +212,28 @@ START_TEST(test_skip_stream_map)
 }
 END_TEST
 
+/* A map already built is freed when it is no longer needed; the words stay. */
+START_TEST(test_skip_stream_map_after_finalize)
+{
+	struct ks_vocab *v = mixed_vocab();
+	struct ks_vocab_stats with, without;
+	struct ks_err err;
+	size_t i;
+
+	ck_assert_int_eq(ks_vocab_finalize(v, 0, 0, &err), KS_OK);
+	ck_assert_ptr_nonnull(ks_vocab_stream_map(v));
+	ks_vocab_stats(v, &with);
+	ks_vocab_skip_stream_map(v);
+	ck_assert_ptr_null(ks_vocab_stream_map(v));
+	ks_vocab_stats(v, &without);
+	ck_assert_uint_eq(with.bytes - without.bytes,
+			  (uint64_t)ks_vocab_stream_ids(v) * sizeof(uint32_t));
+	for (i = 0; i < MIXED_N; i++)
+		ck_assert_uint_eq(find(v, mixed_order[i]), i);
+	ks_vocab_destroy(v);
+}
+END_TEST
+
 START_TEST(test_min_count_and_max_vocab)
 {
 	struct ks_vocab *v = mixed_vocab();
@@ -735,6 +757,7 @@ ks_suite_vocab(void)
 	tcase_add_test(tc, test_growth);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_skip_stream_map);
+	tcase_add_test(tc, test_skip_stream_map_after_finalize);
 	tcase_add_test(tc, test_add_many_matches_add);
 	suite_add_tcase(s, tc);
 	tcase_add_test(io, test_save_read_round_trip);
