@@ -314,28 +314,19 @@ kernels_output_run(float *restrict grad, float *restrict o, float g, float ag,
 	}
 }
 
-/* The first output row's share of the step over n floats (see kernels_output_run). */
+/*
+ * One output row's share of the step over n floats (see kernels_output_run);
+ * first is a constant at each call, so each inlined copy has no test in it.
+ */
 KERNELS_INLINE void
-kernels_output_first(float *restrict grad, float *restrict o, float g, float ag,
-		     const float *restrict h, size_t n)
+kernels_output(float *restrict grad, float *restrict o, float g, float ag,
+	       const float *restrict h, int first, size_t n)
 {
 	size_t i;
 
-#define FIRST(len) kernels_output_run(grad + i, o + i, g, ag, h + i, 1, len)
-	KERNELS_ROW(n, i, FIRST);
-#undef FIRST
-}
-
-/* Every later output row's share (see kernels_output_run). */
-KERNELS_INLINE void
-kernels_output_next(float *restrict grad, float *restrict o, float g, float ag,
-		    const float *restrict h, size_t n)
-{
-	size_t i;
-
-#define NEXT(len) kernels_output_run(grad + i, o + i, g, ag, h + i, 0, len)
-	KERNELS_ROW(n, i, NEXT);
-#undef NEXT
+#define OUTPUT(len) kernels_output_run(grad + i, o + i, g, ag, h + i, first, len)
+	KERNELS_ROW(n, i, OUTPUT);
+#undef OUTPUT
 }
 
 /*
@@ -437,12 +428,12 @@ kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const ui
 		}
 		j = 0;
 		if (first_row && n > 0) {
-			kernels_output_first(k->grad, rows[0], g[0], alpha_out * g[0], h, dim);
+			kernels_output(k->grad, rows[0], g[0], alpha_out * g[0], h, 1, dim);
 			j = 1;
 			first_row = 0;
 		}
 		for (; j < n; j++)
-			kernels_output_next(k->grad, rows[j], g[j], alpha_out * g[j], h, dim);
+			kernels_output(k->grad, rows[j], g[j], alpha_out * g[j], h, 0, dim);
 		if (next_tgt >= n_tgt && next_neg >= n_neg)
 			break;
 	}
