@@ -2,6 +2,9 @@
 #include "mem.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -144,4 +147,12 @@ ks_release(void *p, size_t bytes)
 {
 	if (p != NULL)
 		(void)munmap(p, mem_huge_round(bytes ? bytes : 1));
+}
+
+void
+ks_trim_heap(void)
+{
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
 }

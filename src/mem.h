@@ -61,4 +61,12 @@ size_t ks_release_tail(void *p, size_t used, size_t bytes);
 /* Gives back a block from ks_reserve(bytes). Accepts NULL. */
 void ks_release(void *p, size_t bytes);
 
+/*
+ * Returns the pages of freed heap memory to the system, where the C library
+ * offers a way (glibc's malloc_trim); elsewhere does nothing. Freed memory
+ * otherwise stays resident: glibc keeps the holes that the counting tables
+ * of a load leave in the heap, which is megabytes held through training.
+ */
+void ks_trim_heap(void);
+
 #endif

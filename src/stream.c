@@ -373,6 +373,16 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		stream_trim_cache(s);
 		if ((rc = stream_make_slices(s, err)) != KS_OK)
 			goto fail;
+		/*
+		 * Every epoch is served from the cache: the corpus (its files,
+		 * read-ahead blocks and inflate state) and the vocabulary's lookup
+		 * index are never used again, and the holes they and the counting
+		 * table leave in the heap would stay resident through training.
+		 */
+		ks_corpus_close(s->corpus);
+		s->corpus = NULL;
+		ks_vocab_drop_index(s->vocab);
+		ks_trim_heap();
 	} else {
 		s->info.train_words = ks_vocab_total(s->vocab);
 	}

@@ -795,6 +795,17 @@ ks_vocab_skip_stream_map(struct ks_vocab *v)
 	vocab_update_bytes(v);
 }
 
+void
+ks_vocab_drop_index(struct ks_vocab *v)
+{
+	if (!v->finalized)
+		return;
+	free(v->slots);
+	v->slots = NULL;
+	v->slot_cap = 0;
+	vocab_update_bytes(v);
+}
+
 const uint32_t *
 ks_vocab_stream_map(const struct ks_vocab *v)
 {
@@ -840,7 +851,7 @@ ks_vocab_find(const struct ks_vocab *v, const char *word, size_t len)
 	const struct vocab_entry *e;
 	size_t slot;
 
-	if (!v->finalized || len > KS_MAX_WORD_BYTES)
+	if (!v->finalized || v->slots == NULL || len > KS_MAX_WORD_BYTES)
 		return KS_NO_WORD;
 	e = vocab_probe(v, word, len, vocab_hash(word, len), &slot);
 	return e == NULL ? KS_NO_WORD : (uint32_t)(e - v->entries);

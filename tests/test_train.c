@@ -33,6 +33,10 @@ check_stream(const char *path, size_t cache_bytes, size_t max_sentence, uint64_t
 	ck_assert_int_eq(ks_stream_load(&s, &o, NULL, &err), KS_OK);
 	ks_stream_info(s, &info);
 	ck_assert_int_eq(info.cached, cache_bytes > 0);
+	/* Served from the cache, the stream has no use for lookups: the index is freed. */
+	ck_assert_uint_eq(ks_vocab_find(ks_stream_vocab(s), ks_vocab_word(ks_stream_vocab(s), 0),
+					ks_vocab_word_len(ks_stream_vocab(s), 0)),
+			  info.cached ? KS_NO_WORD : 0);
 	ck_assert_uint_eq(info.corpus_words, expect_words);
 	ck_assert_uint_eq(info.train_words, expect_words);
 	ck_assert_int_eq(ks_stream_start(s, 3, &err), KS_OK);

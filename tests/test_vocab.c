@@ -234,6 +234,39 @@ START_TEST(test_skip_stream_map_after_finalize)
 }
 END_TEST
 
+START_TEST(test_drop_index)
+{
+	struct ks_vocab *v = mixed_vocab();
+	struct ks_vocab_stats with, without;
+	struct ks_err err;
+	size_t i;
+
+	/* Before finalize it does nothing: counting goes on. */
+	ks_vocab_drop_index(v);
+	ck_assert_uint_eq(add(v, "the"), 2);
+	ck_assert_uint_eq(add(v, "new"), MIXED_N);
+	ck_assert_int_eq(ks_vocab_finalize(v, 2, 0, &err), KS_OK);
+	ck_assert_uint_eq(find(v, "the"), 0);
+	ks_vocab_stats(v, &with);
+	ks_vocab_drop_index(v);
+	ks_vocab_stats(v, &without);
+	ck_assert_uint_gt(with.bytes - without.bytes, 0);
+	ck_assert_uint_eq(without.distinct, 7);
+	/* Words, lengths, counts and the total stay; only lookup is gone. */
+	ck_assert_uint_eq(ks_vocab_size(v), 7);
+	ck_assert_uint_eq(ks_vocab_total(v), 20);
+	for (i = 0; i < 7; i++) {
+		ck_assert_str_eq(ks_vocab_word(v, (uint32_t)i), mixed_order[i]);
+		ck_assert_uint_eq(ks_vocab_word_len(v, (uint32_t)i), strlen(mixed_order[i]));
+		ck_assert_uint_eq(ks_vocab_count(v, (uint32_t)i), mixed_counts[i] + (i == 0));
+		ck_assert_uint_eq(find(v, mixed_order[i]), KS_NO_WORD);
+	}
+	/* A second drop is harmless. */
+	ks_vocab_drop_index(v);
+	ks_vocab_destroy(v);
+}
+END_TEST
+
 START_TEST(test_min_count_and_max_vocab)
 {
 	struct ks_vocab *v = mixed_vocab();
@@ -758,6 +791,7 @@ ks_suite_vocab(void)
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_skip_stream_map);
 	tcase_add_test(tc, test_skip_stream_map_after_finalize);
+	tcase_add_test(tc, test_drop_index);
 	tcase_add_test(tc, test_add_many_matches_add);
 	suite_add_tcase(s, tc);
 	tcase_add_test(io, test_save_read_round_trip);
