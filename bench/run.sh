@@ -492,7 +492,11 @@ load_at_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 note "corpus: $words words; ${#jobs[@]} tool/mode pairs x $runs runs; $epochs epochs, $threads threads; scoring with $eval_label; work dir $workdir"
 failures=0
 for ((run = 1; run <= runs; run++)); do
-	for job in "${jobs[@]}"; do
+	# Each round starts one job later than the one before, so no job always
+	# runs right after the same one (gensim's skip-gram leaves the page
+	# cache and free huge pages in a state the next process pays for).
+	order=("${jobs[@]:$(((run - 1) % ${#jobs[@]}))}" "${jobs[@]:0:$(((run - 1) % ${#jobs[@]}))}")
+	for job in "${order[@]}"; do
 		read -r tool mode <<<"$job"
 		dir="$workdir/runs/$tool-$mode-$run"
 		rm -rf "$dir"
