@@ -21,7 +21,7 @@ for name in "$@"; do
 	echo "fuzz-smoke: fuzz_$name for ${secs}s"
 	if "$bin" -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$builddir/crashes/$name-" "$corpus" "$seeds/$name" >"$log" 2>&1; then
-		grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units)' "$log" | sed 's/^/  /'
+		grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units)' "$log" | sed 's/^/  /'
 	else
 		echo "FAIL: fuzz_$name; the last lines of $log:" >&2
 		tail -n 30 "$log" >&2
