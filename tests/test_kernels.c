@@ -47,11 +47,12 @@
 /* Enough rows for 45 distinct negatives; most rows stay untouched (and must). */
 #define KT_V 48
 /*
- * 23 = for the dot product one 16-float block, a half block of 4 and 3
- * single floats; for the row loops (KERNELS_ROW) two 8-float blocks, a
- * half block and 3 single floats.
+ * 31 = for the dot product one 16-float block, one 8-float block, a half
+ * block of 4 and 3 single floats; for the row loops (KERNELS_ROW) one turn
+ * of two 8-float blocks, the one more block, a half block and 3 single
+ * floats: every path of both.
  */
-#define KT_DIM 23
+#define KT_DIM 31
 #define KT_FD_STEP 1e-4
 #define KT_REL_TOL 1e-3
 #define KT_SEED UINT64_C(20210101)
