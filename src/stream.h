@@ -55,7 +55,9 @@ struct ks_stream;
 
 /*
  * Reads the corpus once and builds (or reads) the vocabulary. On success
- * *out owns the stream, which owns the vocabulary (ks_stream_vocab).
+ * *out owns the stream, which owns the vocabulary (ks_stream_vocab). A
+ * cached stream has closed the corpus and dropped the vocabulary's lookup
+ * index (ks_vocab_drop_index) before it returns: it never reads text again.
  */
 int ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		   const struct ks_log *log, struct ks_err *err);
