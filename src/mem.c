@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 /* The size of a transparent huge page on x86-64 and most arm64 kernels. */
 #define MEM_HUGE ((size_t)2 << 20)
@@ -154,5 +155,19 @@ ks_trim_heap(void)
 {
 #ifdef __GLIBC__
 	(void)malloc_trim(0);
+#endif
+}
+
+size_t
+ks_peak_rss(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0 || ru.ru_maxrss <= 0)
+		return 0;
+#if defined(__APPLE__)
+	return (size_t)ru.ru_maxrss;	/* bytes there */
+#else
+	return (size_t)ru.ru_maxrss * 1024;	/* KiB on Linux and the BSDs */
 #endif
 }

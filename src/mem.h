@@ -69,4 +69,10 @@ void ks_release(void *p, size_t bytes);
  */
 void ks_trim_heap(void);
 
+/*
+ * The process's peak resident set size so far, in bytes (getrusage), or 0
+ * where the system does not tell.
+ */
+size_t ks_peak_rss(void);
+
 #endif

@@ -774,17 +774,21 @@ out:
 	ks_stream_destroy(stream);
 	rep->total_seconds = train_now() - start;
 	if (rc == KS_OK) {
-		char total[32], per[32];
+		char total[32], per[32], peak[48] = "";
 		double secs = rep->train_seconds > 0 ? rep->train_seconds : 1e-9;
 		double words = (double)(rep->words_done - resumed_words);
 
 		train_format_count(words / secs, total, sizeof(total));
 		train_format_count(words / secs / (double)cfg->threads, per, sizeof(per));
+		rep->peak_rss = ks_peak_rss();
+		if (rep->peak_rss > 0)
+			snprintf(peak, sizeof(peak), "; peak memory %.1f MiB",
+				 (double)rep->peak_rss / 1048576.0);
 		ks_log(log, KS_LOG_INFO,
 		       "done: %llu words in %.1fs of training (%s words/s, %s words/s/thread), "
-		       "%.1fs in all; final loss %.4f",
+		       "%.1fs in all; final loss %.4f%s",
 		       (unsigned long long)rep->words_done, rep->train_seconds, total, per,
-		       rep->total_seconds, rep->final_loss);
+		       rep->total_seconds, rep->final_loss, peak);
 	}
 	return rc;
 }

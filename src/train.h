@@ -35,6 +35,7 @@ struct ks_train_report {
 	double train_seconds;	/* the epochs */
 	double total_seconds;	/* everything, output included */
 	double final_loss;	/* mean loss per example over the last interval */
+	size_t peak_rss;	/* bytes: the whole process's peak resident size, 0 if unknown */
 	int cached;		/* the epochs were trained from memory */
 };
 
