@@ -24,6 +24,7 @@ check_stream(const char *path, size_t cache_bytes, size_t max_sentence, uint64_t
 	const char *paths[1] = { path };
 	struct ks_stream_opts o = { paths, 1, cache_bytes, 0, 1, 0, max_sentence, NULL };
 	struct ks_stream *s;
+	const struct ks_vocab *v;
 	struct ks_stream_info info;
 	struct ks_batch b;
 	struct ks_err err;
@@ -32,10 +33,10 @@ check_stream(const char *path, size_t cache_bytes, size_t max_sentence, uint64_t
 
 	ck_assert_int_eq(ks_stream_load(&s, &o, NULL, &err), KS_OK);
 	ks_stream_info(s, &info);
+	v = ks_stream_vocab(s);
 	ck_assert_int_eq(info.cached, cache_bytes > 0);
 	/* Served from the cache, the stream has no use for lookups: the index is freed. */
-	ck_assert_uint_eq(ks_vocab_find(ks_stream_vocab(s), ks_vocab_word(ks_stream_vocab(s), 0),
-					ks_vocab_word_len(ks_stream_vocab(s), 0)),
+	ck_assert_uint_eq(ks_vocab_find(v, ks_vocab_word(v, 0), ks_vocab_word_len(v, 0)),
 			  info.cached ? KS_NO_WORD : 0);
 	ck_assert_uint_eq(info.corpus_words, expect_words);
 	ck_assert_uint_eq(info.train_words, expect_words);
@@ -49,7 +50,7 @@ check_stream(const char *path, size_t cache_bytes, size_t max_sentence, uint64_t
 				run = 0;
 				continue;
 			}
-			ck_assert_uint_lt(b.ids[i], ks_vocab_size(ks_stream_vocab(s)));
+			ck_assert_uint_lt(b.ids[i], ks_vocab_size(v));
 			run++;
 			words++;
 		}
