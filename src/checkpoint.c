@@ -135,6 +135,20 @@ w_floats(struct ckpt_writer *w, const float *m, size_t n)
 	}
 }
 
+/* The n rows of dim floats at m, stride floats apart, one after another. */
+static void
+w_matrix(struct ckpt_writer *w, const float *m, size_t n, size_t dim, size_t stride)
+{
+	size_t i;
+
+	if (stride == dim) {
+		w_floats(w, m, n * dim);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		w_floats(w, m + i * stride, dim);
+}
+
 static void
 w_settings(struct ckpt_writer *w, const struct ks_ckpt_settings *s)
 {
@@ -172,7 +186,8 @@ ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 	size_t i, cells;
 	int rc;
 
-	if (ks_mul_size(c->n_words, c->dim, &cells) != 0 || cells > SIZE_MAX / sizeof(float))
+	if (c->stride < c->dim || ks_mul_size(c->n_words, c->stride, &cells) != 0 ||
+	    cells > SIZE_MAX / sizeof(float))
 		return ks_err_set(err, KS_ERR_INTERNAL, "%s: the model is too large", path);
 	if ((rc = ks_outfile_open(&of, path, err)) != KS_OK)
 		return rc;
@@ -206,8 +221,8 @@ ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 		w_u64(&w, c->counts[i]);
 	}
 	w_u64(&w, c->dim);
-	w_floats(&w, c->in_vecs, cells);
-	w_floats(&w, c->out_vecs, cells);
+	w_matrix(&w, c->in_vecs, c->n_words, c->dim, c->stride);
+	w_matrix(&w, c->out_vecs, c->n_words, c->dim, c->stride);
 	w_u32(&w, (uint32_t)w.crc);
 	if (w.failed) {
 		int e = errno ? errno : EIO;
@@ -342,6 +357,20 @@ r_floats(struct ckpt_reader *r, float *m, size_t n)
 		ks_swap_floats(m, n);
 }
 
+/* Reads n rows of dim floats into m, stride floats apart; the padding is left as it is. */
+static void
+r_matrix(struct ckpt_reader *r, float *m, size_t n, size_t dim, size_t stride)
+{
+	size_t i;
+
+	if (stride == dim) {
+		r_floats(r, m, n * dim);
+		return;
+	}
+	for (i = 0; i < n && r->status == KS_OK; i++)
+		r_floats(r, m + i * stride, dim);
+}
+
 static void
 r_settings(struct ckpt_reader *r, struct ks_ckpt_settings *s)
 {
@@ -469,6 +498,9 @@ r_matrices(struct ckpt_reader *r, struct ks_ckpt *c)
 		return;
 	}
 	c->dim = (size_t)dim;
+	c->stride = ks_row_stride(c->dim);
+	/* No overflow: stride <= dim + dim / 16 and n_words x dim fits the file. */
+	cells = c->n_words * c->stride;
 	c->in_vecs = ks_aligned_calloc(cells, sizeof(float));
 	c->out_vecs = ks_aligned_calloc(cells, sizeof(float));
 	if (c->in_vecs == NULL || c->out_vecs == NULL) {
@@ -476,8 +508,8 @@ r_matrices(struct ckpt_reader *r, struct ks_ckpt *c)
 				       "(2 x %zu words x %zu dimensions)", r->path, c->n_words, c->dim);
 		return;
 	}
-	r_floats(r, c->in_vecs, cells);
-	r_floats(r, c->out_vecs, cells);
+	r_matrix(r, c->in_vecs, c->n_words, c->dim, c->stride);
+	r_matrix(r, c->out_vecs, c->n_words, c->dim, c->stride);
 }
 
 /* The body after the version strings; the caller checks the checksum. */

@@ -101,7 +101,8 @@ struct ks_ckpt {
 	size_t n_words, dim;
 	const char **words;		/* n_words NUL-terminated words */
 	uint64_t *counts;
-	float *in_vecs, *out_vecs;	/* n_words x dim each */
+	size_t stride;			/* floats from one row to the next, >= dim */
+	float *in_vecs, *out_vecs;	/* n_words rows of dim floats each, stride apart */
 	/* Set by ks_ckpt_read only. */
 	char *version;			/* the kensho version that wrote it */
 	char **owned_words;		/* the storage words points into */

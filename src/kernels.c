@@ -269,19 +269,19 @@ kernels_axpy(float *restrict y, float a, const float *restrict x, size_t n)
 #undef AXPY
 }
 
-/* h[0 .. len) = the mean of the rows base + ids[r] * dim + i, r < n_rows. */
+/* h[0 .. len) = the mean of the rows base + ids[r] * stride + i, r < n_rows. */
 KERNELS_INLINE void
-kernels_mean_run(float *restrict h, const float *restrict base, size_t dim, size_t i,
+kernels_mean_run(float *restrict h, const float *restrict base, size_t stride, size_t i,
 		 const uint32_t *ids, size_t n_rows, float inv, size_t len)
 {
-	const float *row = base + (size_t)ids[0] * dim + i;
+	const float *row = base + (size_t)ids[0] * stride + i;
 	float acc[KERNELS_BLOCK];
 	size_t j, r;
 
 	for (j = 0; j < len; j++)
 		acc[j] = row[j];
 	for (r = 1; r < n_rows; r++) {
-		row = base + (size_t)ids[r] * dim + i;
+		row = base + (size_t)ids[r] * stride + i;
 		for (j = 0; j < len; j++)
 			acc[j] += row[j];
 	}
@@ -290,17 +290,17 @@ kernels_mean_run(float *restrict h, const float *restrict base, size_t dim, size
 }
 
 /*
- * h = the mean of the rows base[ids[r] * dim], r < n_rows, a block of
+ * h = the mean of the rows base[ids[r] * stride], r < n_rows, a block of
  * dimensions at a time, so each row is read once and h written once.
  */
 KERNELS_INLINE void
-kernels_mean(float *restrict h, const float *restrict base, size_t dim, const uint32_t *ids,
-	     size_t n_rows)
+kernels_mean(float *restrict h, const float *restrict base, size_t dim, size_t stride,
+	     const uint32_t *ids, size_t n_rows)
 {
 	float inv = 1.0f / (float)n_rows;
 	size_t i;
 
-#define MEAN(at, len) kernels_mean_run(h + (at), base, dim, (at), ids, n_rows, inv, len)
+#define MEAN(at, len) kernels_mean_run(h + (at), base, stride, (at), ids, n_rows, inv, len)
 	KERNELS_ROW(dim, i, MEAN);
 #undef MEAN
 }
@@ -392,7 +392,7 @@ kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const ui
 		size_t n_tgt, const uint32_t *neg, size_t n_neg, float alpha_out)
 {
 	const struct ks_sigmoid *t = k->sigmoid;
-	size_t dim = k->dim, next_tgt = 0, next_neg = 0, n, j;
+	size_t dim = k->dim, stride = k->stride, next_tgt = 0, next_neg = 0, n, j;
 	float *rows[KERNELS_CHUNK];
 	float g[KERNELS_CHUNK], xs[KERNELS_CHUNK];
 	double loss = 0.0;
@@ -405,7 +405,7 @@ kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const ui
 	for (;;) {
 		n = 0;
 		for (; next_tgt < n_tgt; next_tgt++) {
-			float *row = k->out_vecs + (size_t)tgt[next_tgt] * dim;
+			float *row = k->out_vecs + (size_t)tgt[next_tgt] * stride;
 
 			j = kernels_find_row(rows, n, row);
 			if (j == n) {
@@ -420,7 +420,7 @@ kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const ui
 		}
 		for (; next_neg < n_neg; next_neg++) {
 			size_t m = kernels_negative_weight(neg[next_neg], tgt, n_tgt);
-			float *row = k->out_vecs + (size_t)neg[next_neg] * dim;
+			float *row = k->out_vecs + (size_t)neg[next_neg] * stride;
 
 			if (m == 0)
 				continue;
@@ -456,16 +456,16 @@ ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 	     uint32_t target, const uint32_t *neg, size_t n_neg,
 	     float alpha_in, float alpha_out, enum ks_cbow_update mode)
 {
-	size_t dim = k->dim, i;
+	size_t dim = k->dim, stride = k->stride, i;
 	float step;
 	double loss;
 
-	kernels_mean(k->h, k->in_vecs, dim, ctx, n_ctx);
+	kernels_mean(k->h, k->in_vecs, dim, stride, ctx, n_ctx);
 	loss = kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
 	/* The correction (see the top of this file): dL/d ctx row = dL/dh / C. */
 	step = mode == KS_CBOW_WORD2VEC ? alpha_in : alpha_in / (float)n_ctx;
 	for (i = 0; i < n_ctx; i++)
-		kernels_axpy(k->in_vecs + (size_t)ctx[i] * dim, step, k->grad, dim);
+		kernels_axpy(k->in_vecs + (size_t)ctx[i] * stride, step, k->grad, dim);
 	return loss;
 }
 
@@ -474,7 +474,7 @@ ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 	   const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out)
 {
 	size_t dim = k->dim;
-	float *in = k->in_vecs + (size_t)input * dim;
+	float *in = k->in_vecs + (size_t)input * k->stride;
 	double loss;
 
 	/* A private copy: every output step sees the same input, whatever other threads do. */
@@ -511,7 +511,7 @@ ks_sg_batch_step(const struct ks_kernel_ctx *k, const uint32_t *inputs, size_t n
 		 float alpha_out)
 {
 	const struct ks_sigmoid *t = k->sigmoid;
-	size_t dim = k->dim, n_in = 0, n_out = 1, c, o, q;
+	size_t dim = k->dim, stride = k->stride, n_in = 0, n_out = 1, c, o, q;
 	float *in_rows[KS_SG_BATCH_MAX_INPUTS], *out_rows[KS_SG_BATCH_MAX_OUTPUTS];
 	float in_count[KS_SG_BATCH_MAX_INPUTS], out_count[KS_SG_BATCH_MAX_OUTPUTS];
 	float g[KS_SG_BATCH_MAX_INPUTS][KS_SG_BATCH_MAX_OUTPUTS];
@@ -519,7 +519,7 @@ ks_sg_batch_step(const struct ks_kernel_ctx *k, const uint32_t *inputs, size_t n
 
 	/* Distinct input rows with their multiplicities; the same for the outputs. */
 	for (c = 0; c < n_inputs; c++) {
-		float *row = k->in_vecs + (size_t)inputs[c] * dim;
+		float *row = k->in_vecs + (size_t)inputs[c] * stride;
 
 		for (q = 0; q < n_in && in_rows[q] != row; q++)
 			;
@@ -529,10 +529,10 @@ ks_sg_batch_step(const struct ks_kernel_ctx *k, const uint32_t *inputs, size_t n
 		}
 		in_count[q] += 1.0f;
 	}
-	out_rows[0] = k->out_vecs + (size_t)target * dim;
+	out_rows[0] = k->out_vecs + (size_t)target * stride;
 	out_count[0] = 1.0f;
 	for (c = 0; c < n_neg; c++) {
-		float *row = k->out_vecs + (size_t)neg[c] * dim;
+		float *row = k->out_vecs + (size_t)neg[c] * stride;
 
 		if (neg[c] == target)
 			continue;

@@ -2,9 +2,9 @@
  * The update math: one CBOW example or one skip-gram pair with negative
  * sampling, applied in place to the shared embedding matrices.
  *
- * Pure functions over contiguous float rows of `dim` floats: in_vecs (the
- * word vectors that are written out) and out_vecs (the context or output
- * vectors). Workers call these concurrently without locks (Hogwild); this
+ * Pure functions over rows of `dim` floats, `stride` floats apart: in_vecs
+ * (the word vectors that are written out) and out_vecs (the context or
+ * output vectors). The floats between dim and stride are never touched. Workers call these concurrently without locks (Hogwild); this
  * is the only intended data race in kensho, see kernels.c.
  *
  * Loss and gradient, for an input vector h, the target's output row o+ and
@@ -54,9 +54,10 @@ void ks_sigmoid_init(struct ks_sigmoid *t);
 
 /* The kernels' view of the model and of one worker's scratch space. */
 struct ks_kernel_ctx {
-	float *in_vecs;		/* V x dim, row-major, 64-byte aligned */
-	float *out_vecs;	/* V x dim */
+	float *in_vecs;		/* V rows, row-major, 64-byte aligned */
+	float *out_vecs;	/* V rows, the same layout */
 	size_t dim;
+	size_t stride;		/* floats from one row to the next, >= dim */
 	const struct ks_sigmoid *sigmoid;
 	float *h;		/* dim floats of scratch: the CBOW input */
 	float *grad;		/* scratch: -dL/d(input), dim floats (ks_sg_batch_step: more) */

@@ -80,6 +80,18 @@ ks_aligned_calloc(size_t n, size_t size)
 	return p;
 }
 
+size_t
+ks_row_stride(size_t dim)
+{
+	size_t line = (dim + 15) & ~(size_t)15, half = (dim + 7) & ~(size_t)7;
+
+	if (line >= dim && (line - dim) * 16 <= dim)
+		return line;
+	if (half >= dim && (half - dim) * 16 <= dim)
+		return half;
+	return dim;
+}
+
 void
 ks_advise_huge(void *p, size_t bytes)
 {

@@ -31,6 +31,19 @@ void *ks_realloc_array(void *p, size_t n, size_t size);
 void *ks_aligned_calloc(size_t n, size_t size);
 
 /*
+ * Floats from the start of one row of an embedding matrix to the next, for
+ * rows of dim floats in a block from ks_aligned_calloc: dim rounded up to a
+ * multiple of 16 (rows on 64-byte lines) if that adds at most dim / 16, else
+ * to a multiple of 8 (32-byte boundaries) if that does, else dim itself. A
+ * row on its own lines shares none with its neighbours, so two threads
+ * writing neighbouring rows do not take lines from each other, and no
+ * 32-byte SIMD load of a row splits across two lines. The padding is never
+ * read or written: at most 1/16 more memory, for 5-9% more words/s at dim
+ * 100 on one thread and on two (bench/results/scaling.md).
+ */
+size_t ks_row_stride(size_t dim);
+
+/*
  * Asks for transparent huge pages on the whole 2 MiB pages inside
  * [p, p + bytes), for memory read at random rows: one TLB entry then
  * covers 512 times more of it, and filling it costs 512 times fewer

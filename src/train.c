@@ -72,8 +72,8 @@ struct train {
 	struct ks_alias *alias;
 	uint32_t *keep;		/* subsampling thresholds */
 	struct ks_sigmoid sigmoid;
-	float *in_vecs, *out_vecs;
-	size_t n_words, dim;
+	float *in_vecs, *out_vecs;	/* n_words rows of dim floats, stride apart */
+	size_t n_words, dim, stride;
 	uint64_t total_words;	/* words over all epochs */
 	float alpha0;
 	float in_scale;
@@ -215,16 +215,16 @@ static void
 worker_prefetch(const struct worker *w, size_t i, size_t k, size_t span, const uint32_t *neg)
 {
 	const struct train *t = w->t;
-	size_t dim = t->dim, q, negative = (size_t)t->cfg->negative;
+	size_t dim = t->dim, stride = t->stride, q, negative = (size_t)t->cfg->negative;
 
 	if (k < 2)
 		return;
 	/* Both read the context words' input rows (one is new) and the centre's output row. */
 	if (i + span < k)
-		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * dim, dim, t->prefetchw);
-	ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * dim, dim, t->prefetchw);
+		ks_prefetch_row(t->in_vecs + (size_t)w->kept[i + span] * stride, dim, t->prefetchw);
+	ks_prefetch_row(t->out_vecs + (size_t)w->kept[i] * stride, dim, t->prefetchw);
 	for (q = 0; q < negative; q++)
-		ks_prefetch_row(t->out_vecs + (size_t)neg[q] * dim, dim, t->prefetchw);
+		ks_prefetch_row(t->out_vecs + (size_t)neg[q] * stride, dim, t->prefetchw);
 }
 
 /* Trains on one chunk of at most -max-sentence words. */
@@ -234,7 +234,7 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 	struct train *t = w->t;
 	const struct ks_config *cfg = t->cfg;
 	const struct ks_kernel_ctx kc = {
-		t->in_vecs, t->out_vecs, t->dim, &t->sigmoid, w->h, w->grad
+		t->in_vecs, t->out_vecs, t->dim, t->stride, &t->sigmoid, w->h, w->grad
 	};
 	size_t i, k = 0, negative = (size_t)cfg->negative, span, q;
 	size_t spans[TRAIN_AHEAD + 1];
@@ -366,7 +366,7 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	struct ks_stream_info info;
 	struct ks_rng rng;
 	uint64_t *counts;
-	size_t i, cells;
+	size_t i, j, cells;
 	int rc;
 
 	t->cfg = cfg;
@@ -374,13 +374,14 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	t->vocab = ks_stream_vocab(stream);
 	t->n_words = ks_vocab_size(t->vocab);
 	t->dim = (size_t)cfg->size;
+	t->stride = ks_row_stride(t->dim);
 	ks_stream_info(stream, &info);
 	t->total_words = info.train_words * (uint64_t)cfg->iter;
 	t->alpha0 = (float)cfg->alpha;
 	t->in_scale = cfg->cbow ? (float)cfg->alpha_in_scale : 1.0f;
 	ks_sigmoid_init(&t->sigmoid);
 	t->prefetchw = ks_cpu_has_prefetchw();
-	if (ks_mul_size(t->n_words, t->dim, &cells) != 0)
+	if (ks_mul_size(t->n_words, t->stride, &cells) != 0)
 		return ks_err_set(err, KS_ERR_NOMEM, "the model (%zu x %zu) is too large",
 				  t->n_words, t->dim);
 	if (t->resume != NULL) {
@@ -407,13 +408,17 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	free(counts);
 	if (rc != KS_OK || t->resume != NULL)
 		return rc;
-	/* word2vec.c's initialisation: uniform in [-0.5/dim, 0.5/dim), zero outputs. */
+	/*
+	 * word2vec.c's initialisation: uniform in [-0.5/dim, 0.5/dim), zero
+	 * outputs. The padding after each row stays zero.
+	 */
 	ks_rng_seed(&rng, cfg->seed, TRAIN_INIT_STREAM);
-	for (i = 0; i < cells; i++) {
-		double u = (double)(ks_rng_next(&rng) >> 11) * 0x1.0p-53;
+	for (i = 0; i < t->n_words; i++)
+		for (j = 0; j < t->dim; j++) {
+			double u = (double)(ks_rng_next(&rng) >> 11) * 0x1.0p-53;
 
-		t->in_vecs[i] = (float)((u - 0.5) / (double)t->dim);
-	}
+			t->in_vecs[i * t->stride + j] = (float)((u - 0.5) / (double)t->dim);
+		}
 	return KS_OK;
 }
 
@@ -646,7 +651,7 @@ train_write(const struct train *t, struct ks_err *err)
 	enum ks_vecfile_format fmt = cfg->binary ? KS_VECFILE_BINARY : KS_VECFILE_TEXT;
 	struct ks_outfile *out = NULL, *ctx = NULL;
 	const char **words;
-	size_t i, cells = t->n_words * t->dim;
+	size_t i, cells = t->n_words * t->stride;
 	int rc;
 
 	if ((rc = train_check_finite(t->in_vecs, cells, "word", err)) != KS_OK ||
@@ -665,10 +670,10 @@ train_write(const struct train *t, struct ks_err *err)
 	rc = KS_OK;
 	if (cfg->output)
 		rc = ks_vecfile_write_pending(&out, cfg->output, fmt, words, t->in_vecs,
-					      t->n_words, t->dim, err);
+					      t->n_words, t->dim, t->stride, err);
 	if (rc == KS_OK && cfg->save_context)
 		rc = ks_vecfile_write_pending(&ctx, cfg->save_context, fmt, words, t->out_vecs,
-					      t->n_words, t->dim, err);
+					      t->n_words, t->dim, t->stride, err);
 	if (rc == KS_OK && out != NULL)
 		rc = ks_outfile_finish(out, err);
 	if (rc == KS_OK && ctx != NULL)
@@ -883,6 +888,7 @@ train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint6
 	c.n_workers = n;
 	c.n_words = t->n_words;
 	c.dim = t->dim;
+	c.stride = t->stride;
 	c.in_vecs = t->in_vecs;
 	c.out_vecs = t->out_vecs;
 	c.workers = ks_malloc_array(n, sizeof(*c.workers));

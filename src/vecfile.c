@@ -566,13 +566,14 @@ int
 ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char *const *words,
 		 const float *vecs, size_t n_words, size_t dim, struct ks_err *err)
 {
-	return ks_vecfile_write_pending(NULL, path, format, words, vecs, n_words, dim, err);
+	return ks_vecfile_write_pending(NULL, path, format, words, vecs, n_words, dim, dim, err);
 }
 
 int
 ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 			 enum ks_vecfile_format format, const char *const *words,
-			 const float *vecs, size_t n_words, size_t dim, struct ks_err *err)
+			 const float *vecs, size_t n_words, size_t dim, size_t stride,
+			 struct ks_err *err)
 {
 	struct ks_outfile *f = NULL;
 	size_t i, j, max_word = 0, line_cap;
@@ -581,8 +582,9 @@ ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 	int big = !ks_host_is_le(), rc;
 	FILE *out;
 
-	if (dim == 0)
-		return ks_err_set(err, KS_ERR_INTERNAL, "%s: cannot write vectors of dimension 0", path);
+	if (dim == 0 || stride < dim)
+		return ks_err_set(err, KS_ERR_INTERNAL, "%s: cannot write vectors of dimension %zu "
+				  "from rows %zu floats apart", path, dim, stride);
 	for (i = 0; i < n_words; i++) {
 		size_t len = strlen(words[i]);
 
@@ -613,7 +615,7 @@ ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 	if (fprintf(out, "%zu %zu\n", n_words, dim) < 0)
 		goto write_failed;
 	for (i = 0; i < n_words; i++) {
-		const float *row = vecs + i * dim;
+		const float *row = vecs + i * stride;
 		size_t len = strlen(words[i]);
 
 		for (j = 0; j < dim; j++)

@@ -74,15 +74,18 @@ int ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char
 		     const float *vecs, size_t n_words, size_t dim, struct ks_err *err);
 
 /*
- * As ks_vecfile_write, but a file that was written without error is not
- * put in place: *pending (which must be NULL on entry) then owns it, to be
- * ended by ks_outfile_commit or ks_outfile_abort, so that several files can
- * be written before any of them replaces an older one. pending == NULL is
+ * As ks_vecfile_write, but row i is at vecs[i * stride ..] (stride >= dim:
+ * a matrix with padded rows, see ks_row_stride), and a file that was
+ * written without error is not put in place: *pending (which must be NULL
+ * on entry) then owns it, to be ended by ks_outfile_commit or
+ * ks_outfile_abort, so that several files can be written before any of
+ * them replaces an older one. pending == NULL and stride == dim is
  * ks_vecfile_write.
  */
 int ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 			     enum ks_vecfile_format format, const char *const *words,
-			     const float *vecs, size_t n_words, size_t dim, struct ks_err *err);
+			     const float *vecs, size_t n_words, size_t dim, size_t stride,
+			     struct ks_err *err);
 
 /* Which format the reader takes a file for. */
 enum ks_vecfile_read_format {

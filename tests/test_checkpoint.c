@@ -5,6 +5,7 @@
  * trainings stopped at several points and resumed, whose vectors must be
  * byte-identical to an uninterrupted run's (cached and streamed).
  */
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "checkpoint.h"
 #include "config.h"
+#include "mem.h"
 #include "suites.h"
 #include "train.h"
 
@@ -87,6 +89,7 @@ sample_init(struct sample *s)
 	s->c.words = s->words;
 	s->c.counts = s->counts;
 	s->c.dim = 3;
+	s->c.stride = 3;
 	for (i = 0; i < 15; i++) {
 		s->in[i] = (float)i * 0.1f - 0.7f;
 		s->out[i] = -(float)i * 1e-3f;
@@ -162,6 +165,52 @@ START_TEST(test_ckpt_round_trip)
 	ck_assert(memcmp(c->out_vecs, s.out, sizeof(s.out)) == 0);
 	ks_ckpt_destroy(c);
 	ks_ckpt_destroy(NULL);
+}
+END_TEST
+
+/*
+ * Padded rows (the trainer's layout, ks_row_stride) go to the file packed
+ * and come back padded, with zeros in the padding whatever it held.
+ */
+START_TEST(test_ckpt_padded_rows)
+{
+	enum { DIM = 100, STRIDE = 104 };
+	static float in[5 * STRIDE], out[5 * STRIDE];
+	char path[512];
+	struct sample s;
+	struct ks_ckpt *c;
+	struct ks_err err;
+	size_t r, d;
+
+	ck_assert_uint_eq(ks_row_stride(DIM), STRIDE);
+	snprintf(path, sizeof(path), "%s/padded.ckpt", ks_test_tmpdir());
+	sample_init(&s);
+	s.c.set.size = DIM;
+	s.c.dim = DIM;
+	s.c.stride = STRIDE;
+	for (r = 0; r < 5; r++)
+		for (d = 0; d < STRIDE; d++) {
+			in[r * STRIDE + d] = d < DIM ? (float)(r * DIM + d) * 0.25f : NAN;
+			out[r * STRIDE + d] = d < DIM ? -(float)(r * DIM + d) : NAN;
+		}
+	s.c.in_vecs = in;
+	s.c.out_vecs = out;
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+	ck_assert_int_eq(ks_ckpt_read(&c, path, &err), KS_OK);
+	ck_assert_uint_eq(c->dim, DIM);
+	ck_assert_uint_eq(c->stride, STRIDE);
+	for (r = 0; r < 5; r++)
+		for (d = 0; d < STRIDE; d++) {
+			float want_in = d < DIM ? in[r * STRIDE + d] : 0.0f;
+			float want_out = d < DIM ? out[r * STRIDE + d] : 0.0f;
+
+			ck_assert_msg(c->in_vecs[r * STRIDE + d] == want_in &&
+				      c->out_vecs[r * STRIDE + d] == want_out,
+				      "row %zu, float %zu: %g %g, expected %g %g", r, d,
+				      c->in_vecs[r * STRIDE + d], c->out_vecs[r * STRIDE + d], want_in,
+				      want_out);
+		}
+	ks_ckpt_destroy(c);
 }
 END_TEST
 
@@ -510,6 +559,7 @@ ks_suite_checkpoint(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ckpt_round_trip);
+	tcase_add_test(tc, test_ckpt_padded_rows);
 	tcase_add_test(tc, test_ckpt_refuses_foreign_files);
 	tcase_add_test(tc, test_ckpt_refuses_every_corrupt_byte_and_truncation);
 	tcase_add_test(tc, test_ckpt_compares_settings);

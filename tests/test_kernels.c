@@ -108,7 +108,7 @@ kt_model_new(uint64_t seed, float scale)
 static struct ks_kernel_ctx
 kt_ctx(struct kt_model *m)
 {
-	struct ks_kernel_ctx k = { m->in, m->out, m->dim, &m->sigmoid, m->h, m->grad };
+	struct ks_kernel_ctx k = { m->in, m->out, m->dim, m->dim, &m->sigmoid, m->h, m->grad };
 
 	return k;
 }
@@ -360,6 +360,73 @@ START_TEST(test_sg_window)
 }
 END_TEST
 
+/* Floats from one padded row to the next in test_padded_rows: rows not on 64-byte lines. */
+#define KT_STRIDE 36
+
+/*
+ * With rows stride floats apart (ks_row_stride's padding) every kernel
+ * computes the same bits as with packed rows, and never reads or writes the
+ * padding: it holds NaNs that would spread through any sum they entered,
+ * and must keep its bits.
+ */
+START_TEST(test_padded_rows)
+{
+	const struct kt_case cases[] = {
+		{ "cbow", { 3, 7, 3, 1, 9, 7 }, 6, 0, 5, { 2, 5, 9, 9, 4 }, 5, 1e-2f, { 0 }, 0 },
+		{ "sg pair", { 0 }, 0, 4, 6, { 2, 6, 9, 0, 9 }, 5, 1e-2f, { 0 }, 0 },
+		{ "sg window", { 0 }, 0, 0, 6, { 2, 6, 9, 0, 9 }, 5, 1e-2f, { 3, 7, 1, 7, 8, 3 }, 6 },
+	};
+	static float in[KT_V * KT_STRIDE], out[KT_V * KT_STRIDE];
+	const float pad = nanf("0x5a5a");
+	size_t c, r, d;
+	int mode;
+
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (mode = 0; mode < 2; mode++) {
+			struct kt_model *m = kt_model_new(KT_SEED + c, 0.3f);
+			struct ks_kernel_ctx k;
+			double packed, padded;
+
+			for (r = 0; r < KT_V; r++)
+				for (d = 0; d < KT_STRIDE; d++) {
+					in[r * KT_STRIDE + d] = d < KT_DIM ? m->in[r * KT_DIM + d] : pad;
+					out[r * KT_STRIDE + d] = d < KT_DIM ? m->out[r * KT_DIM + d] : pad;
+				}
+			packed = kt_run(&cases[c], m, (enum ks_cbow_update)mode);
+			k = kt_ctx(m);
+			k.in_vecs = in;
+			k.out_vecs = out;
+			k.stride = KT_STRIDE;
+			if (cases[c].n_ctx > 0)
+				padded = ks_cbow_step(&k, cases[c].ctx, cases[c].n_ctx, cases[c].target,
+						      cases[c].neg, cases[c].n_neg, cases[c].alpha,
+						      cases[c].alpha, (enum ks_cbow_update)mode);
+			else if (cases[c].n_inputs > 0)
+				padded = ks_sg_batch_step(&k, cases[c].inputs, cases[c].n_inputs,
+							  cases[c].target, cases[c].neg, cases[c].n_neg,
+							  cases[c].alpha, cases[c].alpha);
+			else
+				padded = ks_sg_step(&k, cases[c].input, cases[c].target, cases[c].neg,
+						    cases[c].n_neg, cases[c].alpha, cases[c].alpha);
+			ck_assert_msg(memcmp(&packed, &padded, sizeof(packed)) == 0,
+				      "%s: loss %.17g packed, %.17g padded", cases[c].name, packed, padded);
+			for (r = 0; r < KT_V; r++) {
+				ck_assert_msg(memcmp(in + r * KT_STRIDE, m->in + r * KT_DIM,
+						     KT_DIM * sizeof(float)) == 0 &&
+					      memcmp(out + r * KT_STRIDE, m->out + r * KT_DIM,
+						     KT_DIM * sizeof(float)) == 0,
+					      "%s, mode %d: row %zu differs from the packed run",
+					      cases[c].name, mode, r);
+				for (d = KT_DIM; d < KT_STRIDE; d++)
+					ck_assert_msg(memcmp(in + r * KT_STRIDE + d, &pad, sizeof(pad)) == 0 &&
+						      memcmp(out + r * KT_STRIDE + d, &pad, sizeof(pad)) == 0,
+						      "%s: the padding of row %zu was written", cases[c].name, r);
+			}
+			free(m);
+		}
+}
+END_TEST
+
 /* A window of one context row is exactly the pair kernel with that row as input. */
 START_TEST(test_sg_window_of_one_is_pair)
 {
@@ -542,6 +609,7 @@ ks_suite_kernels(void)
 	tcase_add_test(tc, test_many_negatives);
 	tcase_add_test(tc, test_sg_window);
 	tcase_add_test(tc, test_sg_window_of_one_is_pair);
+	tcase_add_test(tc, test_padded_rows);
 	tcase_add_test(tc, test_word2vec_mode_is_c_times_corrected);
 	tcase_add_test(tc, test_sigmoid_table_accuracy);
 	tcase_add_test(tc, test_sigmoid_clamp);

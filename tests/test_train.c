@@ -115,6 +115,27 @@ START_TEST(test_reserve_grows_in_place)
 }
 END_TEST
 
+/* Rows are padded to a 64-byte line, else to 32 bytes, only where it costs at most 1/16. */
+START_TEST(test_row_stride)
+{
+	static const size_t cases[][2] = {
+		{ 100, 104 },	/* 112 would add 12%: 32-byte boundaries, 4% */
+		{ 200, 208 },	/* 64-byte lines for 4% */
+		{ 300, 304 },	/* 64-byte lines for 1.3% */
+		{ 128, 128 }, { 16, 16 }, { 8, 8 },	/* already on lines */
+		{ 241, 256 },	/* 15 more floats, within 241 / 16 */
+		{ 225, 232 },	/* 15 more would be over 225 / 16; 7 more is not */
+		{ 120, 120 },	/* 8 more would be over 120 / 16; on 32-byte boundaries already */
+		{ 50, 50 }, { 17, 17 }, { 1, 1 },	/* either would cost too much */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(ks_row_stride(cases[i][0]) == cases[i][1], "dim %zu: stride %zu, expected %zu",
+			      cases[i][0], ks_row_stride(cases[i][0]), cases[i][1]);
+}
+END_TEST
+
 static void
 base_config(struct ks_config *cfg, char **train, const char *out)
 {
@@ -213,6 +234,7 @@ ks_suite_train(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_stream_serves_every_word);
 	tcase_add_test(tc, test_reserve_grows_in_place);
+	tcase_add_test(tc, test_row_stride);
 	tcase_add_test(tc, test_train_reproducible_and_modes_differ);
 	tcase_add_test(tc, test_train_divergence_writes_nothing);
 	suite_add_tcase(s, tc);
