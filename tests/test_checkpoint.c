@@ -168,6 +168,22 @@ START_TEST(test_ckpt_round_trip)
 }
 END_TEST
 
+/* Reads path expecting status and a message holding want. */
+static void
+expect_refused(const char *path, int status, const char *want)
+{
+	struct ks_ckpt *c = (struct ks_ckpt *)1;
+	struct ks_err err;
+	int rc;
+
+	ks_err_clear(&err);
+	rc = ks_ckpt_read(&c, path, &err);
+	ck_assert_msg(rc == status, "%s: got %d (%s), want %d", path, rc, err.msg, status);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+}
+
 /*
  * Padded rows (the trainer's layout, ks_row_stride) go to the file packed
  * and come back padded, with zeros in the padding whatever it held.
@@ -180,7 +196,8 @@ START_TEST(test_ckpt_padded_rows)
 	struct sample s;
 	struct ks_ckpt *c;
 	struct ks_err err;
-	size_t r, d;
+	unsigned char *buf;
+	size_t r, d, len, cuts[3];
 
 	ck_assert_uint_eq(ks_row_stride(DIM), STRIDE);
 	snprintf(path, sizeof(path), "%s/padded.ckpt", ks_test_tmpdir());
@@ -211,24 +228,18 @@ START_TEST(test_ckpt_padded_rows)
 				      want_out);
 		}
 	ks_ckpt_destroy(c);
+	/* Cut inside the output rows, inside the input rows, and at the first row. */
+	buf = ks_test_slurp(path, &len);
+	cuts[0] = len - 4 - 2 * 5 * DIM * sizeof(float) + 3;
+	cuts[1] = len - 4 - 5 * DIM * sizeof(float) - 7;
+	cuts[2] = len - 5;
+	for (r = 0; r < 3; r++) {
+		ks_test_write_file(path, buf, cuts[r]);
+		expect_refused(path, KS_ERR_FORMAT, "truncated");
+	}
+	free(buf);
 }
 END_TEST
-
-/* Reads path expecting status and a message holding want. */
-static void
-expect_refused(const char *path, int status, const char *want)
-{
-	struct ks_ckpt *c = (struct ks_ckpt *)1;
-	struct ks_err err;
-	int rc;
-
-	ks_err_clear(&err);
-	rc = ks_ckpt_read(&c, path, &err);
-	ck_assert_msg(rc == status, "%s: got %d (%s), want %d", path, rc, err.msg, status);
-	ck_assert_ptr_null(c);
-	ck_assert_msg(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
-	ck_assert_ptr_nonnull(strstr(err.msg, path));
-}
 
 static void
 put_crc(unsigned char *buf, size_t len)
