@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 # speed NAME: training words/s, in words, from the log NAME.err.
 speed() {
 	sed -n 's/.*training (\([0-9.]*\)\([kM]\) words\/s,.*/\1 \2/p' "$work/$1.err" |
-		awk '{ print $1 * ($2 == "M" ? 1e6 : 1e3) }'
+		awk '{ printf "%.0f\n", $1 * ($2 == "M" ? 1e6 : 1e3) }'
 }
 
 # train NAME THREADS MODE...: one run, its log in NAME.err.
@@ -42,6 +42,7 @@ train() {
 	rm -f "$work/$name.bin"
 }
 
+# Plain integers in, since sort -n reads 1.79e+06 (awk's print) as 1.79.
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 : >"$work/rows"
