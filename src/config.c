@@ -82,7 +82,7 @@ static const struct opt opts[] = {
 	{ "max-vocab", OPT_LONG, OFF(max_vocab), 0, 1e15, "N",
 	  "keep at most the N most frequent words (0: no cap)" },
 	{ "threads", OPT_LONG, OFF(threads), 1, 1024, "N",
-	  "worker threads (default: online CPUs)" },
+	  "worker threads; by default one per online CPU" },
 	{ "seed", OPT_SEED, OFF(seed), 0, 0, "N",
 	  "random seed; -threads 1 with a fixed seed is reproducible" },
 	{ "max-sentence", OPT_LONG, OFF(max_sentence), 1, 1000000000, "N",
