@@ -411,8 +411,8 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 			snprintf(buf, cap, "%g CBOW corrected, %g CBOW word2vec, %g skip-gram",
 				 ALPHA_CBOW_CORRECTED, ALPHA_CBOW_WORD2VEC, ALPHA_SKIPGRAM);
 		else if (strcmp(o->name, "input-rate-scale") == 0 && cfg->alpha_in_scale < 0)
-			snprintf(buf, cap, "%g corrected CBOW, 1 otherwise",
-				 INPUT_SCALE_CBOW_CORRECTED);
+			snprintf(buf, cap, INPUT_SCALE_CBOW_CORRECTED == 1.0 ? "%g" :
+				 "%g corrected CBOW, 1 otherwise", INPUT_SCALE_CBOW_CORRECTED);
 		else
 			snprintf(buf, cap, "%g", *(const double *)(base + o->offset));
 		break;
