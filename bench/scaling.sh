@@ -13,8 +13,10 @@
 # is the sum of its two processes while both ran: it is the machine's
 # ceiling for two threads that share nothing, so a ratio "2t/1t" well below
 # "pair/1t" is the trainer's own loss, while both low means the two
-# virtual CPUs were not two free cores at the time. Prints every round and
-# the medians.
+# virtual CPUs were not two free cores at the time. Each round also gives
+# the round trip of one cache line between CPUs 0 and 1 (bench/c2c.c,
+# built with $CC or cc), which is what a row written by both threads
+# costs. Prints every round and the medians.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,6 +27,8 @@ kensho=${KENSHO:-$repo/kensho}
 [ -x "$kensho" ] || { echo "$0: build kensho first (or set KENSHO)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/kensho-scaling.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+c2c="$work/c2c"
+"${CC:-cc}" -O2 -pthread -o "$c2c" "$repo/bench/c2c.c" 2>/dev/null || c2c=
 
 # speed NAME: training words/s, in words, from the log NAME.err.
 speed() {
@@ -47,6 +51,10 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 : >"$work/rows"
 for ((r = 1; r <= runs; r++)); do
+	if [ -n "$c2c" ] && ns=$("$c2c" 0 1 2>/dev/null); then
+		echo "round $r line: a cache line's round trip between CPUs 0 and 1 takes $ns ns"
+		echo "$ns" >>"$work/c2c_ns"
+	fi
 	for mode in cbow sg; do
 		flag=1
 		[ "$mode" = sg ] && flag=0
@@ -79,3 +87,6 @@ for mode in cbow sg; do
 	awk -v m="$mode" -v o="$one" -v t="$two" -v p="$pair" -v r2="$r2" -v rp="$rp" 'BEGIN {
 		printf "%-5s %9.2fM %9.2fM %9.2fM %7.2fx %7.2fx\n", m, o / 1e6, t / 1e6, p / 1e6, r2, rp }'
 done
+if [ -s "$work/c2c_ns" ]; then
+	echo "a cache line's round trip between CPUs 0 and 1: median $(median <"$work/c2c_ns") ns"
+fi
