@@ -7,7 +7,9 @@
  * line from A to B and back. Prints the median over several trials of
  * nanoseconds per round trip. bench/scaling.sh runs it each round: it is
  * what a row costs when one thread wrote it last and the other writes it
- * next, which on a shared host depends on where the two vCPUs sit.
+ * next, which on a shared host depends on where the two vCPUs sit. Run it
+ * on idle CPUs: a waiting thread that loses its CPU to another process
+ * adds a time slice to the round trip (microseconds, not nanoseconds).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
