@@ -141,10 +141,6 @@ w_matrix(struct ckpt_writer *w, const float *m, size_t n, size_t dim, size_t str
 {
 	size_t i;
 
-	if (stride == dim) {
-		w_floats(w, m, n * dim);
-		return;
-	}
 	for (i = 0; i < n; i++)
 		w_floats(w, m + i * stride, dim);
 }
@@ -363,10 +359,7 @@ r_matrix(struct ckpt_reader *r, float *m, size_t n, size_t dim, size_t stride)
 {
 	size_t i;
 
-	if (stride == dim) {
-		r_floats(r, m, n * dim);
-		return;
-	}
+	/* After a failed read r_floats does nothing; stop at once all the same. */
 	for (i = 0; i < n && r->status == KS_OK; i++)
 		r_floats(r, m + i * stride, dim);
 }
