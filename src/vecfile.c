@@ -1406,12 +1406,14 @@ ks_vecfile_read_opts(struct ks_vecset **out, const char *path,
 	if (rc != KS_OK)
 		goto done;
 	if (v > 0) {
-		/* What the header claims, up to 65,536 rows or 64 MiB: a header can lie. */
+		/*
+		 * What the header claims, up to 65,536 rows or 64 MiB (at least
+		 * 167 rows, as d <= KS_VECFILE_MAX_DIM): a header can lie.
+		 */
 		size_t first = v < 65536 ? v : 65536, cap = ((size_t)64 << 20) / (d * sizeof(float));
 
 		if (first > cap)
-			first = cap > 0 ? cap : 1;
-
+			first = cap;
 		if (opts->max_words && opts->max_words < first)
 			first = opts->max_words;
 		if (vecset_reserve(p.vs, first) != 0) {
