@@ -4,8 +4,9 @@
  *
  * Pure functions over rows of `dim` floats, `stride` floats apart: in_vecs
  * (the word vectors that are written out) and out_vecs (the context or
- * output vectors). The floats between dim and stride are never touched. Workers call these concurrently without locks (Hogwild); this
- * is the only intended data race in kensho, see kernels.c.
+ * output vectors). The floats between dim and stride are never touched.
+ * Workers call these concurrently without locks (Hogwild); this is the
+ * only intended data race in kensho, see kernels.c.
  *
  * Loss and gradient, for an input vector h, the target's output row o+ and
  * the negatives' rows o-:
