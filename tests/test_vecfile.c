@@ -559,6 +559,69 @@ START_TEST(test_text_near_half_is_printf)
 }
 END_TEST
 
+/*
+ * Where the writer's decimal exponent, guessed from the binary one, is
+ * most easily off by one: at every power of two and of ten a float can be
+ * near, a few units in the last place either side, and positive or negative.
+ */
+START_TEST(test_text_decade_edges_are_printf)
+{
+	const size_t per_word = 10, max_values = 2 * (277 + 84) * 7;
+	float *vecs = malloc((max_values + per_word) * sizeof(*vecs));
+	char **words = calloc(max_values / per_word + 1, sizeof(*words));
+	size_t n = 0, n_words, i;
+	struct ks_err err;
+	struct tmp t;
+	int e, d;
+
+	ck_assert_ptr_nonnull(vecs);
+	ck_assert_ptr_nonnull(words);
+	for (e = -149; e <= 127; e++) {
+		float p = ldexpf(1.0f, e), v = p;
+
+		for (d = 0; d < 3; d++)
+			v = nextafterf(v, 0.0f);
+		for (d = 0; d < 7 && isfinite(v); d++, v = nextafterf(v, INFINITY)) {
+			vecs[n++] = v;
+			vecs[n++] = -v;
+		}
+	}
+	for (e = -45; e <= 38; e++) {
+		char lit[16];
+		float v;
+
+		snprintf(lit, sizeof(lit), "1e%d", e);
+		v = strtof(lit, NULL);
+		for (d = 0; d < 3; d++)
+			v = nextafterf(v, 0.0f);
+		for (d = 0; d < 7 && isfinite(v); d++, v = nextafterf(v, INFINITY)) {
+			vecs[n++] = v;
+			vecs[n++] = -v;
+		}
+	}
+	ck_assert_uint_le(n, max_values);
+	while (n % per_word != 0)
+		vecs[n++] = FLT_TRUE_MIN;
+	n_words = n / per_word;
+	for (i = 0; i < n_words; i++) {
+		char w[32];
+
+		snprintf(w, sizeof(w), "w%zu", i);
+		words[i] = strdup(w);
+		ck_assert_ptr_nonnull(words[i]);
+	}
+	tmp_init(&t);
+	ck_assert_int_eq(ks_vecfile_write(tmp_path(&t, "v.txt"), KS_VECFILE_TEXT,
+					  (const char *const *)words, vecs, n_words, per_word, &err),
+			 KS_OK);
+	check_text_is_printf(tmp_path(&t, "v.txt"), (const char *const *)words, vecs, n_words,
+			     per_word);
+	free_words(words, n_words);
+	free(vecs);
+	tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_text_many_random_values)
 {
 	/* Many values through the writer and the reader, checked bit for bit. */
@@ -916,6 +979,7 @@ ks_suite_vecfile(void)
 	tcase_add_test(tc, test_binary_records_decided_by_later_records);
 	tcase_add_test(tc, test_binary_decided_far_ahead);
 	tcase_add_test(tc, test_text_near_half_is_printf);
+	tcase_add_test(tc, test_text_decade_edges_are_printf);
 	tcase_add_test(tc, test_text_many_random_values);
 	tcase_add_test(tc, test_accepted_variants);
 	tcase_add_test(tc, test_duplicates_keep_first);
