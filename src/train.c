@@ -670,10 +670,12 @@ train_write(const struct train *t, struct ks_err *err)
 	rc = KS_OK;
 	if (cfg->output)
 		rc = ks_vecfile_write_pending(&out, cfg->output, fmt, words, t->in_vecs,
-					      t->n_words, t->dim, t->stride, err);
+					      t->n_words, t->dim, t->stride,
+					      (size_t)cfg->threads, err);
 	if (rc == KS_OK && cfg->save_context)
 		rc = ks_vecfile_write_pending(&ctx, cfg->save_context, fmt, words, t->out_vecs,
-					      t->n_words, t->dim, t->stride, err);
+					      t->n_words, t->dim, t->stride,
+					      (size_t)cfg->threads, err);
 	if (rc == KS_OK && out != NULL)
 		rc = ks_outfile_finish(out, err);
 	if (rc == KS_OK && ctx != NULL)

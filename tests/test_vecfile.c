@@ -336,11 +336,14 @@ START_TEST(test_round_trip_exact)
 
 		ck_assert_int_eq(ks_vecfile_write(path, fmt ? KS_VECFILE_BINARY : KS_VECFILE_TEXT,
 						  (const char *const *)words, vecs, n, dim, &err), KS_OK);
-		/* Written from padded rows, the file is the same bytes; a NaN read would fail it. */
+		/*
+		 * Written from padded rows (and text by two threads), the file is
+		 * the same bytes; a NaN read would fail it.
+		 */
 		packed_bytes = read_bytes(path, &packed_len);
 		ck_assert_int_eq(ks_vecfile_write_pending(NULL, path, fmt ? KS_VECFILE_BINARY :
 							  KS_VECFILE_TEXT, (const char *const *)words,
-							  padded, n, dim, 8, &err), KS_OK);
+							  padded, n, dim, 8, 2, &err), KS_OK);
 		padded_bytes = read_bytes(path, &padded_len);
 		ck_assert(packed_len == padded_len && memcmp(packed_bytes, padded_bytes, packed_len) == 0);
 		free(packed_bytes);
@@ -941,6 +944,77 @@ START_TEST(test_write_failures_leave_nothing)
 }
 END_TEST
 
+/*
+ * Text formatted by several threads: the same bytes as by one, the first
+ * non-finite row reported whichever thread meets it, and a failed write
+ * leaving the old file.
+ */
+START_TEST(test_text_threads_same_bytes)
+{
+	static const size_t threads[] = { 2, 3, 64 };
+	const size_t n = 1000, dim = 7;
+	uint64_t seed = test_seed(), s = seed;
+	struct rlimit old, small;
+	struct ks_err err;
+	struct tmp t;
+	char **words, *one, *many, path[512];
+	float *vecs;
+	size_t one_len, many_len, i;
+	int rc;
+
+	tmp_init(&t);
+	make_vectors(n, dim, &s, &words, &vecs);
+	snprintf(path, sizeof(path), "%s", tmp_path(&t, "v.txt"));
+	ck_assert_int_eq(ks_vecfile_write_pending(NULL, path, KS_VECFILE_TEXT,
+						  (const char *const *)words, vecs, n, dim, dim, 1,
+						  &err), KS_OK);
+	one = read_bytes(path, &one_len);
+	for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		ck_assert_int_eq(ks_vecfile_write_pending(NULL, path, KS_VECFILE_TEXT,
+							  (const char *const *)words, vecs, n, dim,
+							  dim, threads[i], &err), KS_OK);
+		many = read_bytes(path, &many_len);
+		FAIL_IF(many_len != one_len || memcmp(many, one, one_len) != 0,
+			"%zu threads: %zu bytes, unlike one thread's %zu (seed %llu)", threads[i],
+			many_len, one_len, (unsigned long long)seed);
+		free(many);
+	}
+	/* Rows 6 and 901 (tasks 0 and 14) are bad: row 6 is the one reported. */
+	vecs[900 * dim + 3] = NAN;
+	rc = ks_vecfile_write_pending(NULL, path, KS_VECFILE_TEXT, (const char *const *)words, vecs,
+				      n, dim, dim, 3, &err);
+	ck_assert_int_eq(rc, KS_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "vector 901 ('W\xc3\xa9" "900')"));
+	vecs[5 * dim] = INFINITY;
+	rc = ks_vecfile_write_pending(NULL, path, KS_VECFILE_TEXT, (const char *const *)words, vecs,
+				      n, dim, dim, 3, &err);
+	ck_assert_int_eq(rc, KS_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "vector 6 ('w5')"));
+	vecs[5 * dim] = 0.5f;
+	vecs[900 * dim + 3] = 0.5f;
+	/* A file size limit stops the write in a later task: the old file stays. */
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = one_len / 2;
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	rc = ks_vecfile_write_pending(NULL, path, KS_VECFILE_TEXT, (const char *const *)words, vecs,
+				      n, dim, dim, 3, &err);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	ck_assert_int_eq(rc, KS_ERR_WRITE);
+	many = read_bytes(path, &many_len);
+	FAIL_IF(many_len != one_len || memcmp(many, one, one_len) != 0,
+		"a failed write changed %s", path);
+	ck_assert_int_eq(tmp_count(&t), 1);
+	free(many);
+	free(one);
+	free_words(words, n);
+	free(vecs);
+	tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_vecset_add_find)
 {
 	static const float a[] = { 1, 2 }, b[] = { 3, 4 };
@@ -987,6 +1061,7 @@ ks_suite_vecfile(void)
 	tcase_add_test(tc, test_malformed_text);
 	tcase_add_test(tc, test_malformed_binary);
 	tcase_add_test(tc, test_write_failures_leave_nothing);
+	tcase_add_test(tc, test_text_threads_same_bytes);
 	tcase_add_test(tc, test_vecset_add_find);
 	suite_add_tcase(s, tc);
 	return s;
