@@ -607,6 +607,12 @@ ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char *co
 #define VECFILE_TEXT_ROWS 64
 /* Slots per formatting thread: one being formatted, one waiting to be written. */
 #define VECFILE_TEXT_SLOTS 2
+/*
+ * Formatting threads at most, so that the slots stay a few MB even at
+ * d=300 with long words. One thread formats about 175 MB of text a
+ * second, so eight already outrun most disks.
+ */
+#define VECFILE_TEXT_MAX_THREADS 8
 
 struct text_slot {
 	size_t task;		/* the task formatted into it, or SIZE_MAX */
@@ -705,6 +711,8 @@ text_write_rows(FILE *out, const char *path, const char *const *words, const flo
 	w.dim = dim;
 	w.stride = stride;
 	w.n_tasks = n_words / VECFILE_TEXT_ROWS + (n_words % VECFILE_TEXT_ROWS != 0);
+	if (threads > VECFILE_TEXT_MAX_THREADS)
+		threads = VECFILE_TEXT_MAX_THREADS;
 	if (threads > w.n_tasks)
 		threads = w.n_tasks;
 	if (threads < 2)

@@ -79,9 +79,10 @@ int ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char
  * written without error is not put in place: *pending (which must be NULL
  * on entry) then owns it, to be ended by ks_outfile_commit or
  * ks_outfile_abort, so that several files can be written before any of
- * them replaces an older one. Text is formatted by up to threads threads
- * (0 or 1: the calling thread alone), with the same bytes for any number.
- * pending == NULL, stride == dim and threads == 1 is ks_vecfile_write.
+ * them replaces an older one. Text is formatted by threads threads, at
+ * most 8 (0 or 1: the calling thread alone), with the same bytes for any
+ * number. pending == NULL, stride == dim and threads == 1 is
+ * ks_vecfile_write.
  */
 int ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 			     enum ks_vecfile_format format, const char *const *words,
