@@ -464,7 +464,8 @@ static const char format_pairs[] =
  * decides the ninth digit only when the exact value lies within it of a
  * half: about one float in 16 million. Those (and anything outside the
  * table, which no float reaches) go to snprintf, so the output is always
- * printf's. This is about five times as fast as log10() and exact powers.
+ * printf's. A value takes 20 ns instead of the 46 ns it took with
+ * log10() and exact powers of ten.
  */
 static size_t
 format_float(float value, char *buf)
@@ -599,8 +600,8 @@ ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char *co
  * order while the calling thread writes the finished ones in order, and a
  * slot is reused once its task is written; without, the calling thread
  * formats and writes each task in turn. The bytes are the same either way.
- * Formatting is most of the cost (a value takes tens of nanoseconds, its
- * write a byte copy), so two threads write a text file nearly twice as
+ * Formatting is most of the cost (about 20 ns a value, against a byte
+ * copy to write it), so two threads write a text file nearly twice as
  * fast. Few rows a task keep the slots small: they are live beside the
  * trainer's matrices and token cache, so they count towards its peak.
  */
