@@ -594,6 +594,30 @@ ks_vecfile_write(const char *path, enum ks_vecfile_format format, const char *co
 	return ks_vecfile_write_pending(NULL, path, format, words, vecs, n_words, dim, dim, 1, err);
 }
 
+/* Whether row[0 .. dim) is all finite: no reader accepts a NaN or an infinity. */
+static int
+row_is_finite(const float *row, size_t dim)
+{
+	size_t j;
+
+	for (j = 0; j < dim; j++)
+		if (!isfinite(row[j]))
+			return 0;
+	return 1;
+}
+
+/* The error for row i, which holds a NaN or an infinity. */
+static int
+bad_row_error(struct ks_err *err, const char *path, const char *const *words, size_t i)
+{
+	size_t len = strlen(words[i]);
+
+	return ks_err_set(err, KS_ERR_FORMAT,
+			  "%s: vector %zu ('%.*s') has a NaN or infinite value; "
+			  "no reader would accept the file", path, i + 1, disp_len(words[i], len),
+			  words[i]);
+}
+
 /*
  * The text writer formats VECFILE_TEXT_ROWS rows at a time (a task) into
  * one of n_slots buffers. With formatting threads, those take the tasks in
@@ -648,12 +672,11 @@ text_format_task(const struct text_writer *w, size_t task, struct text_slot *slo
 		const float *row = w->vecs + i * w->stride;
 		size_t len = strlen(w->words[i]);
 
-		for (j = 0; j < w->dim; j++)
-			if (!isfinite(row[j])) {
-				slot->bad = i;
-				slot->len = n;
-				return;
-			}
+		if (!row_is_finite(row, w->dim)) {
+			slot->bad = i;
+			slot->len = n;
+			return;
+		}
 		memcpy(buf + n, w->words[i], len);
 		n += len;
 		for (j = 0; j < w->dim; j++) {
@@ -755,12 +778,7 @@ text_write_rows(FILE *out, const char *path, const char *const *words, const flo
 			pthread_mutex_unlock(&w.lock);
 		}
 		if (slot->bad != SIZE_MAX) {
-			size_t len = strlen(words[slot->bad]);
-
-			rc = ks_err_set(err, KS_ERR_FORMAT,
-					"%s: vector %zu ('%.*s') has a NaN or infinite value; "
-					"no reader would accept the file", path, slot->bad + 1,
-					disp_len(words[slot->bad], len), words[slot->bad]);
+			rc = bad_row_error(err, path, words, slot->bad);
 			break;
 		}
 		if (fwrite(buf, 1, slot->len, out) != slot->len) {
@@ -830,28 +848,25 @@ ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 			ks_outfile_abort(f);
 			goto done;
 		}
-	}
-	for (i = 0; format != KS_VECFILE_TEXT && i < n_words; i++) {
-		const float *row = vecs + i * stride;
-		size_t len = strlen(words[i]);
+	} else {
+		for (i = 0; i < n_words; i++) {
+			const float *row = vecs + i * stride;
+			size_t len = strlen(words[i]);
 
-		for (j = 0; j < dim; j++)
-			if (!isfinite(row[j])) {
+			if (!row_is_finite(row, dim)) {
 				ks_outfile_abort(f);
-				rc = ks_err_set(err, KS_ERR_FORMAT,
-						"%s: vector %zu ('%.*s') has a NaN or infinite value; "
-						"no reader would accept the file", path, i + 1,
-						disp_len(words[i], len), words[i]);
+				rc = bad_row_error(err, path, words, i);
 				goto done;
 			}
-		if (big) {
-			memcpy(swapped, row, dim * sizeof(float));
-			ks_swap_floats(swapped, dim);
-			row = swapped;
+			if (big) {
+				memcpy(swapped, row, dim * sizeof(float));
+				ks_swap_floats(swapped, dim);
+				row = swapped;
+			}
+			if (fwrite(words[i], 1, len, out) != len || putc(' ', out) == EOF ||
+			    fwrite(row, sizeof(float), dim, out) != dim || putc('\n', out) == EOF)
+				goto write_failed;
 		}
-		if (fwrite(words[i], 1, len, out) != len || putc(' ', out) == EOF ||
-		    fwrite(row, sizeof(float), dim, out) != dim || putc('\n', out) == EOF)
-			goto write_failed;
 	}
 	if (pending != NULL) {
 		*pending = f;
