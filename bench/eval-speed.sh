@@ -13,6 +13,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 data=${KS_SHARED_DATA:-$repo/../shared/data}
 kensho_eval=${KENSHO_EVAL:-$repo/kensho-eval}
 vectors=${1:?usage: $0 VECTORS [RUNS]}
@@ -54,7 +56,6 @@ for ((r = 1; r <= runs; r++)); do
 		"$data/eval/questions-words.txt" "${sims[@]}"
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "evaluation of $vectors: analogy (30k) + ${#sims[@]} similarity sets, median of $runs"
 printf '%-12s %8s %12s\n' tool wall_s peak_rss_MB
 for tool in kensho-eval gensim; do

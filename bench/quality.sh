@@ -22,6 +22,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 seeds=${1:-1 2 3}
 epochs=${2:-1}
 data=${KS_SHARED_DATA:-$repo/../shared/data}
@@ -40,23 +42,10 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/kensho-quality.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# number NAME: the first value of "NAME": in the JSON on stdin.
-number() {
-	grep -o "\"$1\"[[:space:]]*:[[:space:]]*-\{0,1\}[0-9][0-9.eE+-]*" | head -n1 |
-		sed 's/.*:[[:space:]]*//'
-}
-
-# score VECTORS: "analogy_percent rho" (kensho-eval's JSON; the analogy
-# total is in its "total" object, after the sections' own accuracies).
+# score VECTORS: "analogy_percent rho" (kensho-eval's figures, as the bench's).
 score() {
-	local a s acc rho
-	a=$("$kensho_eval" analogy "$1" "$analogy_file" -restrict 30000 -quiet --json)
-	s=$("$kensho_eval" similarity "$1" "$similarity_file" -restrict 0 -quiet --json)
-	acc=$(tr -d '\n' <<<"$a" | sed -n 's/.*"total"[[:space:]]*:[[:space:]]*{\([^}]*\)}.*/\1/p' |
-		number accuracy)
-	rho=$(tr -d '\n' <<<"$s" | number spearman)
-	[ -n "$acc" ] && [ -n "$rho" ] || { echo "$0: cannot read kensho-eval's JSON for $1" >&2; exit 1; }
-	awk -v a="$acc" -v r="$rho" 'BEGIN { printf "%.2f %.4f\n", 100 * a, r }'
+	kensho_scores "$kensho_eval" "$1" "$analogy_file" "$similarity_file" 30000 |
+		awk -F'\t' '{ print $1, $3 }'
 }
 
 echo "skip-gram, $epochs epoch(s), $threads threads, $(basename "$corpus"); fast minus reference"
@@ -78,7 +67,6 @@ for seed in $seeds; do
 		'BEGIN { printf "%.4f %.6f\n", fa - ra, fr - rr }' >>"$work/diffs"
 done
 # The medians of the differences, and the verdict against the rule.
-median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 d_an=$(cut -d' ' -f1 "$work/diffs" | median)
 d_rho=$(cut -d' ' -f2 "$work/diffs" | median)
 verdict=$(awk -v a="$d_an" -v r="$d_rho" 'BEGIN {

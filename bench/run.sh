@@ -12,6 +12,8 @@ set -euo pipefail
 prog=${0##*/}
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$bench_dir/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$bench_dir/lib.sh"
 shared_data="$repo/../shared/data"
 # The command as typed, quoted only where the shell needs it.
 command_line=$0
@@ -431,32 +433,8 @@ evaluate_gensim() {
 		awk -F'\t' 'NF >= 3 { print $1 "\t" $2 "\t" $3; ok = 1 } END { exit !ok }'
 }
 
-# json_number KEY: the first number after "KEY": in the JSON on stdin (empty
-# when it is missing or null).
-json_number() {
-	grep -o "\"$1\"[[:space:]]*:[[:space:]]*-\{0,1\}[0-9][0-9.eE+-]*" |
-		head -n1 | sed 's/.*:[[:space:]]*//' || true
-}
-
-# kensho-eval prints one JSON object; the analogy totals are in its "total"
-# object (the sections before it have their own "accuracy"), the
-# similarity's rho in "spearman". Accuracy is a fraction of the covered
-# questions. The similarity is scored over the whole vocabulary, like
-# gensim's evaluate_word_pairs.
 evaluate_kensho() {
-	local a s total acc n rho
-	a=$("$kensho_eval" analogy "$1" "$analogy_file" -restrict "$restrict" -quiet --json) || return 1
-	s=$("$kensho_eval" similarity "$1" "$similarity_file" -restrict 0 -quiet --json) || return 1
-	total=$(tr -d '\n' <<<"$a" | sed -n 's/.*"total"[[:space:]]*:[[:space:]]*{\([^}]*\)}.*/\1/p')
-	acc=$(json_number accuracy <<<"$total")
-	n=$(json_number covered <<<"$total")
-	rho=$(tr -d '\n' <<<"$s" | json_number spearman)
-	if [ -z "$acc" ] || [ -z "$rho" ]; then
-		echo "cannot read the accuracy or the rho from kensho-eval's JSON" >&2
-		return 1
-	fi
-	awk -v a="$acc" -v n="${n:-NA}" -v r="$rho" \
-		'BEGIN { printf "%.2f\t%s\t%.4f\n", 100 * a, n, r }'
+	kensho_scores "$kensho_eval" "$1" "$analogy_file" "$similarity_file" "$restrict"
 }
 
 eval_label() {
@@ -539,17 +517,6 @@ for ((run = 1; run <= runs; run++)); do
 done
 
 # ----------------------------------------------------------------- report
-
-# median: the median of the numbers on stdin (NA lines ignored), or NA.
-median() {
-	{ grep -v -e '^NA$' -e '^$' || true; } | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "NA"; exit }
-			if (NR % 2) print v[(NR + 1) / 2]
-			else print (v[NR / 2] + v[NR / 2 + 1]) / 2
-		}'
-}
 
 # col_values TOOL MODE NAME: the values of column NAME for TOOL and MODE in this
 # invocation's successful runs, one per line in run order.

@@ -20,6 +20,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 runs=${1:-5}
 corpus=${2:-${KS_SHARED_DATA:-$repo/../shared/data}/wiki100m.txt.gz}
 kensho=${KENSHO:-$repo/kensho}
@@ -45,9 +47,6 @@ train() {
 		"$@" >/dev/null 2>"$work/$name.err" || { cat "$work/$name.err" >&2; exit 1; }
 	rm -f "$work/$name.bin"
 }
-
-# Plain integers in, since sort -n reads 1.79e+06 (awk's print) as 1.79.
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 : >"$work/rows"
 for ((r = 1; r <= runs; r++)); do
