@@ -562,6 +562,21 @@ START_TEST(test_text_near_half_is_printf)
 }
 END_TEST
 
+/* Appends the 7 floats from 3 ulps below v up (finite ones), each with its negative. */
+static size_t
+push_near(float *vecs, size_t n, float v)
+{
+	int d;
+
+	for (d = 0; d < 3; d++)
+		v = nextafterf(v, 0.0f);
+	for (d = 0; d < 7 && isfinite(v); d++, v = nextafterf(v, INFINITY)) {
+		vecs[n++] = v;
+		vecs[n++] = -v;
+	}
+	return n;
+}
+
 /*
  * Where the writer's decimal exponent, guessed from the binary one, is
  * most easily off by one: at every power of two and of ten a float can be
@@ -575,32 +590,17 @@ START_TEST(test_text_decade_edges_are_printf)
 	size_t n = 0, n_words, i;
 	struct ks_err err;
 	struct tmp t;
-	int e, d;
+	int e;
 
 	ck_assert_ptr_nonnull(vecs);
 	ck_assert_ptr_nonnull(words);
-	for (e = -149; e <= 127; e++) {
-		float p = ldexpf(1.0f, e), v = p;
-
-		for (d = 0; d < 3; d++)
-			v = nextafterf(v, 0.0f);
-		for (d = 0; d < 7 && isfinite(v); d++, v = nextafterf(v, INFINITY)) {
-			vecs[n++] = v;
-			vecs[n++] = -v;
-		}
-	}
+	for (e = -149; e <= 127; e++)
+		n = push_near(vecs, n, ldexpf(1.0f, e));
 	for (e = -45; e <= 38; e++) {
 		char lit[16];
-		float v;
 
 		snprintf(lit, sizeof(lit), "1e%d", e);
-		v = strtof(lit, NULL);
-		for (d = 0; d < 3; d++)
-			v = nextafterf(v, 0.0f);
-		for (d = 0; d < 7 && isfinite(v); d++, v = nextafterf(v, INFINITY)) {
-			vecs[n++] = v;
-			vecs[n++] = -v;
-		}
+		n = push_near(vecs, n, strtof(lit, NULL));
 	}
 	ck_assert_uint_le(n, max_values);
 	while (n % per_word != 0)
