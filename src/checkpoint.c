@@ -185,7 +185,7 @@ ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 	if (c->stride < c->dim || ks_mul_size(c->n_words, c->stride, &cells) != 0 ||
 	    cells > SIZE_MAX / sizeof(float))
 		return ks_err_set(err, KS_ERR_INTERNAL, "%s: the model is too large", path);
-	if ((rc = ks_outfile_open(&of, path, err)) != KS_OK)
+	if ((rc = ks_outfile_open_plain(&of, path, err)) != KS_OK)
 		return rc;
 	w.f = ks_outfile_stream(of);
 	w.crc = crc32(0L, Z_NULL, 0);

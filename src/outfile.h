@@ -7,10 +7,17 @@
  * have succeeded. A failure or ks_outfile_abort removes the temporary file
  * and leaves any previous file under the final name untouched.
  *
- * "-" means standard output, and a path that exists but is not a regular
- * file (a pipe, /dev/stdout, /dev/full, a character device) is written in
- * place: it is never replaced or renamed over. Write errors are still
- * checked, so /dev/full fails cleanly.
+ * A symbolic link is followed (paths.h): the temporary file goes beside
+ * its target, which it replaces, and the link stays. A replaced file keeps
+ * its permission bits (and owner and group where the process may set
+ * them). "-" means standard output, a name for a descriptor the process
+ * holds (/dev/stdout, /dev/fd/N) is written through that descriptor, and a
+ * path that exists but is not a regular file (a pipe, /dev/full, a
+ * character device) is written in place: none of these is ever replaced
+ * or renamed over. Write errors are still checked, so /dev/full fails
+ * cleanly.
+ *
+ * ks_outfile_open writes gzip when the name ends in ".gz".
  */
 #ifndef KS_OUTFILE_H
 #define KS_OUTFILE_H
@@ -27,10 +34,14 @@ struct ks_outfile;
  */
 int ks_outfile_open(struct ks_outfile **out, const char *path, struct ks_err *err);
 
+/* As ks_outfile_open, but never compressed, whatever the name (checkpoints). */
+int ks_outfile_open_plain(struct ks_outfile **out, const char *path, struct ks_err *err);
+
 /*
  * Checks, before hours of work, that ks_outfile_open(path) can succeed
- * later: "-" and existing non-directory special files are fine; otherwise
- * the directory must exist and be writable. Creates nothing.
+ * later: "-" and descriptors must be open for writing, existing
+ * non-directory special files writable; otherwise the directory of the
+ * file (links followed) must exist and be writable. Creates nothing.
  */
 int ks_outfile_check(const char *path, struct ks_err *err);
 

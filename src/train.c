@@ -26,6 +26,7 @@
 #include "kernels.h"
 #include "mem.h"
 #include "outfile.h"
+#include "paths.h"
 #include "sampler.h"
 #include "stream.h"
 #include "vecfile.h"
@@ -105,6 +106,7 @@ static int train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n
 				    const struct ks_log *log, struct ks_err *err);
 static void train_checkpoint_joined(struct train *t);
 static void train_checkpoint_deadline(const struct train *t, struct timespec *deadline);
+static int train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err);
 static int train_checkpoint_begin(struct train *t, const struct ks_config *cfg,
 				  const struct ks_log *log, struct ks_err *err);
 static int train_checkpoint_match(struct train *t, const struct ks_stream *stream,
@@ -694,17 +696,40 @@ train_write(const struct train *t, struct ks_err *err)
 	return rc;
 }
 
+/*
+ * Before anything is read or written: every output must be writable, and
+ * no output may be an input or another output, whatever their spelling
+ * (paths.h). The checkpoint may be the file it resumes from.
+ */
 static int
-train_check_outputs(const struct ks_config *cfg, struct ks_err *err)
+train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct ks_err *err)
 {
 	const char *paths[3] = { cfg->output, cfg->save_context, cfg->save_vocab };
-	size_t i;
-	int rc;
+	const char *names[3] = { "-output", "-save-context", "-save-vocab" };
+	struct ks_path_use *uses;
+	size_t i, n = 0;
+	int rc = KS_OK;
 
 	for (i = 0; i < 3; i++)
 		if (paths[i] && (rc = ks_outfile_check(paths[i], err)) != KS_OK)
 			return rc;
-	return KS_OK;
+	uses = ks_calloc_array(cfg->n_train + 6, sizeof(*uses));
+	if (uses == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	for (i = 0; i < cfg->n_train; i++)
+		uses[n++] = (struct ks_path_use){ cfg->train[i], "-train", 0, 0 };
+	if (cfg->read_vocab)
+		uses[n++] = (struct ks_path_use){ cfg->read_vocab, "-read-vocab", 0, 0 };
+	if (cfg->resume)
+		uses[n++] = (struct ks_path_use){ cfg->resume, "-resume", 0, 1 };
+	for (i = 0; i < 3; i++)
+		if (paths[i])
+			uses[n++] = (struct ks_path_use){ paths[i], names[i], 1, 0 };
+	uses[n++] = (struct ks_path_use){ ckpt_path,
+					  cfg->checkpoint ? "-checkpoint" : "the checkpoint", 1, 1 };
+	rc = ks_path_check_distinct(uses, n, err);
+	free(uses);
+	return rc;
 }
 
 int
@@ -724,8 +749,10 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		rep = &local;
 	memset(rep, 0, sizeof(*rep));
 	memset(&t, 0, sizeof(t));
-	if ((rc = train_check_outputs(cfg, err)) != KS_OK)
+	if ((rc = train_checkpoint_path(cfg, &t.ckpt_path, err)) != KS_OK)
 		return rc;
+	if ((rc = train_check_outputs(cfg, t.ckpt_path, err)) != KS_OK)
+		goto out;
 	if ((rc = train_checkpoint_begin(&t, cfg, log, err)) != KS_OK)
 		goto out;
 	memset(&so, 0, sizeof(so));
@@ -1006,28 +1033,47 @@ train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const str
 			  t->cfg->iter, t->ckpt_path, t->ckpt_path);
 }
 
-/* The default checkpoint path: -resume's file, else the first output file plus ".ckpt". */
-static char *
-train_checkpoint_path(const struct ks_config *cfg)
+/*
+ * The checkpoint path: -checkpoint, else -resume's file, else the first
+ * output that is a regular file (links followed, so the checkpoint lands
+ * beside the file the vectors replace) plus ".ckpt", else kensho.ckpt.
+ */
+static int
+train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err)
 {
 	const char *outs[3] = { cfg->output, cfg->save_context, cfg->save_vocab };
 	size_t i;
 
+	*out = NULL;
 	if (cfg->checkpoint != NULL)
-		return strdup(cfg->checkpoint);
-	if (cfg->resume != NULL)
-		return strdup(cfg->resume);
-	for (i = 0; i < 3; i++)
-		if (outs[i] != NULL && strcmp(outs[i], "-") != 0) {
-			char *p = malloc(strlen(outs[i]) + sizeof(".ckpt"));
+		*out = strdup(cfg->checkpoint);
+	else if (cfg->resume != NULL)
+		*out = strdup(cfg->resume);
+	for (i = 0; i < 3 && *out == NULL; i++) {
+		struct ks_target tg;
+		int rc;
 
-			if (p != NULL) {
-				strcpy(p, outs[i]);
-				strcat(p, ".ckpt");
+		if (outs[i] == NULL)
+			continue;
+		if ((rc = ks_path_target(&tg, outs[i], err)) != KS_OK)
+			return rc;
+		if (tg.kind == KS_TARGET_REPLACE) {
+			size_t n = strlen(tg.path);
+
+			if ((*out = malloc(n + sizeof(".ckpt"))) == NULL) {
+				ks_target_free(&tg);
+				break;
 			}
-			return p;
+			memcpy(*out, tg.path, n);
+			memcpy(*out + n, ".ckpt", sizeof(".ckpt"));
 		}
-	return strdup("kensho.ckpt");
+		ks_target_free(&tg);
+		if (tg.kind == KS_TARGET_REPLACE)
+			break;
+	}
+	if (*out == NULL && i == 3)
+		*out = strdup("kensho.ckpt");
+	return *out != NULL ? KS_OK : ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 }
 
 /*
@@ -1044,9 +1090,6 @@ train_checkpoint_begin(struct train *t, const struct ks_config *cfg, const struc
 
 	t->cfg = cfg;
 	t->ckpt_every = cfg->checkpoint_every * 60.0;
-	t->ckpt_path = train_checkpoint_path(cfg);
-	if (t->ckpt_path == NULL)
-		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	if ((cfg->checkpoint != NULL || t->ckpt_every > 0) &&
 	    (rc = ks_outfile_check(t->ckpt_path, err)) != KS_OK)
 		return rc;
