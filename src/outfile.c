@@ -221,7 +221,7 @@ ks_outfile_check(const char *path, struct ks_err *err)
 {
 	struct ks_target t;
 	struct stat st;
-	const char *slash, *p;
+	const char *p;
 	char *dir;
 	int rc;
 
@@ -237,14 +237,7 @@ ks_outfile_check(const char *path, struct ks_err *err)
 		ks_target_free(&t);
 		return rc;
 	}
-	slash = strrchr(p, '/');
-	if (slash == NULL)
-		dir = strdup(".");
-	else if (slash == p)
-		dir = strdup("/");
-	else
-		dir = strndup(p, (size_t)(slash - p));
-	if (dir == NULL) {
+	if ((dir = ks_path_dir(p)) == NULL) {
 		ks_target_free(&t);
 		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", path);
 	}

@@ -210,6 +210,18 @@ ks_target_free(struct ks_target *t)
 	t->path = NULL;
 }
 
+char *
+ks_path_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
 /* What one use names, for comparison. */
 struct path_id {
 	int known;		/* dev, ino and type are set: the file exists */
@@ -229,9 +241,7 @@ path_canon_new(const char *p)
 	char *dir, *real, *out;
 	size_t a, b;
 
-	dir = slash == NULL ? strdup(".") : slash == p ? strdup("/")
-		: strndup(p, (size_t)(slash - p));
-	if (dir == NULL)
+	if ((dir = ks_path_dir(p)) == NULL)
 		return NULL;
 	real = realpath(dir, NULL);
 	free(dir);

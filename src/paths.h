@@ -55,6 +55,12 @@ int ks_path_target(struct ks_target *t, const char *path, struct ks_err *err);
 /* Frees what ks_path_target allocated. */
 void ks_target_free(struct ks_target *t);
 
+/*
+ * The directory part of path as a new string: "." for a bare name, "/"
+ * for a name in the root. NULL when out of memory.
+ */
+char *ks_path_dir(const char *path);
+
 /* One file named on a command line, for ks_path_check_distinct. */
 struct ks_path_use {
 	const char *path;	/* "-" is stdin for an input and stdout for an output */

@@ -1045,33 +1045,30 @@ train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *er
 	size_t i;
 
 	*out = NULL;
-	if (cfg->checkpoint != NULL)
-		*out = strdup(cfg->checkpoint);
-	else if (cfg->resume != NULL)
-		*out = strdup(cfg->resume);
+	if (cfg->checkpoint != NULL || cfg->resume != NULL) {
+		*out = strdup(cfg->checkpoint != NULL ? cfg->checkpoint : cfg->resume);
+		return *out != NULL ? KS_OK : ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	}
 	for (i = 0; i < 3 && *out == NULL; i++) {
 		struct ks_target tg;
-		int rc;
+		size_t n;
+		int rc, regular;
 
 		if (outs[i] == NULL)
 			continue;
 		if ((rc = ks_path_target(&tg, outs[i], err)) != KS_OK)
 			return rc;
-		if (tg.kind == KS_TARGET_REPLACE) {
-			size_t n = strlen(tg.path);
-
-			if ((*out = malloc(n + sizeof(".ckpt"))) == NULL) {
-				ks_target_free(&tg);
-				break;
-			}
+		regular = tg.kind == KS_TARGET_REPLACE;
+		n = regular ? strlen(tg.path) : 0;
+		if (regular && (*out = malloc(n + sizeof(".ckpt"))) != NULL) {
 			memcpy(*out, tg.path, n);
 			memcpy(*out + n, ".ckpt", sizeof(".ckpt"));
 		}
 		ks_target_free(&tg);
-		if (tg.kind == KS_TARGET_REPLACE)
-			break;
+		if (regular && *out == NULL)
+			return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	}
-	if (*out == NULL && i == 3)
+	if (*out == NULL)
 		*out = strdup("kensho.ckpt");
 	return *out != NULL ? KS_OK : ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 }
