@@ -48,7 +48,7 @@ static const struct opt opts[] = {
 	{ "train", OPT_TRAIN, OFF(train), 0, 0, "FILE",
 	  "training corpus: plain or gzip text, - for stdin; repeat for several" },
 	{ "output", OPT_STRING, OFF(output), 0, 0, "FILE",
-	  "write the word vectors to FILE (- for stdout)" },
+	  "write the word vectors to FILE (- for stdout, *.gz as gzip)" },
 	{ "save-context", OPT_STRING, OFF(save_context), 0, 0, "FILE",
 	  "also write the context (output) vectors to FILE" },
 	{ "save-vocab", OPT_STRING, OFF(save_vocab), 0, 0, "FILE",
