@@ -210,6 +210,8 @@ ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 		w_f32(&w, k->alpha);
 		w_f64(&w, k->loss);
 		w_u64(&w, k->examples);
+		w_f64(&w, k->last_loss);
+		w_u64(&w, k->last_examples);
 	}
 	w_u64(&w, c->n_words);
 	for (i = 0; i < c->n_words; i++) {
@@ -440,6 +442,8 @@ r_workers(struct ckpt_reader *r, struct ks_ckpt *c)
 		k->alpha = r_f32(r);
 		k->loss = r_f64(r);
 		k->examples = r_u64(r);
+		k->last_loss = r_f64(r);
+		k->last_examples = r_u64(r);
 	}
 }
 
@@ -683,7 +687,15 @@ ks_ckpt_settings_init(struct ks_ckpt_settings *set, const struct ks_config *cfg,
 	for (i = 0; i < cfg->n_train; i++) {
 		struct stat st;
 
-		set->input_paths[i] = strdup(cfg->train[i]);
+		/*
+		 * Inputs are named by their canonical path, so s.txt, ./s.txt
+		 * and its absolute name are one input on resume; stdin and a
+		 * path that does not resolve keep their spelling.
+		 */
+		set->input_paths[i] = strcmp(cfg->train[i], "-") != 0
+				      ? realpath(cfg->train[i], NULL) : NULL;
+		if (set->input_paths[i] == NULL)
+			set->input_paths[i] = strdup(cfg->train[i]);
 		if (set->input_paths[i] == NULL) {
 			ks_ckpt_settings_free(set);
 			return ks_err_set(err, KS_ERR_NOMEM, "out of memory");

@@ -23,7 +23,7 @@
  *                            input-rate-scale, iter, min-count, max-vocab,
  *                            max-sentence, seed, threads, cached; doubles
  *                            as their IEEE-754 bits
- *   inputs                   u32 count, then per -train: str path, i64 size
+ *   inputs                   u32 count, then per -train: str canonical path (realpath), i64 size
  *                            in bytes (-1 when not a regular file)
  *   progress                 u64 epoch, u64 batch (the next batch to train),
  *                            u64 batches per epoch (0: streamed from disk),
@@ -31,7 +31,8 @@
  *                            (published to the learning-rate schedule)
  *   workers                  u32 count, then per worker: 4 x u64 RNG state,
  *                            u64 words not yet published, f32 current rate,
- *                            f64 loss sum, u64 examples
+ *                            f64 loss sum, u64 examples, f64 loss sum and
+ *                            u64 examples of the last epoch
  *   vocabulary               u64 V, then per word: str word, u64 count
  *   matrices                 u64 dim, then V x dim f32 input vectors and
  *                            V x dim f32 output vectors
@@ -61,7 +62,7 @@
 #include "sampler.h"
 #include "status.h"
 
-#define KS_CKPT_FORMAT_VERSION 1
+#define KS_CKPT_FORMAT_VERSION 2
 
 /* The settings a resumed run must share with the interrupted one. */
 struct ks_ckpt_settings {
@@ -81,6 +82,8 @@ struct ks_ckpt_worker {
 	float alpha;		/* the rate it trains with now */
 	double loss;		/* loss summed over its examples so far */
 	uint64_t examples;
+	double last_loss;	/* the same over the last epoch's examples */
+	uint64_t last_examples;
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,7 +83,7 @@ static const struct opt opts[] = {
 	{ "max-vocab", OPT_LONG, OFF(max_vocab), 0, 1e15, "N",
 	  "keep at most the N most frequent words (0: no cap)" },
 	{ "threads", OPT_LONG, OFF(threads), 1, 1024, "N",
-	  "worker threads; by default one per online CPU" },
+	  "worker threads; by default one per CPU this process may run on" },
 	{ "seed", OPT_SEED, OFF(seed), 0, 0, "N",
 	  "random seed; -threads 1 with a fixed seed is reproducible" },
 	{ "max-sentence", OPT_LONG, OFF(max_sentence), 1, 1000000000, "N",
@@ -121,10 +122,24 @@ static const struct opt opts[] = {
 #define ALPHA_SKIPGRAM 0.025
 #define INPUT_SCALE_CBOW_CORRECTED 1.0
 
+/*
+ * The CPUs this process may run on: its affinity mask (taskset, cgroup
+ * cpusets), else the online CPUs.
+ */
+static long
+config_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 void
 ks_config_defaults(struct ks_config *cfg)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = config_cpus();
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->size = 100;
@@ -277,6 +292,7 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 	case OPT_SEED:
 		return config_parse_seed(o, val, &cfg->seed, err);
 	case OPT_CBOW_UPDATE:
+		cfg->cbow_update_given = 1;
 		if (strcmp(val, "corrected") == 0)
 			cfg->cbow_update = KS_CBOW_CORRECTED;
 		else if (strcmp(val, "word2vec") == 0)
@@ -329,7 +345,7 @@ ks_config_parse(struct ks_config *cfg, int argc, char **argv, enum ks_config_act
 		if (o == NULL && len == 1 && name[0] == 'h' && eq == NULL)
 			o = config_find("help", 4);
 		if (o == NULL)
-			return ks_err_set(err, KS_ERR_USAGE, "unknown option '%s' (see --help)", arg);
+			return ks_err_set(err, KS_ERR_USAGE, "unknown option '%s'", arg);
 		if (o->type == OPT_HELP || o->type == OPT_VERSION || o->type == OPT_QUIET) {
 			if (eq != NULL)
 				return ks_err_set(err, KS_ERR_USAGE, "option -%s takes no value", o->name);
@@ -384,6 +400,18 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 				return ks_err_set(err, KS_ERR_USAGE,
 						  "-checkpoint names an output file too: '%s'",
 						  cfg->checkpoint);
+	}
+	/*
+	 * The CBOW-only options do nothing for skip-gram: they are noted for a
+	 * warning and reset, so they are neither echoed nor compared on resume.
+	 */
+	if (!cfg->cbow) {
+		int upd = cfg->cbow_update_given, scale = cfg->alpha_in_scale >= 0;
+
+		cfg->sg_ignored = upd && scale ? "-cbow-update and -input-rate-scale"
+				  : upd ? "-cbow-update" : scale ? "-input-rate-scale" : NULL;
+		cfg->cbow_update = KS_CBOW_CORRECTED;
+		cfg->alpha_in_scale = 1.0;
 	}
 	if (cfg->alpha < 0)
 		cfg->alpha = ks_config_default_alpha(cfg->cbow, cfg->cbow_update);
@@ -444,8 +472,10 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 void
 ks_config_help(const struct ks_config *cfg, const char *prog, FILE *out)
 {
+	struct ks_config defaults;
 	size_t i;
 
+	ks_config_defaults(&defaults);
 	fprintf(out,
 		"Usage: %s -train FILE -output FILE [options]\n"
 		"Train word vectors with CBOW (corrected gradient) or skip-gram with\n"
@@ -453,14 +483,22 @@ ks_config_help(const struct ks_config *cfg, const char *prog, FILE *out)
 		"next argument or after '='.\n\n", prog);
 	for (i = 0; i < N_OPTS; i++) {
 		const struct opt *o = &opts[i];
-		char head[64], val[128];
+		char head[64], def[128], now[128];
 
 		snprintf(head, sizeof(head), "-%s%s%s", o->name, o->arg ? " " : "",
 			 o->arg ? o->arg : "");
 		fprintf(out, "  %-22s %s", head, o->help);
-		config_value(cfg, o, val, sizeof(val));
-		if (val[0] != '\0' && o->type != OPT_ZERO_ONLY)
-			fprintf(out, " (default: %s)", val);
+		config_value(&defaults, o, def, sizeof(def));
+		config_value(cfg, o, now, sizeof(now));
+		if (o->type == OPT_ZERO_ONLY || o->type == OPT_TRAIN)
+			def[0] = now[0] = '\0';
+		/* Options given before --help show their value beside the default. */
+		if (def[0] != '\0' && now[0] != '\0' && strcmp(def, now) != 0)
+			fprintf(out, " (default: %s; given: %s)", def, now);
+		else if (def[0] != '\0')
+			fprintf(out, " (default: %s)", def);
+		else if (now[0] != '\0')
+			fprintf(out, " (given: %s)", now);
 		fputc('\n', out);
 	}
 	fprintf(out, "\nExit status: 0 on success; see kensho(1) for the error codes.\n");

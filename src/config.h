@@ -71,6 +71,10 @@ struct ks_config {
 	 * exact points. kensho takes it from KENSHO_STOP_AFTER_WORDS.
 	 */
 	uint64_t stop_after_words;
+
+	/* Set by the parser and ks_config_finish. */
+	int cbow_update_given;	/* -cbow-update was on the command line */
+	const char *sg_ignored;	/* CBOW-only options given to skip-gram, or NULL */
 };
 
 /* What the command line asks for besides training. */

@@ -69,6 +69,7 @@ struct ks_stream {
 	struct ks_err reader_err;
 	struct ks_stream_pos from;	/* where serving started */
 	struct ks_stream_pos served;	/* uncached: the batch after the last one served */
+	uint64_t found_words;	/* words a lookup pass found in the vocabulary */
 };
 
 /* Tracks where a batch may be cut: after a sentence end or a full chunk. */
@@ -229,11 +230,17 @@ stream_cache_overflow(struct ks_stream *s, struct ks_err *err)
 	return KS_OK;
 }
 
-/* Reads the corpus once, counting or mapping words into the cache. */
+/*
+ * Reads the corpus once, counting words (counting) or looking them up in
+ * the final vocabulary, into the cache while it fits. A lookup pass counts
+ * the words it finds in s->found_words; with whole it reads on to the end
+ * when the cache overflows, so that count is the epoch's true length,
+ * else it stops there (the epochs will read the corpus anyway).
+ */
 static int
-stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *err)
+stream_read_all(struct ks_stream *s, const struct ks_log *log, int counting, int whole,
+		struct ks_err *err)
 {
-	int counting = s->opts.read_vocab == NULL;
 	int caching = s->opts.cache_bytes >= sizeof(uint32_t);
 	size_t cap = 0, polled = 0, n, i;
 	struct ks_token toks[STREAM_READ_TOKENS];
@@ -255,8 +262,10 @@ stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *er
 				return rc;
 		} else {
 			for (i = 0; i < n; i++)
-				if (toks[i].len > 0)
+				if (toks[i].len > 0) {
 					ids[i] = ks_vocab_find(s->vocab, toks[i].bytes, toks[i].len);
+					s->found_words += ids[i] != KS_NO_WORD;
+				}
 		}
 		if (!caching)
 			continue;
@@ -276,10 +285,10 @@ stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *er
 		caching = 0;
 		if ((rc = stream_cache_overflow(s, err)) != KS_OK)
 			return rc;
-		ks_log(log, KS_LOG_INFO,
+		ks_log(log, KS_LOG_WARN,
 		       "the corpus does not fit the token cache (-cache-mb %zu): "
 		       "it will be read again for each epoch", s->opts.cache_bytes >> 20);
-		if (!counting)
+		if (!counting && !whole)
 			return KS_OK;
 	}
 	if (kind < 0)
@@ -299,7 +308,7 @@ stream_read_all(struct ks_stream *s, const struct ks_log *log, struct ks_err *er
 		caching = 0;
 		if ((rc = stream_cache_overflow(s, err)) != KS_OK)
 			return rc;
-		ks_log(log, KS_LOG_INFO,
+		ks_log(log, KS_LOG_WARN,
 		       "the corpus and its map of %lu distinct words do not fit the token cache "
 		       "(-cache-mb %zu): it will be read again for each epoch",
 		       (unsigned long)ks_vocab_stream_ids(s->vocab), s->opts.cache_bytes >> 20);
@@ -314,7 +323,7 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 {
 	struct ks_stream *s;
 	struct ks_corpus_stats cs;
-	int rc;
+	int rc, recounted = 0;
 
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
@@ -333,7 +342,7 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 	if (rc != KS_OK)
 		goto fail;
 	ks_corpus_read_ahead(s->corpus, opts->read_ahead);
-	rc = stream_read_all(s, log, err);
+	rc = stream_read_all(s, log, opts->read_vocab == NULL, 0, err);
 	/* Epochs read from disk are read beside the workers: no extra thread. */
 	ks_corpus_read_ahead(s->corpus, 0);
 	if (rc != KS_OK)
@@ -362,7 +371,37 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 			       "(counts below %llu at the time); their counts are approximate",
 			       opts->vocab_bytes >> 20, (unsigned long long)vs.pruned_words,
 			       (unsigned long long)vs.prune_min_count);
-		if (s->info.cached) {
+		if (vs.prunes > 0 && ks_corpus_rewindable(s->corpus)) {
+			/*
+			 * A word pruned and seen again got a new stream id, so its
+			 * earlier occurrences in the cache map to nothing, and the
+			 * vocabulary's counts fall short of the words the epochs
+			 * will read: a second pass looks every token up in the
+			 * final vocabulary, so the cached and streamed epochs hold
+			 * the same words and the schedule counts them exactly.
+			 */
+			int was_cached = s->info.cached;
+
+			ks_vocab_skip_stream_map(s->vocab);
+			stream_drop_cache(s);
+			ks_corpus_read_ahead(s->corpus, opts->read_ahead);
+			rc = ks_corpus_rewind(s->corpus, err);
+			/* An overflow of the cache was reported by the first pass. */
+			if (rc == KS_OK)
+				rc = stream_read_all(s, was_cached ? log : NULL, 0, 1, err);
+			ks_corpus_read_ahead(s->corpus, 0);
+			if (rc != KS_OK)
+				goto fail;
+			recounted = 1;
+			ks_log(log, KS_LOG_INFO, "read the corpus a second time to look its words "
+			       "up in the pruned vocabulary");
+		} else if (vs.prunes > 0) {
+			ks_log(log, KS_LOG_WARN,
+			       "standard input or a pipe cannot be read twice: occurrences of "
+			       "kept words from before their last pruning are not trained; "
+			       "raise -vocab-mb or train from a file");
+		}
+		if (s->info.cached && !recounted) {
 			stream_remap(s);
 			/* Training never looks at stream ids again. */
 			ks_vocab_skip_stream_map(s->vocab);
@@ -384,7 +423,7 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		ks_vocab_drop_index(s->vocab);
 		ks_trim_heap();
 	} else {
-		s->info.train_words = ks_vocab_total(s->vocab);
+		s->info.train_words = recounted ? s->found_words : ks_vocab_total(s->vocab);
 	}
 	if (s->info.train_words == 0) {
 		rc = ks_err_set(err, KS_ERR_EMPTY, "no word of the corpus is in the vocabulary%s",
@@ -586,6 +625,7 @@ ks_stream_next(struct ks_stream *s, struct ks_batch *b)
 		k = (size_t)(idx % s->n_slices);
 		b->ids = s->cache + s->slices[k];
 		b->n = s->slices[k + 1] - s->slices[k];
+		b->epoch = idx / s->n_slices;
 		b->owner = NULL;
 		return 1;
 	}
@@ -603,6 +643,7 @@ ks_stream_next(struct ks_stream *s, struct ks_batch *b)
 		pthread_mutex_unlock(&s->lock);
 		b->ids = buf->ids;
 		b->n = buf->n;
+		b->epoch = buf->pos.epoch;
 		b->owner = buf;
 		return 1;
 	}

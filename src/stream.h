@@ -71,6 +71,7 @@ void ks_stream_info(const struct ks_stream *s, struct ks_stream_info *info);
 struct ks_batch {
 	const uint32_t *ids;
 	size_t n;
+	uint64_t epoch;		/* the epoch it belongs to, from 0 */
 	void *owner;		/* private */
 };
 

@@ -42,6 +42,8 @@
 #define TRAIN_MIN_ALPHA_FRACTION 1e-4
 /* The random stream used to initialise the input vectors. */
 #define TRAIN_INIT_STREAM 0xffffffffull
+/* The plural ending for a count of n. */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 
 struct train;
 
@@ -56,6 +58,8 @@ struct worker {
 	uint64_t unpublished;	/* words not yet added to t->words_done */
 	double loss;		/* loss summed over examples, this worker */
 	uint64_t examples;
+	double last_loss;	/* the same over the last epoch's examples */
+	uint64_t last_examples;
 	float alpha;		/* the current rate */
 	/* Published for the progress report (bit patterns of doubles). */
 	alignas(64) _Atomic uint64_t pub_loss;
@@ -332,7 +336,14 @@ worker_main(void *arg)
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed) &&
 	       !worker_checkpoint_poll(w) &&
 	       (rc = ks_stream_next(t->stream, &b)) == 1) {
+		double loss = w->loss;
+		uint64_t examples = w->examples;
+
 		worker_batch(w, b.ids, b.n);
+		if (b.epoch + 1 == (uint64_t)t->cfg->iter) {
+			w->last_loss += w->loss - loss;
+			w->last_examples += w->examples - examples;
+		}
 		ks_stream_release(t->stream, &b);
 	}
 	if (rc < 0 && w->status == KS_OK)
@@ -465,12 +476,13 @@ train_loss_totals(struct worker *ws, size_t n, double *loss, uint64_t *examples)
 }
 
 /* Waits for the workers, reporting progress about once a second. */
-static double
+static void
 train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *log,
 	    double start)
 {
 	double last_t = start, last_loss = 0, interval_loss = NAN;
 	uint64_t last_words = t->resume != NULL ? t->resume->words_done : 0, last_ex = 0;
+	uint64_t epochs_logged = t->train_words > 0 ? last_words / t->train_words : 0;
 	size_t i;
 
 	for (i = 0; t->resume != NULL && i < n; i++) {
@@ -498,6 +510,11 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 		if (now - last_t < 0.9)
 			continue;	/* woken early for a checkpoint */
 		words = atomic_load(&t->words_done);
+		if (t->train_words > 0 && words / t->train_words > epochs_logged) {
+			epochs_logged = words / t->train_words;
+			ks_log(log, KS_LOG_DEBUG, "epoch %llu of %ld done after %.1fs",
+			       (unsigned long long)epochs_logged, t->cfg->iter, now - start);
+		}
 		train_loss_totals(ws, n, &loss, &ex);
 		if (ex > last_ex)
 			interval_loss = (loss - last_loss) / (double)(ex - last_ex);
@@ -515,15 +532,33 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 		last_ex = ex;
 	}
 	pthread_mutex_unlock(&t->lock);
-	{
-		double loss;
-		uint64_t ex;
+}
 
-		train_loss_totals(ws, n, &loss, &ex);
-		if (ex > last_ex)
-			interval_loss = (loss - last_loss) / (double)(ex - last_ex);
+/*
+ * The loss reported at the end: the mean over the last epoch's examples,
+ * which depends only on what was trained (with -threads 1, only on the
+ * settings and the corpus), unlike the progress lines' interval means.
+ * An interrupted run that never reached the last epoch reports the mean
+ * over all its examples. Called after the workers are joined.
+ */
+static void
+train_loss_final(const struct worker *ws, size_t n, struct ks_train_report *rep)
+{
+	double loss = 0, last_loss = 0;
+	uint64_t examples = 0, last_examples = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		loss += ws[i].loss;
+		examples += ws[i].examples;
+		last_loss += ws[i].last_loss;
+		last_examples += ws[i].last_examples;
 	}
-	return interval_loss;
+	rep->examples = examples;
+	if (last_examples > 0)
+		rep->final_loss = last_loss / (double)last_examples;
+	else
+		rep->final_loss = examples > 0 ? loss / (double)examples : NAN;
 }
 
 static int
@@ -554,6 +589,8 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 			w->alpha = k->alpha;
 			w->loss = k->loss;
 			w->examples = k->examples;
+			w->last_loss = k->last_loss;
+			w->last_examples = k->last_examples;
 			atomic_store(&w->pub_loss, double_bits(w->loss));
 			atomic_store(&w->pub_examples, w->examples);
 		}
@@ -596,9 +633,10 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 	}
 	pthread_mutex_unlock(&t->lock);
 	if (started > 0)
-		rep->final_loss = train_watch(t, ws, n, log, start);
+		train_watch(t, ws, n, log, start);
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
+	train_loss_final(ws, started, rep);
 	train_checkpoint_joined(t);
 	rep->train_seconds = train_now() - start;
 	rep->words_done = atomic_load(&t->words_done);
@@ -696,6 +734,45 @@ train_write(const struct train *t, struct ks_err *err)
 	return rc;
 }
 
+/* -debug 3: the settings and figures behind the summary lines. */
+static void
+train_log_details(const struct train *t, const struct ks_config *cfg, const struct ks_log *log)
+{
+	double kept = 0, total = 0, mib;
+	size_t i, last = t->n_words - 1;
+
+	if (log == NULL || log->max_level < KS_LOG_DEBUG)
+		return;
+	ks_log(log, KS_LOG_DEBUG,
+	       "settings: sample %g, ns-exponent %g, min-count %ld, max-vocab %ld, "
+	       "max-sentence %ld, seed %llu, kernel %s, cache-mb %ld, vocab-mb %ld, "
+	       "learning rate %g decaying to %g", cfg->sample, cfg->ns_exponent,
+	       cfg->min_count, cfg->max_vocab, cfg->max_sentence, (unsigned long long)cfg->seed,
+	       cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference", cfg->cache_mb, cfg->vocab_mb,
+	       cfg->alpha, cfg->alpha * TRAIN_MIN_ALPHA_FRACTION);
+	mib = 2.0 * (double)t->n_words * (double)t->stride * sizeof(float) / 1048576.0;
+	ks_log(log, KS_LOG_DEBUG, "model: 2 matrices of %zu x %zu floats (rows padded to %zu), "
+	       "%.1f MiB", t->n_words, t->dim, t->stride, mib);
+	for (i = 0; i < t->n_words; i++) {
+		double c = (double)ks_vocab_count(t->vocab, (uint32_t)i);
+
+		total += c;
+		kept += t->keep[i] == UINT32_MAX ? c : c * (double)t->keep[i] * 0x1.0p-32;
+	}
+	ks_log(log, KS_LOG_DEBUG,
+	       "vocabulary: most frequent '%s' (%llu), least frequent '%s' (%llu); "
+	       "subsampling keeps about %.1f%% of the training words",
+	       ks_vocab_word(t->vocab, 0), (unsigned long long)ks_vocab_count(t->vocab, 0),
+	       ks_vocab_word(t->vocab, (uint32_t)last),
+	       (unsigned long long)ks_vocab_count(t->vocab, (uint32_t)last),
+	       total > 0 ? 100.0 * kept / total : 0.0);
+	if (t->ckpt_every > 0)
+		ks_log(log, KS_LOG_DEBUG, "checkpoints: %s, every %g minutes and when stopped",
+		       t->ckpt_path, cfg->checkpoint_every);
+	else
+		ks_log(log, KS_LOG_DEBUG, "checkpoints: %s, when stopped", t->ckpt_path);
+}
+
 /*
  * Before anything is read or written: every output must be writable, and
  * no output may be an input or another output, whatever their spelling
@@ -776,15 +853,32 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	rep->cached = info.cached;
 	rep->vocab_size = ks_vocab_size(ks_stream_vocab(stream));
 	rep->load_seconds = train_now() - start;
-	ks_log(log, KS_LOG_INFO,
-	       "corpus: %llu words, %llu sentences; vocabulary: %zu words (min-count %ld); "
-	       "%llu training words per epoch%s (%.1fs)",
-	       (unsigned long long)info.corpus_words, (unsigned long long)info.sentences,
-	       rep->vocab_size, cfg->min_count, (unsigned long long)info.train_words,
-	       info.cached ? ", cached in memory" : ", streamed from disk", rep->load_seconds);
+	{
+		struct ks_vocab_stats vs;
+		char cap[96] = "";
+
+		ks_vocab_stats(ks_stream_vocab(stream), &vs);
+		if (cfg->max_vocab > 0)
+			snprintf(cap, sizeof(cap), ", max-vocab %ld: %llu more word%s dropped",
+				 cfg->max_vocab, (unsigned long long)vs.dropped_max_vocab,
+				 PLURAL(vs.dropped_max_vocab));
+		ks_log(log, KS_LOG_INFO,
+		       "corpus: %llu word%s, %llu sentence%s; vocabulary: %zu word%s "
+		       "(min-count %ld%s); %llu training word%s per epoch%s (%.1fs)",
+		       (unsigned long long)info.corpus_words, PLURAL(info.corpus_words),
+		       (unsigned long long)info.sentences, PLURAL(info.sentences),
+		       rep->vocab_size, PLURAL(rep->vocab_size), cfg->min_count, cap,
+		       (unsigned long long)info.train_words, PLURAL(info.train_words),
+		       info.cached ? ", cached in memory" : ", streamed from disk",
+		       rep->load_seconds);
+	}
 	if (info.long_tokens > 0)
-		ks_log(log, KS_LOG_WARN, "skipped %llu tokens longer than %d bytes",
-		       (unsigned long long)info.long_tokens, KS_MAX_WORD_BYTES);
+		ks_log(log, KS_LOG_WARN, "skipped %llu token%s longer than %d bytes",
+		       (unsigned long long)info.long_tokens, PLURAL(info.long_tokens),
+		       KS_MAX_WORD_BYTES);
+	if (cfg->sg_ignored != NULL)
+		ks_log(log, KS_LOG_WARN, "%s %s no effect on skip-gram (-cbow 0): ignored",
+		       cfg->sg_ignored, strchr(cfg->sg_ignored, ' ') ? "have" : "has");
 	if ((rc = train_checkpoint_match(&t, stream, &info, log, err)) != KS_OK)
 		goto out;
 	resumed_words = atomic_load(&t.words_done);
@@ -792,16 +886,37 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		goto out;
 	if ((rc = train_setup(&t, cfg, stream, err)) != KS_OK)
 		goto out;
-	ks_log(log, KS_LOG_INFO, "training %s: %ld dimensions, window %ld, %ld negatives, "
-	       "%ld epochs, %ld threads, alpha %g (input vectors x%g)",
-	       !cfg->cbow ? (train_sg_batch(cfg) ? "skip-gram (a window at a time)"
-			     : "skip-gram (pair by pair)")
-	       : cfg->cbow_update == KS_CBOW_CORRECTED
-	       ? "CBOW (corrected)" : "CBOW (word2vec update)",
-	       cfg->size, cfg->window, cfg->negative, cfg->iter, cfg->threads, cfg->alpha,
-	       (double)t.in_scale);
+	{
+		char scale[48] = "";
+
+		if (cfg->cbow)
+			snprintf(scale, sizeof(scale), " (input vectors x%g)", (double)t.in_scale);
+		ks_log(log, KS_LOG_INFO, "training %s: %ld dimension%s, window %ld, "
+		       "%ld negative%s, %ld epoch%s, %ld thread%s, alpha %g%s",
+		       !cfg->cbow ? (train_sg_batch(cfg) ? "skip-gram (a window at a time)"
+				     : "skip-gram (pair by pair)")
+		       : cfg->cbow_update == KS_CBOW_CORRECTED
+		       ? "CBOW (corrected)" : "CBOW (word2vec update)",
+		       cfg->size, PLURAL(cfg->size), cfg->window, cfg->negative,
+		       PLURAL(cfg->negative), cfg->iter, PLURAL(cfg->iter), cfg->threads,
+		       PLURAL(cfg->threads), cfg->alpha, scale);
+	}
+	train_log_details(&t, cfg, log);
 	if ((rc = train_run_workers(&t, log, rep, err)) != KS_OK)
 		goto out;
+	if (rep->examples == 0) {
+		rc = ks_err_set(err, KS_ERR_EMPTY,
+				"nothing to train on: no kept word has another word of its sentence "
+				"within the window (sentences of one word, as in a corpus of one "
+				"token per line, -max-sentence 1 or a -max-vocab too small leave "
+				"none); nothing was written");
+		goto out;
+	}
+	if (rep->examples < rep->vocab_size)
+		ks_log(log, KS_LOG_WARN,
+		       "only %llu training example%s for %zu words: most vectors stay near "
+		       "their random start", (unsigned long long)rep->examples,
+		       rep->examples == 1 ? "" : "s", rep->vocab_size);
 	rc = train_write(&t, err);
 out:
 	train_free(&t);
@@ -818,10 +933,15 @@ out:
 		if (rep->peak_rss > 0)
 			snprintf(peak, sizeof(peak), "; peak memory %.1f MiB",
 				 (double)rep->peak_rss / 1048576.0);
+		char all[64] = "";
+
+		if (resumed_words > 0)
+			snprintf(all, sizeof(all), " (%llu with the runs resumed from)",
+				 (unsigned long long)rep->words_done);
 		ks_log(log, KS_LOG_INFO,
-		       "done: %llu words in %.1fs of training (%s words/s, %s words/s/thread), "
-		       "%.1fs in all; final loss %.4f%s",
-		       (unsigned long long)rep->words_done, rep->train_seconds, total, per,
+		       "done: %.0f word%s%s in %.1fs of training (%s words/s, %s words/s/thread), "
+		       "%.1fs in all; final loss %.4f (mean over the last epoch)%s",
+		       words, PLURAL(words), all, rep->train_seconds, total, per,
 		       rep->total_seconds, rep->final_loss, peak);
 	}
 	return rc;
@@ -852,6 +972,8 @@ worker_snapshot(struct worker *w)
 	w->snap.alpha = w->alpha;
 	w->snap.loss = w->loss;
 	w->snap.examples = w->examples;
+	w->snap.last_loss = w->last_loss;
+	w->snap.last_examples = w->last_examples;
 }
 
 /* Parks the worker while the main thread writes a periodic checkpoint. */

@@ -34,7 +34,8 @@ struct ks_train_report {
 	double load_seconds;	/* reading and counting */
 	double train_seconds;	/* the epochs */
 	double total_seconds;	/* everything, output included */
-	double final_loss;	/* mean loss per example over the last interval */
+	double final_loss;	/* mean loss per example over the last epoch */
+	uint64_t examples;	/* examples trained over all epochs */
 	size_t peak_rss;	/* bytes: the whole process's peak resident size, 0 if unknown */
 	int cached;		/* the epochs were trained from memory */
 };

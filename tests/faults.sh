@@ -180,7 +180,7 @@ fi
 peak_within() {
 	v=$(sed -n 's/.*vocabulary: \([0-9]*\) words.*/\1/p' "$1")
 	w=$(sed -n 's/.* \([0-9]*\) training words per epoch.*/\1/p' "$1")
-	s=$(sed -n 's/.*words, \([0-9]*\) sentences.*/\1/p' "$1")
+	s=$(sed -n 's/.*words\{0,1\}, \([0-9]*\) sentences\{0,1\}[;,].*/\1/p' "$1")
 	peak=$(sed -n 's/.*peak memory \([0-9.]*\) MiB.*/\1/p' "$1")
 	[ -n "$v" ] && [ -n "$w" ] && [ -n "$s" ] && [ -n "$peak" ] ||
 		fail "cannot read the summary: $(cat "$1")"

@@ -76,7 +76,7 @@ grep -q "corpus: $words words" "$tmp/err" || fail "not all $words words were rea
 # Over-long tokens are skipped and reported.
 { head -c 3000 /dev/zero | tr '\0' 'x'; echo " short words here"; cat "$tmp/c.txt"; } > "$tmp/long.txt"
 expect_ok "$KENSHO" -train "$tmp/long.txt" -output "$tmp/long.vec" -debug 1 -threads 1
-grep -q "skipped 1 tokens longer than" "$tmp/err" || fail "long token not reported: $(cat "$tmp/err")"
+grep -q "skipped 1 token longer than" "$tmp/err" || fail "long token not reported: $(cat "$tmp/err")"
 
 # Bad input: clear message naming the file, non-zero exit, nothing written.
 expect_fail 4 "missing.txt" train -train "$tmp/missing.txt" -output "$tmp/bad.vec"

@@ -78,6 +78,8 @@ sample_init(struct sample *s)
 		s->workers[i].alpha = 0.0123f + (float)i;
 		s->workers[i].loss = 3.25e6 + (double)i;
 		s->workers[i].examples = 777777 + i;
+		s->workers[i].last_loss = 1.5e5 + (double)i;
+		s->workers[i].last_examples = 55555 + i;
 	}
 	s->c.n_workers = 2;
 	s->c.workers = s->workers;
@@ -154,6 +156,8 @@ START_TEST(test_ckpt_round_trip)
 		ck_assert(c->workers[i].alpha == s.workers[i].alpha);
 		ck_assert(c->workers[i].loss == s.workers[i].loss);
 		ck_assert_uint_eq(c->workers[i].examples, s.workers[i].examples);
+		ck_assert(c->workers[i].last_loss == s.workers[i].last_loss);
+		ck_assert_uint_eq(c->workers[i].last_examples, s.workers[i].last_examples);
 	}
 	ck_assert_uint_eq(c->n_words, 5);
 	for (i = 0; i < 5; i++) {
@@ -269,10 +273,15 @@ START_TEST(test_ckpt_refuses_foreign_files)
 	expect_refused(bad, KS_ERR_FORMAT, "not a kensho checkpoint");
 
 	/* An other format version: refused before the rest is read. */
-	buf[8] = 2;
+	buf[8] = KS_CKPT_FORMAT_VERSION + 1;
 	ks_test_write_file(bad, buf, len);
-	expect_refused(bad, KS_ERR_FORMAT, "format version 2");
-	buf[8] = 1;
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), "format version %d", KS_CKPT_FORMAT_VERSION + 1);
+		expect_refused(bad, KS_ERR_FORMAT, want);
+	}
+	buf[8] = KS_CKPT_FORMAT_VERSION;
 
 	/* An other kensho version, with a valid checksum. */
 	ck_assert_uint_eq(buf[12], strlen(PACKAGE_VERSION));

@@ -203,8 +203,10 @@ START_TEST(test_help_lists_every_option)
 		snprintf(needle, sizeof(needle), "  -%s ", names[i]);
 		ck_assert_msg(strstr(text, needle) != NULL, "--help misses -%s", names[i]);
 	}
-	/* The help shows current values, not only the built-in defaults. */
-	ck_assert_ptr_nonnull(strstr(text, "(default: 42)"));
+	/* The help labels the built-in default as such, and a given value as given. */
+	ck_assert_ptr_nonnull(strstr(text, "(default: 100; given: 42)"));
+	ck_assert_ptr_null(strstr(text, "(default: 42)"));
+	ck_assert_ptr_nonnull(strstr(text, "(default: 5)"));
 	free(text);
 	ks_config_free(&cfg);
 	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-version", NULL), KS_OK);
