@@ -68,12 +68,18 @@ static const unsigned char corpus_class[256] = {
 	['\r'] = CORPUS_SPACE,
 	['\v'] = CORPUS_SPACE,
 	['\f'] = CORPUS_SPACE,
-	['\n'] = CORPUS_NEWLINE
+	['\n'] = CORPUS_NEWLINE,
+	/*
+	 * NUL separates tokens like a blank: vocabulary and vector files hold
+	 * words as C strings and text lines, so a word with a NUL inside could
+	 * be neither written whole nor read back.
+	 */
+	['\0'] = CORPUS_SPACE
 };
 
 /*
- * Returns the first whitespace byte at or after p; the sentinel guarantees
- * one. Where SSE2 exists (every x86-64) this tests 16 bytes per step with
+ * Returns the first separator byte (ASCII whitespace or NUL) at or after p;
+ * the sentinel guarantees one. Where SSE2 exists (every x86-64) this tests 16 bytes per step with
  * no data-dependent branch inside a word: on short natural-language words
  * the mispredicted exit of a byte loop costs more than the bytes
  * themselves. The loads may reach CORPUS_SLACK bytes past the sentinel,
@@ -87,10 +93,12 @@ corpus_word_end(unsigned char *p)
 	/* \t..\r are 9..13: shifted so a signed compare tests the range. */
 	const __m128i shift = _mm_set1_epi8((char)(0x80 - '\t'));
 	const __m128i limit = _mm_set1_epi8((char)(-128 + ('\r' - '\t' + 1)));
+	const __m128i nul = _mm_setzero_si128();
 
 	for (;;) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i ws = _mm_or_si128(_mm_cmpeq_epi8(x, space),
+		__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, space),
+							_mm_cmpeq_epi8(x, nul)),
 					  _mm_cmplt_epi8(_mm_add_epi8(x, shift), limit));
 		unsigned mask = (unsigned)_mm_movemask_epi8(ws);
 

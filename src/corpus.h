@@ -8,8 +8,10 @@
  * stdin copies of the same text yield the same tokens.
  *
  * Tokens are maximal runs of bytes other than ASCII whitespace (space, tab,
- * CR, LF, VT, FF). A newline ends a sentence, and so does the end of each
- * input; empty sentences are never reported. A token longer than
+ * CR, LF, VT, FF) and NUL, so "a\0b" is the two words a and b (a word with
+ * a NUL inside could not be written to a vocabulary or vector file and read
+ * back). A newline ends a sentence, and so does the end of each input;
+ * empty sentences are never reported. A token longer than
  * KS_MAX_WORD_BYTES bytes is skipped whole (never cut, so never split inside
  * a UTF-8 character) and counted in the statistics.
  *

@@ -156,7 +156,8 @@ ref_tokens(const unsigned char *text, size_t len, struct sbuf *out,
 	int open = 0;
 
 	while (i < len) {
-		if (text[i] != '\0' && strchr(space, text[i]) != NULL) {
+		/* strchr finds the terminator for '\0', which separates too. */
+		if (strchr(space, text[i]) != NULL) {
 			if (text[i] == '\n' && open) {
 				emit_eos(out);
 				st->sentences++;
@@ -165,7 +166,7 @@ ref_tokens(const unsigned char *text, size_t len, struct sbuf *out,
 			i++;
 			continue;
 		}
-		for (j = i; j < len && (text[j] == '\0' || strchr(space, text[j]) == NULL); j++)
+		for (j = i; j < len && strchr(space, text[j]) == NULL; j++)
 			;
 		if (j - i <= KS_MAX_WORD_BYTES) {
 			emit_word(out, text + i, j - i);
@@ -467,14 +468,15 @@ rng_below(uint64_t *s, size_t n)
 
 /*
  * About len bytes of text: mostly short ASCII and UTF-8 words, every
- * whitespace byte (runs of them too), empty lines, tokens at and just over
+ * separator byte (runs of them too), empty lines, tokens at and just over
  * the length limit, and now and then one longer than a read block.
  */
 static unsigned char *
 random_text(uint64_t seed, size_t len, size_t *out_len)
 {
 	static const char *const utf8[] = { "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80", "\xce\xa9" };
-	static const char space[] = " \t\r\n\v\f";
+	/* The separators: the six whitespace bytes and NUL. */
+	static const char space[7] = " \t\r\n\v\f";
 	size_t cap = len + 2 * BLOCK + 4 * KS_MAX_WORD_BYTES, n = 0, i, k;
 	unsigned char *t = malloc(cap);
 	uint64_t s = seed ? seed : 1;
@@ -506,7 +508,7 @@ random_text(uint64_t seed, size_t len, size_t *out_len)
 		k = rng_below(&s, 20) == 0 ? 1 + rng_below(&s, 4) : 1;
 		while (k-- > 0)
 			t[n++] = (unsigned char)(rng_below(&s, 8) == 0 ? '\n'
-						 : space[rng_below(&s, 6)]);
+						 : space[rng_below(&s, 7)]);
 	}
 	ck_assert_uint_le(n, cap);
 	*out_len = n;
@@ -552,6 +554,32 @@ START_TEST(test_whitespace_bytes)
 	ks_test_write_file(path, text, sizeof(text) - 1);
 	ck_assert_int_eq(read_one(path, &got, NULL, &err), KS_OK);
 	ck_assert_str_eq(got.s, want);
+	sbuf_free(&got);
+	tmp_done(&t);
+}
+END_TEST
+
+/*
+ * NUL separates words as a blank does (it is no sentence end), so no word
+ * holds one: "a\0b" is a and b, and runs of NULs are one separator.
+ */
+START_TEST(test_nul_separates)
+{
+	static const char text[] = "a\0b\0\0c\n\0\nd\0";
+	static const char want[] = "Wa\nWb\nWc\n|\nWd\n|\n";
+	struct sbuf got = { 0 };
+	struct ks_corpus_stats st;
+	struct ks_err err;
+	struct tmp t;
+	const char *path;
+
+	tmp_init(&t);
+	path = tmp_file(&t, "nul.txt");
+	ks_test_write_file(path, text, sizeof(text) - 1);
+	ck_assert_int_eq(read_one(path, &got, &st, &err), KS_OK);
+	ck_assert_str_eq(got.s, want);
+	ck_assert_uint_eq(st.words, 4);
+	ck_assert_uint_eq(st.sentences, 2);
 	sbuf_free(&got);
 	tmp_done(&t);
 }
@@ -1192,6 +1220,7 @@ ks_suite_corpus(void)
 
 	tcase_add_test(tok, test_basic_stream);
 	tcase_add_test(tok, test_whitespace_bytes);
+	tcase_add_test(tok, test_nul_separates);
 	tcase_add_test(tok, test_crlf);
 	tcase_add_test(tok, test_empty_lines_and_no_final_newline);
 	tcase_add_test(tok, test_multiple_inputs);

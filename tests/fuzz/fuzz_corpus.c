@@ -15,14 +15,14 @@
  * bits existed leave them 0, so they read in batches of 1 in the caller's
  * thread.
  *
- * Checked: every word is 1..KS_MAX_WORD_BYTES bytes of non-whitespace, no
- * two ends of sentence in a row, the statistics agree with the tokens, the
- * end or error is sticky. The same inputs are then opened a second time
- * and read in batches, which must give the same words and sentence ends
- * (a sentence end is a token of length 0 with no bytes), the same end or
- * error (status and message) and the same statistics, and must keep the
- * end or error sticky for both calls; with bit 3 that corpus is rewound
- * and read again in batches too.
+ * Checked: every word is 1..KS_MAX_WORD_BYTES bytes of neither whitespace
+ * nor NUL, no two ends of sentence in a row, the statistics agree with the
+ * tokens, the end or error is sticky. The same inputs are then opened a
+ * second time and read in batches, which must give the same words and
+ * sentence ends (a sentence end is a token of length 0 with no bytes), the
+ * same end or error (status and message) and the same statistics, and must
+ * keep the end or error sticky for both calls; with bit 3 that corpus is
+ * rewound and read again in batches too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,7 +52,8 @@ struct outcome {
 static int
 is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+	       c == '\0';
 }
 
 static void
@@ -73,7 +74,7 @@ outcome_add(struct outcome *o, int kind, const struct ks_token *tok)
 			fuzz_fail("word length out of range");
 		for (i = 0; i < tok->len; i++) {
 			if (is_space((unsigned char)tok->bytes[i]))
-				fuzz_fail("whitespace inside a word");
+				fuzz_fail("whitespace or NUL inside a word");
 			o->digest = o->digest * 31 + (unsigned char)tok->bytes[i];
 		}
 		o->digest = o->digest * 131 + tok->len;
