@@ -139,6 +139,7 @@ struct corpus_source {
 	int raw_eof;		/* read(2) has returned 0 */
 	int gzip;
 	int member_done;	/* inflate reported Z_STREAM_END for this member */
+	int bom_check;		/* no text of the current input handed out yet */
 	int zs_ready;		/* zs was initialised by inflateInit2 */
 	z_stream zs;
 
@@ -328,6 +329,7 @@ source_start(struct corpus_source *s)
 		s->raw_avail = 0;
 		s->member_done = 0;
 	}
+	s->bom_check = 1;
 	return 1;
 }
 
@@ -447,13 +449,46 @@ source_fill_gzip(struct corpus_source *s, unsigned char *dst, size_t cap, size_t
 	}
 }
 
-/* Reads or inflates up to cap bytes of the current input; 0 at its end. */
+/* Reads or inflates up to cap bytes of the current input's text; 0 at its end. */
 static int
-source_fill(struct corpus_source *s, unsigned char *dst, size_t cap, size_t *got)
+source_fill_text(struct corpus_source *s, unsigned char *dst, size_t cap, size_t *got)
 {
 	if (s->gzip)
 		return source_fill_gzip(s, dst, cap, got);
 	return source_fill_plain(s, dst, cap, got);
+}
+
+/*
+ * Reads or inflates up to cap (at least 3) bytes of the current input; 0
+ * at its end. A UTF-8 byte-order mark (EF BB BF) that starts the text of
+ * an input, plain or after inflating, is dropped: editors on Windows write
+ * one, and kept it would become part of the first word. Only the start of
+ * an input counts (not of each gzip member), as for any UTF-8 reader.
+ */
+static int
+source_fill(struct corpus_source *s, unsigned char *dst, size_t cap, size_t *got)
+{
+	static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
+	size_t n = 0, more;
+	int rc;
+
+	if (!s->bom_check)
+		return source_fill_text(s, dst, cap, got);
+	/* A pipe or a gzip member may deliver the first three bytes apart. */
+	do {
+		if ((rc = source_fill_text(s, dst + n, cap - n, &more)) != KS_OK)
+			return rc;
+		n += more;
+	} while (more > 0 && n < sizeof(bom));
+	s->bom_check = 0;
+	if (n >= sizeof(bom) && memcmp(dst, bom, sizeof(bom)) == 0) {
+		n -= sizeof(bom);
+		memmove(dst, dst + sizeof(bom), n);
+		if (n == 0 && more > 0)
+			return source_fill_text(s, dst, cap, got);
+	}
+	*got = n;
+	return KS_OK;
 }
 
 /* Puts the source before the first input. */
@@ -760,6 +795,14 @@ corpus_scan(struct ks_corpus *c, struct ks_token *tok, int may_read)
 			c->stats.long_tokens++;
 			continue;
 		}
+		if (len == 4 && memcmp(start, KS_SENTENCE_END_TOKEN, 4) == 0) {
+			/* word2vec.c's and fastText's sentence marker: a newline. */
+			if (!c->in_sentence)
+				continue;
+			c->in_sentence = 0;
+			c->stats.sentences++;
+			return KS_TOK_EOS;
+		}
 		c->in_sentence = 1;
 		c->stats.words++;
 		tok->bytes = (const char *)start;
@@ -965,4 +1008,106 @@ ks_corpus_close(struct ks_corpus *c)
 	free(c->text);
 	free(src->raw);
 	free(c);
+}
+
+/*
+ * A lone input: the corpus's byte source over one input, without the
+ * tokenizer's window or the read-ahead thread.
+ */
+struct ks_input {
+	struct corpus_source src;
+	struct corpus_input one;
+	int started;		/* source_start has run */
+	int ended;		/* the text ended */
+};
+
+int
+ks_input_open(struct ks_input **out, const char *path, struct ks_err *err)
+{
+	struct ks_input *x;
+	struct corpus_input *in;
+	int rc;
+
+	*out = NULL;
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", path);
+	in = &x->one;
+	in->fd = -1;
+	x->src.inputs = in;
+	x->src.n_inputs = 1;
+	x->src.raw_eof = 1;
+	in->path = strdup(path);
+	x->src.raw = malloc(CORPUS_BLOCK);
+	if (in->path == NULL || x->src.raw == NULL) {
+		ks_input_close(x);
+		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", path);
+	}
+	if (strcmp(path, "-") == 0) {
+		in->is_stdin = 1;
+		in->name = "standard input";
+		rc = corpus_check_fd(in, STDIN_FILENO, &in->is_regular, err);
+		if (rc == KS_OK)
+			in->fd = STDIN_FILENO;
+	} else {
+		in->name = in->path;
+		rc = corpus_open_path(in, 0, err);
+	}
+	if (rc != KS_OK) {
+		ks_input_close(x);
+		return rc;
+	}
+	*out = x;
+	return KS_OK;
+}
+
+int
+ks_input_read(struct ks_input *x, void *buf, size_t cap, size_t *got, struct ks_err *err)
+{
+	int rc;
+
+	*got = 0;
+	if (x->src.fail.status < 0) {
+		*err = x->src.fail;
+		return x->src.fail.status;
+	}
+	if (cap < 3)
+		return ks_err_set(err, KS_ERR_INTERNAL, "%s: read of %zu bytes, under 3",
+				  x->one.name, cap);
+	if (x->ended)
+		return KS_OK;
+	if (!x->started) {
+		/* One input, open already: 1 or a failure. */
+		if ((rc = source_start(&x->src)) < 0) {
+			*err = x->src.fail;
+			return rc;
+		}
+		x->started = 1;
+	}
+	if ((rc = source_fill(&x->src, buf, cap, got)) != KS_OK) {
+		*err = x->src.fail;
+		return rc;
+	}
+	x->ended = *got == 0;
+	return KS_OK;
+}
+
+const char *
+ks_input_name(const struct ks_input *x)
+{
+	return x->one.name;
+}
+
+void
+ks_input_close(struct ks_input *x)
+{
+	if (x == NULL)
+		return;
+	if (!x->one.is_stdin && x->one.fd >= 0)
+		close(x->one.fd);
+	if (x->src.zs_ready)
+		inflateEnd(&x->src.zs);
+	free(x->one.path);
+	free(x->src.raw);
+	free(x);
 }

@@ -4,14 +4,19 @@
  * A corpus is one or more inputs read one after another as a single token
  * stream. Each input is a file path or "-" for standard input; gzip is
  * recognised by its magic bytes (1f 8b), never by the file name, and
- * multi-member gzip files (`cat a.gz b.gz`) are read whole. Plain, gzip and
- * stdin copies of the same text yield the same tokens.
+ * multi-member gzip files (`cat a.gz b.gz`) are read whole. A UTF-8
+ * byte-order mark (EF BB BF) at the start of an input's text, plain or
+ * inflated, is skipped. Plain, gzip and stdin copies of the same text, with
+ * or without the mark, yield the same tokens.
  *
  * Tokens are maximal runs of bytes other than ASCII whitespace (space, tab,
  * CR, LF, VT, FF) and NUL, so "a\0b" is the two words a and b (a word with
  * a NUL inside could not be written to a vocabulary or vector file and read
  * back). A newline ends a sentence, and so does the end of each input;
- * empty sentences are never reported. A token longer than
+ * empty sentences are never reported. The token "</s>" is no word but a
+ * sentence end, as in word2vec.c and fastText, which read a newline as that
+ * token: so it never enters a vocabulary, and vocabulary files that
+ * word2vec.c wrote (which start with it) read the same as kensho's. A token longer than
  * KS_MAX_WORD_BYTES bytes is skipped whole (never cut, so never split inside
  * a UTF-8 character) and counted in the statistics.
  *
@@ -25,6 +30,9 @@
 #include <stdint.h>
 
 #include "status.h"
+
+/* The token that ends a sentence as a newline does (word2vec.c's marker). */
+#define KS_SENTENCE_END_TOKEN "</s>"
 
 /* The longest token kept, in bytes; longer ones are skipped and counted. */
 #define KS_MAX_WORD_BYTES 1000
@@ -44,7 +52,7 @@ struct ks_corpus_stats {
 	uint64_t words;		/* tokens returned as KS_TOK_WORD */
 	uint64_t sentences;	/* KS_TOK_EOS returned */
 	uint64_t long_tokens;	/* tokens skipped for exceeding the limit */
-	uint64_t bytes;		/* uncompressed bytes read */
+	uint64_t bytes;		/* uncompressed bytes read, byte-order marks not counted */
 };
 
 struct ks_corpus;
@@ -108,5 +116,34 @@ void ks_corpus_stats(const struct ks_corpus *c, struct ks_corpus_stats *stats);
 
 /* Closes all inputs and frees c. Accepts NULL. */
 void ks_corpus_close(struct ks_corpus *c);
+
+/*
+ * One input read as bytes rather than tokens, for the other text files
+ * that the trainer takes in (the -read-vocab file): a path or "-" for
+ * standard input, plain or gzip by magic bytes, multi-member gzip, zero
+ * padding, a leading byte-order mark skipped, and the same errors naming
+ * the file as a corpus input gives.
+ */
+struct ks_input;
+
+/*
+ * Opens path ("-" is standard input, named "standard input" in messages)
+ * and checks it as ks_corpus_open does (KS_ERR_OPEN, "PATH: reason"). On
+ * failure *out is NULL. Standard input is not read until ks_input_read.
+ */
+int ks_input_open(struct ks_input **out, const char *path, struct ks_err *err);
+
+/*
+ * Reads up to cap bytes (cap at least 3) of text into buf; *got is 0 only
+ * at the end, which is sticky. Errors are those of ks_corpus_next and are
+ * sticky too.
+ */
+int ks_input_read(struct ks_input *in, void *buf, size_t cap, size_t *got, struct ks_err *err);
+
+/* The name used in messages: the path, or "standard input" for "-". */
+const char *ks_input_name(const struct ks_input *in);
+
+/* Closes the input (never standard input itself) and frees in. Accepts NULL. */
+void ks_input_close(struct ks_input *in);
 
 #endif

@@ -877,6 +877,19 @@ ks_vocab_save(const struct ks_vocab *v, const char *path, struct ks_err *err)
 		return rc;
 	stream = ks_outfile_stream(f);
 	errno = 0;
+	/*
+	 * ks_vocab_read skips a byte-order mark that opens the file, so a first
+	 * word that starts with those bytes (the tokenizer keeps them anywhere
+	 * but at the start of an input) gets a mark of its own to lose.
+	 */
+	if (v->n_entries > 0 && v->entries[0].len >= 3 &&
+	    memcmp(v->arena + v->entries[0].offset, "\xef\xbb\xbf", 3) == 0 &&
+	    fwrite("\xef\xbb\xbf", 1, 3, stream) != 3) {
+		int errnum = errno ? errno : EIO;
+
+		ks_outfile_abort(f);
+		return ks_err_errno(err, KS_ERR_WRITE, errnum, "%s: cannot write", path);
+	}
 	for (i = 0; i < v->n_entries; i++) {
 		const struct vocab_entry *e = &v->entries[i];
 
@@ -893,7 +906,7 @@ ks_vocab_save(const struct ks_vocab *v, const char *path, struct ks_err *err)
 
 /* Buffered reading of lines of at most VOCAB_LINE_MAX bytes. */
 struct vocab_reader {
-	FILE *file;
+	struct ks_input *input;
 	char buf[VOCAB_READ_CHUNK];
 	size_t pos;
 	size_t len;
@@ -903,11 +916,14 @@ struct vocab_reader {
 /*
  * Reads the next line, without its '\n', into line (VOCAB_LINE_MAX bytes
  * plus a NUL). A longer line is cut there and *too_long set. Returns 1 for
- * a line, 0 at the end of the file, -1 on a read error.
+ * a line, 0 at the end of the file, or the status of a read error (err
+ * names the file).
  */
 static int
-vocab_read_line(struct vocab_reader *r, char *line, size_t *len, int *too_long)
+vocab_read_line(struct vocab_reader *r, char *line, size_t *len, int *too_long,
+		struct ks_err *err)
 {
+	int rc;
 	int got = 0;
 
 	*len = 0;
@@ -920,10 +936,10 @@ vocab_read_line(struct vocab_reader *r, char *line, size_t *len, int *too_long)
 			if (r->eof)
 				break;
 			r->pos = 0;
-			r->len = fread(r->buf, 1, sizeof(r->buf), r->file);
+			if ((rc = ks_input_read(r->input, r->buf, sizeof(r->buf), &r->len,
+						err)) != KS_OK)
+				return rc;
 			if (r->len == 0) {
-				if (ferror(r->file))
-					return -1;
 				r->eof = 1;
 				break;
 			}
@@ -1043,9 +1059,12 @@ vocab_parse_line(char *line, size_t len, int too_long, const char *path, size_t 
 }
 
 /*
- * Fills v from the lines of r. A word is any run of non-blank bytes: the
- * "</s>" that word2vec.c's -save-vocab writes first (its sentence marker)
- * is an ordinary word here, kept or dropped by its count like any other.
+ * Fills v from the lines of r. A word is any run of non-blank bytes, but
+ * for "</s>": word2vec.c's -save-vocab writes its sentence marker first
+ * (counted once per line), and kensho's tokenizer reads that token as a
+ * sentence end (corpus.h), so it is no word. Its line is checked like any
+ * other and then skipped: kept, it would be written out untrained and drawn
+ * as a negative.
  */
 static int
 vocab_read_lines(struct ks_vocab *v, struct vocab_reader *r, const char *path,
@@ -1055,7 +1074,7 @@ vocab_read_lines(struct ks_vocab *v, struct vocab_reader *r, const char *path,
 	size_t len, lineno = 0;
 	int too_long, rc;
 
-	while ((rc = vocab_read_line(r, line, &len, &too_long)) > 0) {
+	while ((rc = vocab_read_line(r, line, &len, &too_long, err)) > 0) {
 		const char *word = NULL;
 		size_t word_len = 0, slot;
 		uint64_t count = 0, h;
@@ -1066,6 +1085,8 @@ vocab_read_lines(struct ks_vocab *v, struct vocab_reader *r, const char *path,
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
+			continue;
+		if (word_len == 4 && memcmp(word, KS_SENTENCE_END_TOKEN, 4) == 0)
 			continue;
 		h = vocab_hash(word, word_len);
 		if (vocab_probe(v, word, word_len, h, &slot) != NULL)
@@ -1079,9 +1100,7 @@ vocab_read_lines(struct ks_vocab *v, struct vocab_reader *r, const char *path,
 			return rc;
 		v->stats.tokens += count;
 	}
-	if (rc < 0)
-		return ks_err_errno(err, KS_ERR_READ, errno ? errno : EIO, "%s", path);
-	return KS_OK;
+	return rc < 0 ? rc : KS_OK;
 }
 
 int
@@ -1091,7 +1110,7 @@ ks_vocab_read(struct ks_vocab **out, const char *path, uint64_t min_count,
 	struct vocab_reader *r;
 	struct ks_vocab *v;
 	struct ks_err sub;
-	struct stat st;
+	const char *name;
 	int rc;
 
 	*out = NULL;
@@ -1102,25 +1121,18 @@ ks_vocab_read(struct ks_vocab **out, const char *path, uint64_t min_count,
 		ks_vocab_destroy(v);
 		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", path);
 	}
-	r->file = fopen(path, "r");
-	if (r->file == NULL) {
-		rc = ks_err_errno(err, KS_ERR_OPEN, errno, "%s", path);
+	if ((rc = ks_input_open(&r->input, path, err)) != KS_OK)
 		goto done;
-	}
-	if (fstat(fileno(r->file), &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = ks_err_set(err, KS_ERR_OPEN, "%s: is a directory", path);
-		goto done;
-	}
-	if ((rc = vocab_read_lines(v, r, path, err)) != KS_OK)
+	name = ks_input_name(r->input);
+	if ((rc = vocab_read_lines(v, r, name, err)) != KS_OK)
 		goto done;
 	ks_err_clear(&sub);
 	if ((rc = ks_vocab_finalize(v, min_count, max_vocab, &sub)) != KS_OK) {
-		rc = ks_err_set(err, rc, "%s: %s", path, sub.msg);
+		rc = ks_err_set(err, rc, "%s: %s", name, sub.msg);
 		goto done;
 	}
 done:
-	if (r->file != NULL)
-		fclose(r->file);
+	ks_input_close(r->input);
 	free(r);
 	if (rc != KS_OK) {
 		ks_vocab_destroy(v);

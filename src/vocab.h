@@ -139,19 +139,26 @@ void ks_vocab_stats(const struct ks_vocab *v, struct ks_vocab_stats *stats);
 /*
  * Writes the finalized vocabulary as `word count` lines, most frequent
  * first, through an outfile: a failed write is KS_ERR_WRITE and leaves no
- * partial file under path.
+ * partial file under path. When the first word starts with the bytes of a
+ * UTF-8 byte-order mark, a mark is written before it, so that
+ * ks_vocab_read, which skips one, reads the word back whole.
  */
 int ks_vocab_save(const struct ks_vocab *v, const char *path, struct ks_err *err);
 
 /*
  * Reads `word count` lines (space or tab separated, CRLF accepted, blank
- * lines skipped) and finalizes with min_count and max_vocab. A malformed
+ * lines skipped) from path ("-" for standard input; plain or gzip, a
+ * leading UTF-8 byte-order mark skipped, as a corpus input) and finalizes
+ * with min_count and max_vocab. A line for "</s>", which word2vec.c writes
+ * first, is checked and skipped (see KS_SENTENCE_END_TOKEN). A malformed
  * line (missing or non-numeric count, extra fields, a duplicate word, a
  * word over KS_MAX_WORD_BYTES) is rejected with KS_ERR_FORMAT and a message
  * "PATH:LINE: what is wrong". Any whitespace but a newline separates the
  * fields. A missing file is KS_ERR_OPEN; no word left after min_count is
- * KS_ERR_EMPTY. On success *out owns a finalized vocabulary whose stream
- * ids number the lines' words in file order.
+ * KS_ERR_EMPTY; a read error or corrupt gzip is reported as the corpus
+ * reader reports it. Messages name "standard input" for "-". On success
+ * *out owns a finalized vocabulary whose stream ids number the lines'
+ * words in file order.
  */
 int ks_vocab_read(struct ks_vocab **out, const char *path, uint64_t min_count,
 		  uint64_t max_vocab, struct ks_err *err);

@@ -155,6 +155,11 @@ ref_tokens(const unsigned char *text, size_t len, struct sbuf *out,
 	size_t i = 0, j;
 	int open = 0;
 
+	/* A UTF-8 byte-order mark opening the input is no text. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
 	while (i < len) {
 		/* strchr finds the terminator for '\0', which separates too. */
 		if (strchr(space, text[i]) != NULL) {
@@ -168,7 +173,14 @@ ref_tokens(const unsigned char *text, size_t len, struct sbuf *out,
 		}
 		for (j = i; j < len && strchr(space, text[j]) == NULL; j++)
 			;
-		if (j - i <= KS_MAX_WORD_BYTES) {
+		if (j - i == 4 && memcmp(text + i, "</s>", 4) == 0) {
+			/* The sentence marker is a newline. */
+			if (open) {
+				emit_eos(out);
+				st->sentences++;
+				open = 0;
+			}
+		} else if (j - i <= KS_MAX_WORD_BYTES) {
 			emit_word(out, text + i, j - i);
 			st->words++;
 			open = 1;
@@ -720,6 +732,58 @@ START_TEST(test_reader_equivalence)
 END_TEST
 
 /*
+ * A UTF-8 byte-order mark opening an input is skipped, plain or inflated,
+ * whole or in pieces (two gzip members split inside it, a pipe written a
+ * few bytes at a time); anywhere else it is text. The token </s> ends a
+ * sentence as a newline does, and </s>x or x</s> are words.
+ */
+START_TEST(test_bom_and_sentence_marker)
+{
+	static const char text[] = "\xef\xbb\xbf" "a b </s> c\n</s>\n</s> d </s></s> e\n"
+		"x</s> </s>y \xef\xbb\xbf f\n";
+	static const char want[] = "Wa\nWb\n|\nWc\n|\nWd\nW</s></s>\nWe\n|\n"
+		"Wx</s>\nW</s>y\nW\xef\xbb\xbf\nWf\n|\n";
+	const size_t len = sizeof(text) - 1;
+	struct sbuf got = { 0 };
+	struct ks_corpus_stats st;
+	struct ks_err err;
+	struct tmp t;
+	const char *plain, *gz, *multi;
+	int saved;
+
+	tmp_init(&t);
+	plain = tmp_file(&t, "bom.txt");
+	ks_test_write_file(plain, text, len);
+	ck_assert_int_eq(read_one(plain, &got, &st, &err), KS_OK);
+	ck_assert_str_eq(got.s, want);
+	ck_assert_uint_eq(st.bytes, len - 3);
+	gz = tmp_file(&t, "bom.gz");
+	write_gz(gz, "wb6", text, len);
+	multi = tmp_file(&t, "bom2.gz");
+	write_gz(multi, "wb1", text, 2);
+	write_gz(multi, "ab9", text + 2, len - 2);
+	check_file(plain, text, len, "byte-order mark");
+	check_file(gz, text, len, "byte-order mark in gzip");
+	check_file(multi, text, len, "byte-order mark across gzip members");
+	saved = stdin_from_file(plain);
+	check_file("-", text, len, "byte-order mark on stdin");
+	stdin_restore(saved);
+	check_pipe(text, len, text, len, "byte-order mark through a pipe");
+	/* A file of the mark alone holds nothing; two bytes of it are a word. */
+	ks_test_write_file(plain, "\xef\xbb\xbf", 3);
+	ck_assert_int_eq(read_one(plain, &got, &st, &err), KS_OK);
+	ck_assert_uint_eq(st.words, 0);
+	ck_assert_uint_eq(st.bytes, 0);
+	ks_test_write_file(plain, "\xef\xbb", 2);
+	got.len = 0;
+	ck_assert_int_eq(read_one(plain, &got, &st, &err), KS_OK);
+	ck_assert_str_eq(got.s, "W\xef\xbb\n|\n");
+	sbuf_free(&got);
+	tmp_done(&t);
+}
+END_TEST
+
+/*
  * More than 1 MB of random text, plain and gzip, against the reference:
  * hundreds of tokens cross the reader's block edges. The second half aims
  * at the edges on purpose: a token of exactly the limit across the first,
@@ -1221,6 +1285,7 @@ ks_suite_corpus(void)
 	tcase_add_test(tok, test_basic_stream);
 	tcase_add_test(tok, test_whitespace_bytes);
 	tcase_add_test(tok, test_nul_separates);
+	tcase_add_test(tok, test_bom_and_sentence_marker);
 	tcase_add_test(tok, test_crlf);
 	tcase_add_test(tok, test_empty_lines_and_no_final_newline);
 	tcase_add_test(tok, test_multiple_inputs);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "corpus.h"
 #include "vocab.h"
@@ -627,21 +628,21 @@ START_TEST(test_read_lenient_forms)
 	tmp_init(&t);
 	ks_test_write_file(tmp_file(&t, "v"), text, sizeof(text) - 1);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 0, 0, &err), KS_OK);
-	ck_assert_uint_eq(ks_vocab_size(r), 5);
-	/* word2vec.c's "</s>" line is an ordinary word. */
-	ck_assert_str_eq(ks_vocab_word(r, 0), "</s>");
-	ck_assert_str_eq(ks_vocab_word(r, 1), "of");
-	ck_assert_str_eq(ks_vocab_word(r, 2), "and");
-	ck_assert_str_eq(ks_vocab_word(r, 3), "the");
-	ck_assert_str_eq(ks_vocab_word(r, 4), "\xc3\xa9t\xc3\xa9");
-	ck_assert_uint_eq(ks_vocab_count(r, 2), 5);
-	ck_assert_uint_eq(ks_vocab_count(r, 4), 0);
-	ck_assert_uint_eq(ks_vocab_total(r), 26);
+	ck_assert_uint_eq(ks_vocab_size(r), 4);
+	/* word2vec.c's "</s>" line (its sentence marker) is skipped, count and all. */
+	ck_assert_uint_eq(ks_vocab_find(r, "</s>", 4), KS_NO_WORD);
+	ck_assert_str_eq(ks_vocab_word(r, 0), "of");
+	ck_assert_str_eq(ks_vocab_word(r, 1), "and");
+	ck_assert_str_eq(ks_vocab_word(r, 2), "the");
+	ck_assert_str_eq(ks_vocab_word(r, 3), "\xc3\xa9t\xc3\xa9");
+	ck_assert_uint_eq(ks_vocab_count(r, 1), 5);
+	ck_assert_uint_eq(ks_vocab_count(r, 3), 0);
+	ck_assert_uint_eq(ks_vocab_total(r), 17);
 	ks_vocab_stats(r, &st);
-	ck_assert_uint_eq(st.tokens, 26);
+	ck_assert_uint_eq(st.tokens, 17);
 	ks_vocab_destroy(r);
 	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 1, 0, &err), KS_OK);
-	ck_assert_uint_eq(ks_vocab_size(r), 4);
+	ck_assert_uint_eq(ks_vocab_size(r), 3);
 	ks_vocab_destroy(r);
 
 	/* The longest word and the largest count are accepted. */
@@ -690,6 +691,9 @@ START_TEST(test_read_rejects)
 		{ "a 1\nb 2\n\na 3\n", 0, 4, "duplicate word \"a\"" },
 		{ "a 1\nb\0c 2\n", 10, 2, "NUL byte" },
 		{ "a 18446744073709551615\nb 1\n", 0, 2, "add up to more than" },
+		/* A "</s>" line is skipped only once it is a well-formed line. */
+		{ "</s>\na 1\n", 0, 1, "missing count" },
+		{ "</s> 1 2\na 1\n", 0, 1, "extra field" },
 	};
 	struct ks_vocab *r;
 	struct ks_err err;
@@ -747,6 +751,83 @@ START_TEST(test_read_rejects)
 }
 END_TEST
 
+/* Writes text to path as a gzip file of one member. */
+static void
+write_gzip(const char *path, const char *text, size_t len)
+{
+	gzFile g = gzopen(path, "wb");
+
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(gzwrite(g, text, (unsigned)len), (int)len);
+	ck_assert_int_eq(gzclose(g), Z_OK);
+}
+
+/*
+ * A vocabulary is read as a corpus input is: gzip by its magic bytes, and
+ * a UTF-8 byte-order mark before the first line (plain or inside the gzip
+ * data) skipped, not taken into the first word.
+ */
+START_TEST(test_read_gzip_and_bom)
+{
+	static const char plain[] = "the 5\nof 3\n";
+	static const char bom[] = "\xef\xbb\xbfthe 5\nof 3\n";
+	const char *texts[2] = { plain, bom };
+	struct ks_vocab *r;
+	struct ks_err err;
+	struct tmp t;
+	size_t i, k;
+
+	tmp_init(&t);
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < 2; k++) {
+			const char *path = tmp_file(&t, "v");
+
+			if (k == 0)
+				ks_test_write_file(path, texts[i], strlen(texts[i]));
+			else
+				write_gzip(path, texts[i], strlen(texts[i]));
+			ck_assert_msg(ks_vocab_read(&r, path, 0, 0, &err) == KS_OK,
+				      "text %zu, gzip %zu: %s", i, k, err.msg);
+			ck_assert_uint_eq(ks_vocab_size(r), 2);
+			ck_assert_str_eq(ks_vocab_word(r, 0), "the");
+			ck_assert_uint_eq(ks_vocab_find(r, "the", 3), 0);
+			ck_assert_uint_eq(ks_vocab_total(r), 8);
+			ks_vocab_destroy(r);
+		}
+	}
+	/* Only a leading mark is skipped: later, it is part of a word. */
+	ks_test_write_file(tmp_file(&t, "v"), "a 1\n\xef\xbb\xbf 2\n", 10);
+	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 0, 0, &err), KS_OK);
+	ck_assert_uint_eq(ks_vocab_size(r), 2);
+	ck_assert_uint_eq(ks_vocab_find(r, "\xef\xbb\xbf", 3), 0);
+	ks_vocab_destroy(r);
+	/* A first word that starts with a mark's bytes is saved so it reads back whole. */
+	{
+		struct ks_vocab *w;
+		uint32_t sid;
+
+		ck_assert_int_eq(ks_vocab_create(&w, 0, &err), KS_OK);
+		ck_assert_int_eq(ks_vocab_add(w, "\xef\xbb\xbf" "a", 4, &sid, &err), KS_OK);
+		ck_assert_int_eq(ks_vocab_add(w, "\xef\xbb\xbf" "a", 4, &sid, &err), KS_OK);
+		ck_assert_int_eq(ks_vocab_add(w, "b", 1, &sid, &err), KS_OK);
+		ck_assert_int_eq(ks_vocab_finalize(w, 0, 0, &err), KS_OK);
+		ck_assert_int_eq(ks_vocab_save(w, tmp_file(&t, "v"), &err), KS_OK);
+		ks_vocab_destroy(w);
+		ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 0, 0, &err), KS_OK);
+		ck_assert_uint_eq(ks_vocab_size(r), 2);
+		ck_assert_uint_eq(ks_vocab_find(r, "\xef\xbb\xbf" "a", 4), 0);
+		ck_assert_uint_eq(ks_vocab_count(r, 0), 2);
+		ks_vocab_destroy(r);
+	}
+	/* A corrupt gzip vocabulary is refused with the file named. */
+	ks_test_write_file(tmp_file(&t, "v"), "\x1f\x8b\x08\x00garbage", 12);
+	ck_assert_int_eq(ks_vocab_read(&r, tmp_file(&t, "v"), 0, 0, &err), KS_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, tmp_file(&t, "v")));
+	tmp_remove(&t, "v");
+	tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_save_write_errors)
 {
 	struct ks_vocab *v;
@@ -797,6 +878,7 @@ ks_suite_vocab(void)
 	tcase_add_test(io, test_save_read_round_trip);
 	tcase_add_test(io, test_read_lenient_forms);
 	tcase_add_test(io, test_read_rejects);
+	tcase_add_test(io, test_read_gzip_and_bom);
 	tcase_add_test(io, test_save_write_errors);
 	suite_add_tcase(s, io);
 	return s;

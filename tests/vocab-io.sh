@@ -37,4 +37,52 @@ expect_ok train -train "$tmp/nul.txt" -read-vocab "$tmp/nul.vocab" -output "$tmp
 cmp -s "$tmp/nul.vec" "$tmp/nul-rv.vec" || fail "NUL corpus: -read-vocab of the saved vocabulary differs"
 ok
 
+# The same text for the tests below: 300 lines over 12 words.
+awk 'BEGIN { srand(5); for (i = 0; i < 300; i++) { n = 3 + int(rand() * 6);
+	for (j = 0; j < n; j++) printf "w%d%s", int(rand() * rand() * 12), j < n - 1 ? " " : "\n" } }' \
+	> "$tmp/c.txt"
+expect_ok train -train "$tmp/c.txt" -output "$tmp/c.vec" -save-vocab "$tmp/c.vocab"
+
+# A UTF-8 byte-order mark opening an input, plain or gzip, is skipped
+# (item 10): the vectors are those of the text without it, byte for byte,
+# and the first word is not "\357\273\277w..." (a 13th word).
+bom=$(printf '\357\273\277')
+head -n 100 "$tmp/c.txt" > "$tmp/part1.txt"
+tail -n +101 "$tmp/c.txt" > "$tmp/part2.txt"
+{ printf '%s' "$bom"; cat "$tmp/c.txt"; } > "$tmp/bom.txt"
+{ printf '%s' "$bom"; cat "$tmp/part1.txt"; } > "$tmp/bom1.txt"
+{ printf '%s' "$bom"; cat "$tmp/part2.txt"; } | gzip -c > "$tmp/bom2.gz"
+for args in "-train $tmp/bom.txt" "-train $tmp/bom1.txt -train $tmp/bom2.gz"; do
+	# shellcheck disable=SC2086
+	expect_ok train $args -output "$tmp/bom.vec"
+	cmp -s "$tmp/c.vec" "$tmp/bom.vec" || fail "byte-order mark ($args): the vectors differ"
+done
+expect_ok sh -c "gzip -c '$tmp/bom.txt' | \"$KENSHO\" -size 8 -iter 1 -min-count 1 -threads 1 \
+	-seed 1 -quiet -train - -output '$tmp/bom.vec'"
+cmp -s "$tmp/c.vec" "$tmp/bom.vec" || fail "byte-order mark in gzip on stdin: the vectors differ"
+# A vocabulary file that opens with the mark reads as one without it.
+{ printf '%s' "$bom"; cat "$tmp/c.vocab"; } > "$tmp/bom.vocab"
+expect_ok train -train "$tmp/c.txt" -read-vocab "$tmp/bom.vocab" -output "$tmp/bom.vec"
+cmp -s "$tmp/c.vec" "$tmp/bom.vec" || fail "byte-order mark in -read-vocab: the vectors differ"
+
+# word2vec.c's vocabulary files open with its sentence marker "</s> N"
+# (item 11): -read-vocab skips it, so it is neither written out nor drawn
+# as a negative, and the run is the one without that line.
+{ echo "</s> 100"; cat "$tmp/c.vocab"; } > "$tmp/w2v.vocab"
+expect_ok train -train "$tmp/c.txt" -read-vocab "$tmp/w2v.vocab" -output "$tmp/w2v.vec" \
+	-save-vocab "$tmp/w2v-saved.vocab"
+grep -q '^</s> ' "$tmp/w2v.vec" && fail "</s> from the vocabulary file is in the vectors"
+[ "$(head -n 1 "$tmp/w2v.vec" | cut -d' ' -f1)" = "$(wc -l < "$tmp/c.vocab" | tr -d ' ')" ] ||
+	fail "</s>: $(head -n 1 "$tmp/w2v.vec") vectors for $(wc -l < "$tmp/c.vocab") words"
+cmp -s "$tmp/c.vec" "$tmp/w2v.vec" || fail "</s> line: the vectors differ from those without it"
+cmp -s "$tmp/c.vocab" "$tmp/w2v-saved.vocab" || fail "</s> line: -save-vocab differs"
+# In the corpus the token </s> ends a sentence, as in word2vec.c and
+# fastText: never a word, so kensho's vocabulary files never hold it.
+sed 's/ /\n/3' "$tmp/c.txt" > "$tmp/split.txt"
+sed 's/ / <\/s> /3' "$tmp/c.txt" > "$tmp/marker.txt"
+expect_ok train -train "$tmp/split.txt" -output "$tmp/split.vec"
+expect_ok train -train "$tmp/marker.txt" -output "$tmp/marker.vec" -save-vocab "$tmp/marker.vocab"
+grep -q '^</s> ' "$tmp/marker.vocab" && fail "</s> in the corpus became a word"
+cmp -s "$tmp/split.vec" "$tmp/marker.vec" || fail "</s> in the corpus does not end the sentence"
+
 finish

@@ -16,13 +16,13 @@
  * thread.
  *
  * Checked: every word is 1..KS_MAX_WORD_BYTES bytes of neither whitespace
- * nor NUL, no two ends of sentence in a row, the statistics agree with the
- * tokens, the end or error is sticky. The same inputs are then opened a
- * second time and read in batches, which must give the same words and
- * sentence ends (a sentence end is a token of length 0 with no bytes), the
- * same end or error (status and message) and the same statistics, and must
- * keep the end or error sticky for both calls; with bit 3 that corpus is
- * rewound and read again in batches too.
+ * nor NUL and is not </s>, no two ends of sentence in a row, the statistics
+ * agree with the tokens, the end or error is sticky. The same inputs are
+ * then opened a second time and read in batches, which must give the same
+ * words and sentence ends (a sentence end is a token of length 0 with no
+ * bytes), the same end or error (status and message) and the same
+ * statistics, and must keep the end or error sticky for both calls; with
+ * bit 3 that corpus is rewound and read again in batches too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,6 +77,8 @@ outcome_add(struct outcome *o, int kind, const struct ks_token *tok)
 				fuzz_fail("whitespace or NUL inside a word");
 			o->digest = o->digest * 31 + (unsigned char)tok->bytes[i];
 		}
+		if (tok->len == 4 && memcmp(tok->bytes, KS_SENTENCE_END_TOKEN, 4) == 0)
+			fuzz_fail("</s> returned as a word");
 		o->digest = o->digest * 131 + tok->len;
 		o->words++;
 	} else {

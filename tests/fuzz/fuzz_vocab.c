@@ -6,7 +6,8 @@
  * it back, which must give the same words and counts. The rest is the file.
  *
  * Checked: ids look their own words up, counts are ordered most frequent
- * first and at least min_count, the size respects max_vocab.
+ * first and at least min_count, the size respects max_vocab, "</s>" is
+ * never a word. The file may be gzip or start with a byte-order mark.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,9 @@ check_vocab(const struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab)
 	}
 	if (total != ks_vocab_total(v))
 		fuzz_fail("total disagrees with the counts");
+	/* The tokenizer reads </s> as a sentence end, so it is never a word. */
+	if (ks_vocab_find(v, KS_SENTENCE_END_TOKEN, 4) != KS_NO_WORD)
+		fuzz_fail("</s> read as a word");
 }
 
 int
