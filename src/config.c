@@ -55,7 +55,7 @@ static const struct opt opts[] = {
 	{ "save-vocab", OPT_STRING, OFF(save_vocab), 0, 0, "FILE",
 	  "write the vocabulary as `word count' lines to FILE" },
 	{ "read-vocab", OPT_STRING, OFF(read_vocab), 0, 0, "FILE",
-	  "take the vocabulary from FILE instead of counting the corpus" },
+	  "take the vocabulary from FILE, not the corpus (gzip ok, - for stdin)" },
 	{ "cbow", OPT_BOOL, OFF(cbow), 0, 1, "0|1",
 	  "1: CBOW, 0: skip-gram" },
 	{ "cbow-update", OPT_CBOW_UPDATE, OFF(cbow_update), 0, 0, "MODE",
@@ -382,6 +382,10 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		stdin_count += strcmp(cfg->train[i], "-") == 0;
 	if (stdin_count > 1)
 		return ks_err_set(err, KS_ERR_USAGE, "-train -: standard input can be given only once");
+	if (stdin_count > 0 && cfg->read_vocab != NULL && strcmp(cfg->read_vocab, "-") == 0)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-train - and -read-vocab -: standard input can hold the corpus or "
+				  "the vocabulary, not both; give one of them as a file");
 	if (cfg->output == NULL && cfg->save_context == NULL && cfg->save_vocab == NULL)
 		return ks_err_set(err, KS_ERR_USAGE,
 				  "nothing to write: give -output FILE (or -save-vocab, -save-context)");

@@ -220,14 +220,21 @@ stream_make_slices(struct ks_stream *s, struct ks_err *err)
 static int
 stream_cache_overflow(struct ks_stream *s, struct ks_err *err)
 {
+	const char *hint = "";
+
 	stream_drop_cache(s);
-	if (!ks_corpus_rewindable(s->corpus))
-		return ks_err_set(err, KS_ERR_LIMIT,
-				  "the corpus does not fit the token cache (-cache-mb %zu) and "
-				  "an input is standard input or a pipe, which cannot be read "
-				  "again for each epoch: raise -cache-mb or train from a file",
-				  s->opts.cache_bytes >> 20);
-	return KS_OK;
+	if (ks_corpus_rewindable(s->corpus))
+		return KS_OK;
+	/* One epoch with a vocabulary read needs one pass (see ks_stream_load). */
+	if (s->opts.epochs == 1)
+		hint = s->opts.read_vocab != NULL
+		       ? "; or, since -iter is 1, give -cache-mb 0 to train as the corpus is read"
+		       : "; or, since -iter is 1, give -read-vocab to read it only once";
+	return ks_err_set(err, KS_ERR_LIMIT,
+			  "the corpus does not fit the token cache (-cache-mb %zu) and "
+			  "an input is standard input or a pipe, which cannot be read "
+			  "again for each epoch: raise -cache-mb or train from a file%s",
+			  s->opts.cache_bytes >> 20, hint);
 }
 
 /*
@@ -341,6 +348,24 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		rc = ks_vocab_create(&s->vocab, opts->vocab_bytes, err);
 	if (rc != KS_OK)
 		goto fail;
+	if (opts->read_vocab != NULL && opts->epochs == 1 && opts->cache_bytes < sizeof(uint32_t) &&
+	    !ks_corpus_rewindable(s->corpus)) {
+		/*
+		 * With the vocabulary read and no cache, loading would read the
+		 * corpus only for its counts, and an input that cannot be read
+		 * twice would then have nothing left for the one epoch: that
+		 * epoch is the only pass (see stream.h).
+		 */
+		s->info.one_pass = 1;
+		s->info.train_words = ks_vocab_total(s->vocab);
+		if (s->info.train_words == 0) {
+			rc = ks_err_set(err, KS_ERR_EMPTY, "%s: the words of the -read-vocab file "
+					"add up to no occurrence", opts->read_vocab);
+			goto fail;
+		}
+		*out = s;
+		return KS_OK;
+	}
 	ks_corpus_read_ahead(s->corpus, opts->read_ahead);
 	rc = stream_read_all(s, log, opts->read_vocab == NULL, 0, err);
 	/* Epochs read from disk are read beside the workers: no extra thread. */
@@ -550,8 +575,12 @@ stream_reader_main(void *arg)
 	int rc = KS_OK;
 
 	for (e = s->from.epoch; e < s->epochs && rc == KS_OK; e++) {
-		/* Loading consumed the corpus, so every epoch starts with a rewind. */
-		rc = ks_corpus_rewind(s->corpus, &s->reader_err);
+		/*
+		 * Loading consumed the corpus, so every epoch starts with a
+		 * rewind, but for the first of a one-pass stream: nothing read it.
+		 */
+		if (!s->info.one_pass || e > 0)
+			rc = ks_corpus_rewind(s->corpus, &s->reader_err);
 		if (rc == KS_OK)
 			rc = stream_read_epoch(s, e, e == s->from.epoch ? s->from.batch : 0,
 					       &s->reader_err);
@@ -709,6 +738,14 @@ ks_stream_stop(struct ks_stream *s, struct ks_err *err)
 		return KS_OK;
 	pthread_join(s->reader, NULL);
 	s->reader_started = 0;
+	if (s->info.one_pass) {
+		struct ks_corpus_stats cs;
+
+		ks_corpus_stats(s->corpus, &cs);
+		s->info.corpus_words = cs.words;
+		s->info.sentences = cs.sentences;
+		s->info.long_tokens = cs.long_tokens;
+	}
 	if (s->reader_status < 0 && err != NULL)
 		*err = s->reader_err;
 	return s->reader_status;

@@ -9,6 +9,14 @@
  * fit, the cache is dropped and a reader thread parses the files again for
  * each epoch (standard input cannot be re-read, so that case is an error).
  *
+ * One exception reads the corpus only once, while training: with a
+ * vocabulary to read, one epoch, no cache (cache_bytes 0) and an input that
+ * cannot be read twice (standard input, a pipe), loading reads only the
+ * vocabulary, and the reader thread's single epoch is the only pass. The
+ * corpus's counts (corpus_words, sentences, long_tokens) are then known
+ * only after ks_stream_stop, and train_words is the vocabulary's total, as
+ * for any stream read from disk with a vocabulary.
+ *
  * A batch is an array of word ids in which KS_EOS marks a sentence end.
  * Batches are cut only at a sentence end or at a multiple of max_sentence
  * words into a sentence, so a worker that chunks every run between
@@ -38,6 +46,7 @@ struct ks_stream_opts {
 	uint64_t max_vocab;
 	size_t max_sentence;
 	const char *read_vocab;	/* or NULL to count */
+	uint64_t epochs;	/* epochs to be trained, or 0 if not known */
 	int read_ahead;		/* inflate in a thread of its own while loading */
 	/* Polled while reading: nonzero stops the load (KS_ERR_INTERRUPTED). May be NULL. */
 	const atomic_int *stop;
@@ -49,6 +58,7 @@ struct ks_stream_info {
 	uint64_t long_tokens;	/* tokens skipped for length */
 	uint64_t sentences;
 	int cached;		/* trained from memory */
+	int one_pass;		/* read once, by the training epoch (see above) */
 };
 
 struct ks_stream;
@@ -125,7 +135,10 @@ void ks_stream_release(struct ks_stream *s, struct ks_batch *b);
 /* Asks the reader to stop early (a worker failed). Thread-safe. */
 void ks_stream_cancel(struct ks_stream *s);
 
-/* Joins the reader thread and reports its status. */
+/*
+ * Joins the reader thread and reports its status. After it, the counts of
+ * a one-pass stream's corpus are in ks_stream_info.
+ */
 int ks_stream_stop(struct ks_stream *s, struct ks_err *err);
 
 /* Frees s and its vocabulary. Accepts NULL. */

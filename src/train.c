@@ -841,6 +841,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	so.max_vocab = (uint64_t)cfg->max_vocab;
 	so.max_sentence = (size_t)cfg->max_sentence;
 	so.read_vocab = cfg->read_vocab;
+	so.epochs = (uint64_t)cfg->iter;
 	so.stop = cfg->interrupt;
 	/* The training threads have not started yet, so one of their cores is free. */
 	so.read_ahead = cfg->threads > 1;
@@ -853,7 +854,13 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	rep->cached = info.cached;
 	rep->vocab_size = ks_vocab_size(ks_stream_vocab(stream));
 	rep->load_seconds = train_now() - start;
-	{
+	if (info.one_pass) {
+		ks_log(log, KS_LOG_INFO, "vocabulary: %zu word%s (min-count %ld), %llu training "
+		       "word%s by its counts; the corpus is read once, while training (%.1fs)",
+		       rep->vocab_size, PLURAL(rep->vocab_size), cfg->min_count,
+		       (unsigned long long)info.train_words, PLURAL(info.train_words),
+		       rep->load_seconds);
+	} else {
 		struct ks_vocab_stats vs;
 		char cap[96] = "";
 
@@ -904,6 +911,19 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	train_log_details(&t, cfg, log);
 	if ((rc = train_run_workers(&t, log, rep, err)) != KS_OK)
 		goto out;
+	if (info.one_pass) {
+		/* Read while training: only now are the corpus's counts known. */
+		ks_stream_info(stream, &info);
+		rep->corpus_words = info.corpus_words;
+		rep->long_tokens = info.long_tokens;
+		ks_log(log, KS_LOG_INFO, "corpus: %llu word%s, %llu sentence%s",
+		       (unsigned long long)info.corpus_words, PLURAL(info.corpus_words),
+		       (unsigned long long)info.sentences, PLURAL(info.sentences));
+		if (info.long_tokens > 0)
+			ks_log(log, KS_LOG_WARN, "skipped %llu token%s longer than %d bytes",
+			       (unsigned long long)info.long_tokens, PLURAL(info.long_tokens),
+			       KS_MAX_WORD_BYTES);
+	}
 	if (rep->examples == 0) {
 		rc = ks_err_set(err, KS_ERR_EMPTY,
 				"nothing to train on: no kept word has another word of its sentence "

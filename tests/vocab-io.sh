@@ -85,4 +85,64 @@ expect_ok train -train "$tmp/marker.txt" -output "$tmp/marker.vec" -save-vocab "
 grep -q '^</s> ' "$tmp/marker.vocab" && fail "</s> in the corpus became a word"
 cmp -s "$tmp/split.vec" "$tmp/marker.vec" || fail "</s> in the corpus does not end the sentence"
 
+# -read-vocab takes what -train takes (item 8): gzip by its magic bytes,
+# whatever the name, and "-" for standard input; the vectors are those of
+# the plain file, byte for byte.
+gzip -c "$tmp/c.vocab" > "$tmp/c.vocab.gz"
+cp "$tmp/c.vocab.gz" "$tmp/gz-named-plain.vocab"
+for v in "$tmp/c.vocab.gz" "$tmp/gz-named-plain.vocab"; do
+	expect_ok train -train "$tmp/c.txt" -read-vocab "$v" -output "$tmp/rv.vec"
+	cmp -s "$tmp/c.vec" "$tmp/rv.vec" || fail "-read-vocab $v: the vectors differ"
+done
+for v in "$tmp/c.vocab" "$tmp/c.vocab.gz"; do
+	train -train "$tmp/c.txt" -read-vocab - -output "$tmp/rv.vec" < "$v" 2>"$tmp/err" ||
+		fail "-read-vocab - < $v: $(cat "$tmp/err")"
+	cmp -s "$tmp/c.vec" "$tmp/rv.vec" || fail "-read-vocab - < $v: the vectors differ"
+	ok
+done
+# Through a pipe too, on a corpus of nine words.
+printf 'the cat sat on the mat\nthe dog sat\n' > "$tmp/nine.txt"
+expect_ok train -train "$tmp/nine.txt" -save-vocab "$tmp/nine.vocab" -output "$tmp/nine.vec"
+cat "$tmp/nine.vocab" | train -train "$tmp/nine.txt" -read-vocab - -output "$tmp/nine-rv.vec" \
+	2>"$tmp/err" || fail "-read-vocab - through a pipe: $(cat "$tmp/err")"
+cmp -s "$tmp/nine.vec" "$tmp/nine-rv.vec" || fail "-read-vocab - through a pipe: the vectors differ"
+ok
+printf 'the 10\nof 9\nbroken\n' | "$KENSHO" -train "$tmp/c.txt" -read-vocab - -output "$tmp/bad.vec" \
+	-quiet 2>"$tmp/err"
+[ $? -eq 7 ] || fail "a bad vocabulary on stdin: not status 7"
+grep -q "standard input:3: missing count" "$tmp/err" || fail "bad vocabulary on stdin: $(cat "$tmp/err")"
+ok
+# Standard input cannot hold both.
+expect_fail 2 "-train - and -read-vocab -" "$KENSHO" -train - -read-vocab - -output "$tmp/bad.vec"
+
+# Standard input with -read-vocab and -iter 1 needs one pass, so it trains
+# without the cache (-cache-mb 0) as it is read: the vectors are those of
+# the same run from the file. With the cache, or when a second pass is
+# needed (counting the vocabulary, a second epoch), it is refused as before.
+expect_ok train -train "$tmp/c.txt" -read-vocab "$tmp/c.vocab" -cache-mb 0 -output "$tmp/nc.vec"
+cmp -s "$tmp/c.vec" "$tmp/nc.vec" || fail "-cache-mb 0 from a file: the vectors differ"
+train -train - -read-vocab "$tmp/c.vocab" -cache-mb 0 -output "$tmp/one.vec" -quiet \
+	< "$tmp/c.txt" 2>"$tmp/err" || fail "stdin, -read-vocab, -iter 1, -cache-mb 0: $(cat "$tmp/err")"
+cmp -s "$tmp/nc.vec" "$tmp/one.vec" || fail "one pass over stdin: the vectors differ"
+gzip -c "$tmp/c.txt" | train -train /dev/stdin -read-vocab "$tmp/c.vocab.gz" -cache-mb 0 \
+	-threads 2 -output "$tmp/one.vec" 2>"$tmp/err" || fail "one pass over a pipe: $(cat "$tmp/err")"
+cmp -s "$tmp/nc.vec" "$tmp/one.vec" || fail "one pass over a gzip pipe: the vectors differ"
+ok
+"$KENSHO" -train - -read-vocab "$tmp/c.vocab" -cache-mb 0 -min-count 1 -size 8 -iter 1 \
+	-output "$tmp/one.vec" < "$tmp/c.txt" 2>"$tmp/err" || fail "one pass: $(cat "$tmp/err")"
+grep -q "read once, while training" "$tmp/err" || fail "one pass not announced: $(cat "$tmp/err")"
+grep -q "corpus: $(wc -w < "$tmp/c.txt" | tr -d ' ') words, 300 sentences" "$tmp/err" ||
+	fail "one pass: corpus counts not reported: $(cat "$tmp/err")"
+ok
+expect_fail 13 "standard input" sh -c "\"$KENSHO\" -train - -read-vocab '$tmp/c.vocab' -cache-mb 0 \
+	-iter 2 -min-count 1 -output '$tmp/x.vec' -quiet < '$tmp/c.txt'"
+expect_fail 13 "give -read-vocab to read it only once" sh -c "\"$KENSHO\" -train - -cache-mb 0 \
+	-iter 1 -min-count 1 -output '$tmp/x.vec' -quiet < '$tmp/c.txt'"
+awk 'BEGIN { for (i = 0; i < 400000; i++) printf "w%d%s", i % 12, (i % 20 == 19) ? "\n" : " " }' \
+	> "$tmp/big.txt"
+expect_fail 13 "give -cache-mb 0 to train as the corpus is read" sh -c "\"$KENSHO\" -train - \
+	-read-vocab '$tmp/c.vocab' -cache-mb 1 -iter 1 -min-count 1 -output '$tmp/x.vec' -quiet \
+	< '$tmp/big.txt'"
+[ ! -e "$tmp/x.vec" ] || fail "output written after a refusal"
+
 finish
