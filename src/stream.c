@@ -20,6 +20,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "corpus.h"
 #include "mem.h"
@@ -324,6 +326,38 @@ stream_read_all(struct ks_stream *s, const struct ks_log *log, int counting, int
 	return KS_OK;
 }
 
+/* stat(2) of an input path, "-" being standard input; 0 on success. */
+static int
+stream_stat_input(const char *path, struct stat *st)
+{
+	return strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, st) : stat(path, st);
+}
+
+/*
+ * Refuses a vocabulary that is one of the corpus inputs when that input is
+ * a pipe or a device, which can be read only once: whoever read it first
+ * would leave nothing for the other (-train - -read-vocab /dev/stdin).
+ * config.c refuses the plain spelling, "-" for both.
+ */
+static int
+stream_check_vocab_source(const struct ks_stream_opts *opts, struct ks_err *err)
+{
+	struct stat vs, cs;
+	size_t i;
+
+	if (stream_stat_input(opts->read_vocab, &vs) != 0 || S_ISREG(vs.st_mode) ||
+	    S_ISDIR(vs.st_mode))
+		return KS_OK;
+	for (i = 0; i < opts->n_paths; i++)
+		if (stream_stat_input(opts->paths[i], &cs) == 0 && cs.st_dev == vs.st_dev &&
+		    cs.st_ino == vs.st_ino)
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "-read-vocab %s and -train %s are one pipe or device, which "
+					  "can be read only once: give one of them as a file",
+					  opts->read_vocab, opts->paths[i]);
+	return KS_OK;
+}
+
 int
 ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 	       const struct ks_log *log, struct ks_err *err)
@@ -341,6 +375,8 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 	pthread_cond_init(&s->ready_cond, NULL);
 	pthread_cond_init(&s->free_cond, NULL);
 	if ((rc = ks_corpus_open(&s->corpus, opts->paths, opts->n_paths, err)) != KS_OK)
+		goto fail;
+	if (opts->read_vocab != NULL && (rc = stream_check_vocab_source(opts, err)) != KS_OK)
 		goto fail;
 	if (opts->read_vocab != NULL)
 		rc = ks_vocab_read(&s->vocab, opts->read_vocab, opts->min_count, opts->max_vocab, err);

@@ -112,8 +112,10 @@ printf 'the 10\nof 9\nbroken\n' | "$KENSHO" -train "$tmp/c.txt" -read-vocab - -o
 [ $? -eq 7 ] || fail "a bad vocabulary on stdin: not status 7"
 grep -q "standard input:3: missing count" "$tmp/err" || fail "bad vocabulary on stdin: $(cat "$tmp/err")"
 ok
-# Standard input cannot hold both.
+# Standard input cannot hold both, however it is spelled.
 expect_fail 2 "-train - and -read-vocab -" "$KENSHO" -train - -read-vocab - -output "$tmp/bad.vec"
+expect_fail 2 "one pipe or device" sh -c "cat '$tmp/c.vocab' | \"$KENSHO\" -train - \
+	-read-vocab /dev/stdin -output '$tmp/bad.vec'"
 
 # Standard input with -read-vocab and -iter 1 needs one pass, so it trains
 # without the cache (-cache-mb 0) as it is read: the vectors are those of
