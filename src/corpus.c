@@ -79,11 +79,12 @@ static const unsigned char corpus_class[256] = {
 
 /*
  * Returns the first separator byte (ASCII whitespace or NUL) at or after p;
- * the sentinel guarantees one. Where SSE2 exists (every x86-64) this tests 16 bytes per step with
- * no data-dependent branch inside a word: on short natural-language words
- * the mispredicted exit of a byte loop costs more than the bytes
- * themselves. The loads may reach CORPUS_SLACK bytes past the sentinel,
- * which the window allocates (and zeroes, so those bytes are defined).
+ * the sentinel guarantees one. Where SSE2 exists (every x86-64) this tests
+ * 16 bytes per step with no data-dependent branch inside a word: on short
+ * natural-language words the mispredicted exit of a byte loop costs more
+ * than the bytes themselves. The loads may reach CORPUS_SLACK bytes past
+ * the sentinel, which the window allocates (and zeroes, so those bytes are
+ * defined, and NUL, which separates, never comes before the sentinel).
  */
 static inline unsigned char *
 corpus_word_end(unsigned char *p)

@@ -16,9 +16,9 @@
  * empty sentences are never reported. The token "</s>" is no word but a
  * sentence end, as in word2vec.c and fastText, which read a newline as that
  * token: so it never enters a vocabulary, and vocabulary files that
- * word2vec.c wrote (which start with it) read the same as kensho's. A token longer than
- * KS_MAX_WORD_BYTES bytes is skipped whole (never cut, so never split inside
- * a UTF-8 character) and counted in the statistics.
+ * word2vec.c wrote (which start with it) read the same as kensho's. A
+ * token longer than KS_MAX_WORD_BYTES bytes is skipped whole (never cut, so
+ * never split inside a UTF-8 character) and counted in the statistics.
  *
  * Sentence length limits (-max-sentence) are applied later, on word ids,
  * by the trainer; the corpus reports sentences as they are in the text.

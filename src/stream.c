@@ -231,7 +231,7 @@ stream_cache_overflow(struct ks_stream *s, struct ks_err *err)
 	if (s->opts.epochs == 1)
 		hint = s->opts.read_vocab != NULL
 		       ? "; or, since -iter is 1, give -cache-mb 0 to train as the corpus is read"
-		       : "; or, since -iter is 1, give -read-vocab to read it only once";
+		       : "; or, since -iter is 1, give -read-vocab and -cache-mb 0 to read it only once";
 	return ks_err_set(err, KS_ERR_LIMIT,
 			  "the corpus does not fit the token cache (-cache-mb %zu) and "
 			  "an input is standard input or a pipe, which cannot be read "

@@ -138,7 +138,7 @@ grep -q "corpus: $(wc -w < "$tmp/c.txt" | tr -d ' ') words, 300 sentences" "$tmp
 ok
 expect_fail 13 "standard input" sh -c "\"$KENSHO\" -train - -read-vocab '$tmp/c.vocab' -cache-mb 0 \
 	-iter 2 -min-count 1 -output '$tmp/x.vec' -quiet < '$tmp/c.txt'"
-expect_fail 13 "give -read-vocab to read it only once" sh -c "\"$KENSHO\" -train - -cache-mb 0 \
+expect_fail 13 "give -read-vocab and -cache-mb 0 to read it only once" sh -c "\"$KENSHO\" -train - -cache-mb 0 \
 	-iter 1 -min-count 1 -output '$tmp/x.vec' -quiet < '$tmp/c.txt'"
 awk 'BEGIN { for (i = 0; i < 400000; i++) printf "w%d%s", i % 12, (i % 20 == 19) ? "\n" : " " }' \
 	> "$tmp/big.txt"
