@@ -165,6 +165,14 @@ START_TEST(test_rejects_structure)
 			       NULL), KS_ERR_USAGE);
 	ck_assert_ptr_nonnull(strstr(err.msg, "standard input"));
 	ks_config_free(&cfg);
+	/* Standard input holds the corpus or the vocabulary, not both. */
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "-", "-read-vocab", "-",
+			       "-output", "b", NULL), KS_ERR_USAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "-read-vocab -"));
+	ks_config_free(&cfg);
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-read-vocab", "-",
+			       "-output", "b", NULL), KS_OK);
+	ks_config_free(&cfg);
 	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b", "stray",
 			       NULL), KS_ERR_USAGE);
 	ck_assert_ptr_nonnull(strstr(err.msg, "stray"));

@@ -784,6 +784,56 @@ START_TEST(test_bom_and_sentence_marker)
 END_TEST
 
 /*
+ * A lone input (ks_input, what -read-vocab reads through) gives the bytes
+ * of the text: plain, gzip, on standard input, a leading byte-order mark
+ * dropped; the end is sticky; open errors name the file.
+ */
+START_TEST(test_lone_input)
+{
+	static const char text[] = "\xef\xbb\xbfthe 5\nof 3\n";
+	struct ks_input *in;
+	struct ks_err err;
+	struct tmp t;
+	const char *plain, *gz;
+	char buf[64];
+	size_t got, k;
+	int saved;
+
+	tmp_init(&t);
+	plain = tmp_file(&t, "v.txt");
+	gz = tmp_file(&t, "v.gz");
+	ks_test_write_file(plain, text, sizeof(text) - 1);
+	write_gz(gz, "wb6", text, sizeof(text) - 1);
+	for (k = 0; k < 3; k++) {
+		const char *path = k == 0 ? plain : k == 1 ? gz : "-";
+		size_t len = 0;
+
+		saved = k == 2 ? stdin_from_file(gz) : -1;
+		ck_assert_int_eq(ks_input_open(&in, path, &err), KS_OK);
+		ck_assert_str_eq(ks_input_name(in), k == 2 ? "standard input" : path);
+		do {
+			ck_assert_int_eq(ks_input_read(in, buf + len, 3, &got, &err), KS_OK);
+			len += got;
+		} while (got > 0);
+		ck_assert_uint_eq(len, sizeof(text) - 4);
+		ck_assert_int_eq(memcmp(buf, text + 3, len), 0);
+		ck_assert_int_eq(ks_input_read(in, buf, sizeof(buf), &got, &err), KS_OK);
+		ck_assert_uint_eq(got, 0);
+		ks_input_close(in);
+		if (saved >= 0)
+			stdin_restore(saved);
+	}
+	ck_assert_int_eq(ks_input_open(&in, tmp_file(&t, "missing"), &err), KS_ERR_OPEN);
+	ck_assert_ptr_null(in);
+	ck_assert_ptr_nonnull(strstr(err.msg, "missing"));
+	ck_assert_int_eq(ks_input_open(&in, t.dir, &err), KS_ERR_OPEN);
+	ck_assert_ptr_nonnull(strstr(err.msg, "is a directory"));
+	ks_input_close(NULL);
+	tmp_done(&t);
+}
+END_TEST
+
+/*
  * More than 1 MB of random text, plain and gzip, against the reference:
  * hundreds of tokens cross the reader's block edges. The second half aims
  * at the edges on purpose: a token of exactly the limit across the first,
@@ -1286,6 +1336,7 @@ ks_suite_corpus(void)
 	tcase_add_test(tok, test_whitespace_bytes);
 	tcase_add_test(tok, test_nul_separates);
 	tcase_add_test(tok, test_bom_and_sentence_marker);
+	tcase_add_test(tok, test_lone_input);
 	tcase_add_test(tok, test_crlf);
 	tcase_add_test(tok, test_empty_lines_and_no_final_newline);
 	tcase_add_test(tok, test_multiple_inputs);
