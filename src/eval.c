@@ -369,6 +369,11 @@ read_all(const char *path, char **out, size_t *out_len, struct ks_err *err)
 		return rc;
 	}
 	buf[len] = '\0';
+	/* A UTF-8 byte-order mark would glue itself to the first word. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, len - 3 + 1);
+		len -= 3;
+	}
 	*out = buf;
 	*out_len = len;
 	return KS_OK;

@@ -102,7 +102,8 @@ struct ks_analogy_set {
  * four words) or the MSR format (lines of four words, no sections). Blank
  * lines are ignored; other lines that are not four words (a column header,
  * a truncated line) and lines holding a NUL byte are skipped and counted. Tabs, runs of spaces, CRLF and
- * a missing final newline are accepted; gzip is detected. An empty set is
+ * a missing final newline are accepted; a leading UTF-8 byte-order mark is
+ * skipped; gzip is detected. An empty set is
  * KS_ERR_FORMAT. On success *out is owned by the caller.
  */
 int ks_analogy_set_read(struct ks_analogy_set **out, const char *path, struct ks_err *err);
@@ -165,8 +166,9 @@ struct ks_simset {
  * does, so a field may hold spaces), any other at runs of spaces. Lines
  * starting with '#' and blank lines are ignored; other lines without three
  * fields or without a finite number as the third (a column header), and
- * lines holding a NUL byte, are skipped and counted. CRLF and a missing final newline are accepted, gzip
- * is detected. An empty set is KS_ERR_FORMAT.
+ * lines holding a NUL byte, are skipped and counted. CRLF and a missing
+ * final newline are accepted, a leading UTF-8 byte-order mark is skipped,
+ * gzip is detected. An empty set is KS_ERR_FORMAT.
  */
 int ks_simset_read(struct ks_simset **out, const char *path, struct ks_err *err);
 

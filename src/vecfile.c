@@ -1640,6 +1640,12 @@ ks_vecfile_read_opts(struct ks_vecset **out, const char *path,
 		goto done;
 	}
 	r.buf[0] = '\0';
+	/* A UTF-8 byte-order mark (editors on Windows write one) is not data. */
+	rc = vr_fill(&r, 3);
+	if (rc < 0)
+		goto done;
+	if (r.end >= 3 && memcmp(r.buf, "\xef\xbb\xbf", 3) == 0)
+		r.pos = 3;
 	p.r = &r;
 	p.opts = opts;
 	p.info = info;

@@ -591,6 +591,53 @@ START_TEST(test_text_typo_on_first_line_is_text)
 END_TEST
 
 /*
+ * A leading UTF-8 byte-order mark is skipped, before a header or a first
+ * vector line and inside gzip (issue 14, item 10): it made "'cat' has 3
+ * values, expected 1" of the first line.
+ */
+START_TEST(test_byte_order_mark_skipped)
+{
+	static const char *const files[] = {
+		"\xef\xbb\xbf" "2 3\ncat 1 2 3\ndog 4 5 6\n",
+		"\xef\xbb\xbf" "cat 1 2 3\ndog 4 5 6\n",
+	};
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct tmp t;
+	size_t c;
+	const char *p;
+	gzFile gz;
+
+	tmp_init(&t);
+	for (c = 0; c < 3; c++) {
+		if (c < 2) {
+			p = tmp_path(&t, "bom.txt");
+			write_str(p, files[c]);
+		} else {
+			p = tmp_path(&t, "bom.txt.gz");
+			gz = gzopen(p, "wb");
+			ck_assert_ptr_nonnull(gz);
+			gzputs(gz, files[0]);
+			ck_assert_int_eq(gzclose(gz), Z_OK);
+		}
+		vs = expect_read(p, &info);
+		ck_assert_int_eq(info.format, KS_VECFILE_TEXT);
+		ck_assert_int_eq(info.header, c != 1);
+		ck_assert_uint_eq(vs->n_words, 2);
+		ck_assert_uint_eq(vs->dim, 3);
+		ck_assert_str_eq(vs->words[0], "cat");
+		ck_assert(vs->vecs[0] == 1.0f && vs->vecs[5] == 6.0f);
+		ks_vecset_destroy(vs);
+	}
+	/* Line numbers still count the mark's line as line 1. */
+	p = tmp_path(&t, "bom.txt");
+	write_str(p, "\xef\xbb\xbf" "2 3\ncat 1 2 3\ndog 4 5\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: 'dog' has 2 values, expected 3");
+	tmp_done(&t);
+}
+END_TEST
+
+/*
  * Floats whose ninth significant digit sits within a few units in the last
  * place of a half once scaled in double: the writer's fast path rounded
  * them the other way from printf (found by comparing the two over 200M
@@ -1113,6 +1160,7 @@ ks_suite_vecfile(void)
 	tcase_add_test(tc, test_binary_records_decided_by_later_records);
 	tcase_add_test(tc, test_binary_decided_far_ahead);
 	tcase_add_test(tc, test_text_typo_on_first_line_is_text);
+	tcase_add_test(tc, test_byte_order_mark_skipped);
 	tcase_add_test(tc, test_text_near_half_is_printf);
 	tcase_add_test(tc, test_text_decade_edges_are_printf);
 	tcase_add_test(tc, test_text_many_random_values);
