@@ -271,6 +271,15 @@ parse_args(struct cli *c, int argc, char **argv)
 		return usage_error("no %s file given", c->cmd == CMD_ANALOGY ? "question" : "word-pair");
 	if (c->cmd == CMD_NEIGHBORS && c->n_operands == 1 && strcmp(c->operands[0], "-") == 0)
 		return usage_error("neighbors reads its queries from stdin, so the vectors cannot come from there");
+	if (c->cmd != CMD_NEIGHBORS) {
+		size_t f, stdin_uses = 0;
+
+		for (f = 0; f < c->n_operands; f++)
+			stdin_uses += strcmp(c->operands[f], "-") == 0;
+		if (stdin_uses > 1)
+			return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
+					   stdin_uses);
+	}
 	if (!c->restrict_set)
 		c->restrict_n = c->cmd == CMD_ANALOGY ? ANALOGY_RESTRICT
 			: c->cmd == CMD_SIMILARITY ? SIMILARITY_RESTRICT : 0;
@@ -794,6 +803,27 @@ run_neighbors(const struct cli *c)
 	return missing ? ks_status_exit_code(KS_ERR_NOT_FOUND) : 0;
 }
 
+/*
+ * Checks every question or pair file before the vectors are loaded, which
+ * can take a minute: a mistyped name should not cost the load. Returns -1
+ * to go on or the exit status of the error it reported.
+ */
+static int
+check_test_files(const struct cli *c)
+{
+	struct ks_err err;
+	size_t f;
+	int rc;
+
+	ks_err_clear(&err);
+	for (f = 1; f < c->n_operands; f++) {
+		rc = ks_eval_file_check(c->operands[f], &err);
+		if (rc != KS_OK)
+			return fail(rc, &err);
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -804,6 +834,8 @@ main(int argc, char **argv)
 	c.method = KS_EVAL_ADD;
 	c.k = NEIGHBORS_K;
 	rc = parse_args(&c, argc, argv);
+	if (rc < 0 && c.cmd != CMD_NEIGHBORS)
+		rc = check_test_files(&c);
 	if (rc < 0) {
 		switch (c.cmd) {
 		case CMD_ANALOGY:

@@ -379,6 +379,22 @@ read_all(const char *path, char **out, size_t *out_len, struct ks_err *err)
 	return KS_OK;
 }
 
+int
+ks_eval_file_check(const char *path, struct ks_err *err)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return KS_OK;
+	if (stat(path, &st) != 0)
+		return ks_err_errno(err, KS_ERR_OPEN, errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		return ks_err_set(err, KS_ERR_OPEN, "%s: is a directory", path);
+	if (access(path, R_OK) != 0)
+		return ks_err_errno(err, KS_ERR_OPEN, errno, "%s", path);
+	return KS_OK;
+}
+
 static int
 is_blank(char c)
 {

@@ -111,6 +111,15 @@ int ks_analogy_set_read(struct ks_analogy_set **out, const char *path, struct ks
 /* Frees a set. Accepts NULL. */
 void ks_analogy_set_destroy(struct ks_analogy_set *set);
 
+/*
+ * Checks that the test file at path (questions or pairs) exists, is not a
+ * directory and may be read, so that a mistyped name is reported before
+ * the vectors take their time to load. The file is not opened: a FIFO's
+ * writer must not see its reader come and go. "-" (standard input)
+ * passes. Returns KS_OK or KS_ERR_OPEN with a message naming the file.
+ */
+int ks_eval_file_check(const char *path, struct ks_err *err);
+
 struct ks_analogy_opts {
 	size_t restrict_n;	/* the first N rows (0 = all); kensho-eval's default 30000 */
 	enum ks_eval_method method;

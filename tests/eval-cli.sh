@@ -89,7 +89,7 @@ expect_fail 4 "nothing.txt" "$E" similarity -json "$V" "$D/pairs.txt" "$tmp/noth
 expect_fail 7 "no word pairs" "$E" similarity -json "$V" "$D/pairs.txt" "$D/questions.txt"
 [ -s "$tmp/out" ] && fail "similarity -json printed part of a document: $(cat "$tmp/out")"
 # Tables stream: the rows of the files before the failing one stay.
-expect_fail 4 "nothing.txt" "$E" similarity "$V" "$D/pairs.txt" "$tmp/nothing.txt"
+expect_fail 7 "no word pairs" "$E" similarity "$V" "$D/pairs.txt" "$D/questions.txt"
 grep -q '^pairs\.txt ' "$tmp/out" || fail "the table before the error is gone: $(cat "$tmp/out")"
 # neighbors -json streams whole lines: the answers before a failing query.
 long=king i=0
@@ -163,6 +163,28 @@ expect_fail 4 "nothing.txt" "$E" neighbors "$tmp/nothing.txt" a
 expect_fail 4 "is a directory" "$E" neighbors "$tmp" a
 expect_fail 7 "no analogy questions" "$E" analogy "$V" "$D/pairs.txt"
 expect_fail 4 "nothing.txt" "$E" similarity "$V" "$tmp/nothing.txt"
+
+# Every question or pair file is checked before the vectors load: a typo
+# does not cost the load. A FIFO nobody writes to would block the load.
+for cmd in analogy similarity; do
+	expect_fail 4 "nothing.txt: No such file" "$E" $cmd "$V" "$D/questions.txt" "$tmp/nothing.txt"
+	grep -q "words x" "$tmp/err" && fail "$cmd loaded the vectors before checking the files: $(cat "$tmp/err")"
+	[ -s "$tmp/out" ] && fail "$cmd printed results before the missing file: $(cat "$tmp/out")"
+	expect_fail 4 "is a directory" "$E" $cmd "$V" "$tmp"
+	grep -q "words x" "$tmp/err" && fail "$cmd loaded the vectors before checking the files"
+done
+if command -v timeout >/dev/null 2>&1; then
+	mkfifo "$tmp/nowriter"
+	expect_fail 4 "nothing.txt" timeout 30 "$E" analogy "$tmp/nowriter" "$tmp/nothing.txt"
+	expect_fail 4 "nothing.txt" timeout 30 "$E" similarity "$tmp/nowriter" "$tmp/nothing.txt"
+fi
+# Standard input can be read once: as the vectors or as one test file.
+expect_fail 2 "'-' \(standard input\) is given 2 times" "$E" analogy - -
+expect_fail 2 "'-' \(standard input\) is given 2 times" "$E" similarity "$V" - -
+expect_fail 2 "'-' \(standard input\) is given 3 times" "$E" analogy - "$D/questions.txt" - -
+"$E" analogy "$V" - < "$D/questions.txt" > "$tmp/out" 2>"$tmp/err" || fail "questions from stdin: $(cat "$tmp/err")"
+grep -Eq '^total +3 +4 +5 ' "$tmp/out" || fail "questions from stdin: $(cat "$tmp/out")"
+ok
 
 # Bad command lines: status 2 with a message naming the problem.
 expect_fail 2 "no command given" "$E"
