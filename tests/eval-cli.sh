@@ -25,6 +25,15 @@ for o in $(cat "$tmp/help-opts"); do
 	grep -q "unknown option" "$tmp/err" && fail "the parser rejects $o, which --help lists"
 done
 ok
+# --help lists every exit status of the man page's EXIT STATUS, and no other.
+sed -n '/^Exit status/,$p' "$tmp/out" | sed 1d | tr ',' '\n' |
+	sed -n 's/^ *\([0-9][0-9]*\) .*/\1/p' | sort -n > "$tmp/help-codes"
+sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$KS_SRCDIR/man/kensho-eval.1" |
+	sed -n 's/^\.B \([0-9][0-9]*\)$/\1/p' | sort -n > "$tmp/man-codes"
+[ -s "$tmp/man-codes" ] || fail "no exit status found in kensho-eval.1"
+diff "$tmp/man-codes" "$tmp/help-codes" > "$tmp/diff" ||
+	fail "exit statuses of kensho-eval.1 (<) and --help (>) differ: $(cat "$tmp/diff")"
+ok
 expect_ok "$E" -h
 expect_ok "$E" --version
 grep -Eq '^kensho-eval [0-9]+\.[0-9]+' "$tmp/out" || fail "--version printed: $(cat "$tmp/out")"
