@@ -136,9 +136,9 @@ struct ks_analogy_result {
 	size_t n_sections;
 	struct ks_analogy_tally *sections;	/* per section of the set */
 	struct ks_analogy_tally total;
-	int has_split;		/* the set has more than five named sections */
-	struct ks_analogy_tally semantic;	/* the first five named sections */
-	struct ks_analogy_tally syntactic;	/* the others */
+	int has_split;		/* named sections of both kinds below (Google's file) */
+	struct ks_analogy_tally semantic;	/* named sections not starting "gram" */
+	struct ks_analogy_tally syntactic;	/* sections named "gram..." (zero without a split) */
 	long *answers;		/* per question: the row answered; -1 if not covered,
 				 * -2 if covered but the rows ran out */
 	size_t restrict_n;	/* the number of rows actually searched */

@@ -61,6 +61,24 @@ expect_ok "$E" analogy "$V" "$D/msr.txt"
 grep -Eq '^total +2 +2 +2 ' "$tmp/out" || fail "MSR: $(cat "$tmp/out")"
 grep -q "2 lines skipped" "$tmp/err" || fail "MSR skipped lines: $(cat "$tmp/err")"
 
+# Semantic and syntactic totals only for Google's sections ("gram..." are
+# syntactic): not for six sections of the planted kind.
+i=0
+: > "$tmp/planted.txt"
+while [ $i -lt 6 ]; do
+	printf ': noun-role%d\nman king woman queen\n' $i >> "$tmp/planted.txt"
+	i=$((i + 1))
+done
+expect_ok "$E" analogy "$V" "$tmp/planted.txt"
+grep -Eq '^total +6 +6 +6 ' "$tmp/out" || fail "planted sections: $(cat "$tmp/out")"
+grep -Eq '^(semantic|syntactic) ' "$tmp/out" && fail "semantic/syntactic for a planted file: $(cat "$tmp/out")"
+expect_ok "$E" analogy -json "$V" "$tmp/planted.txt"
+grep -q '"semantic"' "$tmp/out" && fail "JSON semantic for a planted file: $(cat "$tmp/out")"
+printf ': capital-common-countries\nparis france berlin germany\n: gram1-adjective-to-adverb\nman king woman queen\nman king woman apple\n' > "$tmp/google.txt"
+expect_ok "$E" analogy "$V" "$tmp/google.txt"
+grep -Eq '^semantic +1 +1 +1 ' "$tmp/out" && grep -Eq '^syntactic +1 +2 +2 ' "$tmp/out" ||
+	fail "Google's sections: no semantic/syntactic totals: $(cat "$tmp/out")"
+
 # Similarity: tabs and spaces, CRLF, a comment, a header, no final newline.
 expect_ok "$E" similarity "$V" "$D/pairs.txt"
 grep -Eq '^pairs\.txt +7 +6 +-0\.4004 +-0\.2439$' "$tmp/out" || fail "similarity: $(cat "$tmp/out")"
