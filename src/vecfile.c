@@ -19,17 +19,18 @@
  * back as binary unless all of it also reads as lines of numbers; such a
  * file is taken for text, and ks_vecfile_read_opts can be told the format
  * instead. When the first record is not a line of D numbers, its bytes up
- * to the newline decide: printable ASCII and well-formed UTF-8 are a text
- * line with a bad value or the wrong number of values ("1,5", a Unicode
- * minus, a typo), so the user is told about the line and the value, not
- * about a broken binary record; any other byte (float32 bytes almost
- * always hold a control byte or a lone UTF-8 continuation byte) means
- * binary. The one exception: a printable line that ends exactly where a
- * binary record with the writer's newline would is binary when every
- * record after it fits the binary reading, so a binary file whose first
- * float bytes happen to be printable still loads. A gensim-style binary
- * file (no newlines) whose bytes are all printable up to the first
- * newline byte is taken for text; it can be read told the format.
+ * to the newline decide: printable ASCII and well-formed UTF-8 in D
+ * fields (or number characters only) are a text line with a bad value or
+ * the wrong number of values ("1,5", a Unicode minus, a typo), so the
+ * user is told about the line and the value, not about a broken binary
+ * record; any other byte (float32 bytes almost always hold a control
+ * byte or a lone UTF-8 continuation byte) means binary. The one
+ * exception: a printable line that ends exactly where a binary record
+ * with the writer's newline would is binary when every record after it
+ * fits the binary reading, so a binary file whose first float bytes
+ * happen to be printable still loads. A gensim-style binary file (no
+ * newlines) whose bytes up to the first byte 0x0a are printable and
+ * form D fields is taken for text; it can be read told the format.
  *
  * Text values are parsed by a hand-written decimal parser: strtof spends
  * most of a 100k x 300 load in locale and generality. The fast path is
@@ -1565,8 +1566,13 @@ detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 		return 0;
 	}
 	if (!bin_nl) {
-		/* A text line with a typo in a value: the text reader names it. */
-		*binary = 0;
+		/*
+		 * A text line with a typo in a value keeps D fields (or has
+		 * only number characters and a wrong count): the text reader
+		 * names it. Otherwise this is the printable start of a gensim
+		 * record (no newline) cut by a float byte 0x0a.
+		 */
+		*binary = !texty && count_fields(s + wlen + 1, i - wlen - 1) != dim;
 		return 0;
 	}
 	/*

@@ -586,6 +586,18 @@ START_TEST(test_text_typo_on_first_line_is_text)
 	ck_assert_uint_eq(vs->n_words, 2);
 	ck_assert(memcmp(vs->vecs, gensim, sizeof(gensim)) == 0);
 	ks_vecset_destroy(vs);
+	/* gensim's records whose first float bytes are printable up to a 0x0a. */
+	n = (size_t)snprintf(buf, sizeof(buf), "2 2\nx ");
+	memcpy(buf + n, "ab\n?\xcd\xcc\xcc\x3dy ", 10);
+	n += 10;
+	memcpy(buf + n, gensim + 2, 8);
+	n += 8;
+	ks_test_write_file(p, buf, n);
+	vs = expect_read(p, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	ck_assert_uint_eq(vs->n_words, 2);
+	ck_assert(memcmp(vs->vecs, "ab\n?\xcd\xcc\xcc\x3d", 8) == 0);
+	ks_vecset_destroy(vs);
 	tmp_done(&t);
 }
 END_TEST
