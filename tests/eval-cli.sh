@@ -1,9 +1,11 @@
 #!/bin/sh
-# kensho-eval through the real binary: help and man page agree, the three
-# commands on the hand-made fixtures (tables and JSON), every vector file
-# variant (text, binary, gzip, stdin, CRLF, no header), malformed files
-# rejected with the file and line named and exit status 7, usage errors
-# with status 2, an unknown neighbour query with status 12.
+# kensho-eval through the real binary: help and man page agree (options
+# and exit statuses), the three commands on the hand-made fixtures (tables
+# and JSON), semantic/syntactic totals only for Google's sections, every
+# vector file variant (text, binary, gzip, stdin, CRLF, no header),
+# malformed files rejected with the file and line named and exit status 7,
+# test files checked before the vectors load, usage errors with status 2
+# (stdin named twice among them), an unknown neighbour query with status 12.
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 [ -x "$KENSHO_EVAL" ] || skip "kensho-eval not built"
 D="$KS_SRCDIR/tests/data/eval"
