@@ -84,6 +84,50 @@ static const struct cli_option {
 
 #define N_OPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
 
+/*
+ * Every status kensho-eval can end with, in the order of src/status.h; the
+ * numbers come from ks_status_exit_code, and tests/eval-cli.sh checks the
+ * list against the man page's EXIT STATUS.
+ */
+static const struct {
+	int status;
+	const char *what;
+} exit_statuses[] = {
+	{ KS_OK, "success" },
+	{ KS_ERR_INTERNAL, "internal error" },
+	{ KS_ERR_USAGE, "bad command line" },
+	{ KS_ERR_NOMEM, "out of memory" },
+	{ KS_ERR_OPEN, "cannot open a file" },
+	{ KS_ERR_READ, "read error" },
+	{ KS_ERR_WRITE, "write error" },
+	{ KS_ERR_FORMAT, "malformed file" },
+	{ KS_ERR_THREAD, "cannot start a thread" },
+	{ KS_ERR_NOT_FOUND, "a neighbors query word not found" },
+	{ KS_ERR_LIMIT, "a limit exceeded" },
+};
+
+/* Prints "N what" for each exit status, comma-separated, in lines of at most 78 columns. */
+static void
+print_exit_statuses(FILE *out)
+{
+	size_t i, n = sizeof(exit_statuses) / sizeof(exit_statuses[0]), col = 0;
+	char item[80];
+
+	for (i = 0; i < n; i++) {
+		int len = snprintf(item, sizeof(item), "%d %s%s",
+				   ks_status_exit_code(exit_statuses[i].status), exit_statuses[i].what,
+				   i + 1 < n ? "," : "");
+
+		if (col > 0 && col + 1 + (size_t)len > 78) {
+			fputc('\n', out);
+			col = 0;
+		}
+		fprintf(out, "%s%s", col ? " " : "  ", item);
+		col += (size_t)len + (col ? 1 : 2);
+	}
+	fputc('\n', out);
+}
+
 static void
 usage(FILE *out)
 {
@@ -108,8 +152,8 @@ usage(FILE *out)
 		snprintf(left, sizeof(left), "-%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(out, "  %-22s%s\n", left, o->help);
 	}
-	fprintf(out, "\nExit status: 0 success, 2 bad command line, 4 cannot open, 5 read error,\n"
-		"7 malformed file, 12 a neighbors query word not found; see " PROG "(1).\n");
+	fputs("\nExit status (see " PROG "(1)):\n", out);
+	print_exit_statuses(out);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -271,6 +315,15 @@ parse_args(struct cli *c, int argc, char **argv)
 		return usage_error("no %s file given", c->cmd == CMD_ANALOGY ? "question" : "word-pair");
 	if (c->cmd == CMD_NEIGHBORS && c->n_operands == 1 && strcmp(c->operands[0], "-") == 0)
 		return usage_error("neighbors reads its queries from stdin, so the vectors cannot come from there");
+	if (c->cmd != CMD_NEIGHBORS) {
+		size_t f, stdin_uses = 0;
+
+		for (f = 0; f < c->n_operands; f++)
+			stdin_uses += strcmp(c->operands[f], "-") == 0;
+		if (stdin_uses > 1)
+			return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
+					   stdin_uses);
+	}
 	if (!c->restrict_set)
 		c->restrict_n = c->cmd == CMD_ANALOGY ? ANALOGY_RESTRICT
 			: c->cmd == CMD_SIMILARITY ? SIMILARITY_RESTRICT : 0;
@@ -794,6 +847,27 @@ run_neighbors(const struct cli *c)
 	return missing ? ks_status_exit_code(KS_ERR_NOT_FOUND) : 0;
 }
 
+/*
+ * Checks every question or pair file before the vectors are loaded, which
+ * can take a minute: a mistyped name should not cost the load. Returns -1
+ * to go on or the exit status of the error it reported.
+ */
+static int
+check_test_files(const struct cli *c)
+{
+	struct ks_err err;
+	size_t f;
+	int rc;
+
+	ks_err_clear(&err);
+	for (f = 1; f < c->n_operands; f++) {
+		rc = ks_eval_file_check(c->operands[f], &err);
+		if (rc != KS_OK)
+			return fail(rc, &err);
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -804,6 +878,8 @@ main(int argc, char **argv)
 	c.method = KS_EVAL_ADD;
 	c.k = NEIGHBORS_K;
 	rc = parse_args(&c, argc, argv);
+	if (rc < 0 && c.cmd != CMD_NEIGHBORS)
+		rc = check_test_files(&c);
 	if (rc < 0) {
 		switch (c.cmd) {
 		case CMD_ANALOGY:

@@ -369,8 +369,29 @@ read_all(const char *path, char **out, size_t *out_len, struct ks_err *err)
 		return rc;
 	}
 	buf[len] = '\0';
+	/* A UTF-8 byte-order mark would glue itself to the first word. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, len - 3 + 1);
+		len -= 3;
+	}
 	*out = buf;
 	*out_len = len;
+	return KS_OK;
+}
+
+int
+ks_eval_file_check(const char *path, struct ks_err *err)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return KS_OK;
+	if (stat(path, &st) != 0)
+		return ks_err_errno(err, KS_ERR_OPEN, errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		return ks_err_set(err, KS_ERR_OPEN, "%s: is a directory", path);
+	if (access(path, R_OK) != 0)
+		return ks_err_errno(err, KS_ERR_OPEN, errno, "%s", path);
 	return KS_OK;
 }
 
@@ -794,7 +815,7 @@ ks_analogy_eval(const struct ks_eval_vectors *ev, const struct ks_analogy_set *s
 		struct ks_err *err)
 {
 	const struct ks_vecset *vs = ev->vs;
-	size_t dim = vs->dim, n_rows, qi, s, i, n_q = 0, n_u = 0, cells;
+	size_t dim = vs->dim, n_rows, qi, s, i, n_q = 0, n_u = 0, cells, n_gram = 0, n_other = 0;
 	struct aq *qs = NULL;
 	uint32_t *slot_of = NULL;
 	float *umat = NULL;
@@ -916,16 +937,25 @@ ks_analogy_eval(const struct ks_eval_vectors *ev, const struct ks_analogy_set *s
 		}
 		tally_add(&res->total, tl);
 	}
-	res->has_split = set->n_named > 5;
-	if (res->has_split) {
-		size_t named = 0;
+	/*
+	 * Google's questions-words.txt names its nine syntactic sections
+	 * gram1-adjective-to-adverb .. gram9-plural-verbs and its five
+	 * semantic ones otherwise; the split means nothing for other files
+	 * (MSR's, the planted set's), so it needs sections of both kinds.
+	 */
+	for (s = 0; s < set->n_sections; s++) {
+		int gram = strncmp(set->sections[s].name, "gram", 4) == 0;
 
-		for (s = 0; s < set->n_sections; s++) {
-			if (set->sections[s].name[0] == '\0' && s == 0 && set->n_sections > set->n_named)
-				continue;
-			tally_add(named < 5 ? &res->semantic : &res->syntactic, &res->sections[s]);
-			named++;
-		}
+		if (set->sections[s].name[0] == '\0' && s == 0 && set->n_sections > set->n_named)
+			continue;
+		tally_add(gram ? &res->syntactic : &res->semantic, &res->sections[s]);
+		n_gram += (size_t)gram;
+		n_other += (size_t)!gram;
+	}
+	res->has_split = n_gram > 0 && n_other > 0;
+	if (!res->has_split) {
+		memset(&res->semantic, 0, sizeof(res->semantic));
+		memset(&res->syntactic, 0, sizeof(res->syntactic));
 	}
 	goto done;
 nomem:

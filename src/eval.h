@@ -102,13 +102,23 @@ struct ks_analogy_set {
  * four words) or the MSR format (lines of four words, no sections). Blank
  * lines are ignored; other lines that are not four words (a column header,
  * a truncated line) and lines holding a NUL byte are skipped and counted. Tabs, runs of spaces, CRLF and
- * a missing final newline are accepted; gzip is detected. An empty set is
+ * a missing final newline are accepted; a leading UTF-8 byte-order mark is
+ * skipped; gzip is detected. An empty set is
  * KS_ERR_FORMAT. On success *out is owned by the caller.
  */
 int ks_analogy_set_read(struct ks_analogy_set **out, const char *path, struct ks_err *err);
 
 /* Frees a set. Accepts NULL. */
 void ks_analogy_set_destroy(struct ks_analogy_set *set);
+
+/*
+ * Checks that the test file at path (questions or pairs) exists, is not a
+ * directory and may be read, so that a mistyped name is reported before
+ * the vectors take their time to load. The file is not opened: a FIFO's
+ * writer must not see its reader come and go. "-" (standard input)
+ * passes. Returns KS_OK or KS_ERR_OPEN with a message naming the file.
+ */
+int ks_eval_file_check(const char *path, struct ks_err *err);
 
 struct ks_analogy_opts {
 	size_t restrict_n;	/* the first N rows (0 = all); kensho-eval's default 30000 */
@@ -126,9 +136,9 @@ struct ks_analogy_result {
 	size_t n_sections;
 	struct ks_analogy_tally *sections;	/* per section of the set */
 	struct ks_analogy_tally total;
-	int has_split;		/* the set has more than five named sections */
-	struct ks_analogy_tally semantic;	/* the first five named sections */
-	struct ks_analogy_tally syntactic;	/* the others */
+	int has_split;		/* named sections of both kinds below (Google's file) */
+	struct ks_analogy_tally semantic;	/* named sections not starting "gram" */
+	struct ks_analogy_tally syntactic;	/* sections named "gram..." (zero without a split) */
 	long *answers;		/* per question: the row answered; -1 if not covered,
 				 * -2 if covered but the rows ran out */
 	size_t restrict_n;	/* the number of rows actually searched */
@@ -165,8 +175,9 @@ struct ks_simset {
  * does, so a field may hold spaces), any other at runs of spaces. Lines
  * starting with '#' and blank lines are ignored; other lines without three
  * fields or without a finite number as the third (a column header), and
- * lines holding a NUL byte, are skipped and counted. CRLF and a missing final newline are accepted, gzip
- * is detected. An empty set is KS_ERR_FORMAT.
+ * lines holding a NUL byte, are skipped and counted. CRLF and a missing
+ * final newline are accepted, a leading UTF-8 byte-order mark is skipped,
+ * gzip is detected. An empty set is KS_ERR_FORMAT.
  */
 int ks_simset_read(struct ks_simset **out, const char *path, struct ks_err *err);
 

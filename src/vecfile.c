@@ -18,9 +18,19 @@
  * the binary reading and not the text one. A binary file is therefore read
  * back as binary unless all of it also reads as lines of numbers; such a
  * file is taken for text, and ks_vecfile_read_opts can be told the format
- * instead. A text file whose first line has the wrong number of
- * values is still taken for text, so the user is told about the values,
- * not about a broken binary record.
+ * instead. When the first record is not a line of D numbers, its bytes up
+ * to the newline decide: printable ASCII and well-formed UTF-8 in D
+ * fields (or number characters only) are a text line with a bad value or
+ * the wrong number of values ("1,5", a Unicode minus, a typo), so the
+ * user is told about the line and the value, not about a broken binary
+ * record; any other byte (float32 bytes almost always hold a control
+ * byte or a lone UTF-8 continuation byte) means binary. The one
+ * exception: a printable line that ends exactly where a binary record
+ * with the writer's newline would is binary when every record after it
+ * fits the binary reading, so a binary file whose first float bytes
+ * happen to be printable still loads. A gensim-style binary file (no
+ * newlines) whose bytes up to the first byte 0x0a are printable and
+ * form D fields is taken for text; it can be read told the format.
  *
  * Text values are parsed by a hand-written decimal parser: strtof spends
  * most of a 100k x 300 load in locale and generality. The fast path is
@@ -1046,6 +1056,58 @@ is_texty(unsigned char c)
 	return is_digit((char)c) || (c != 0 && strchr(set, c) != NULL);
 }
 
+/*
+ * Whether s[0 .. len) could be part of a line of a text file: printable
+ * ASCII, blanks, and well-formed UTF-8 sequences (no overlong forms, no
+ * surrogates, nothing past U+10FFFF). With partial_ok a sequence cut by
+ * the end of s counts as well-formed. The bytes of float32 values almost
+ * always fail this: small values have control bytes or lone UTF-8
+ * continuation bytes (the sign bit makes 0xbc..0xbf).
+ */
+static int
+line_is_printable(const char *s, size_t len, int partial_ok)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n, k;
+		unsigned char lo = 0x80, hi = 0xbf;
+
+		if ((c >= 0x20 && c < 0x7f) || is_blank((char)c)) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			return 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (k = 1; k <= n; k++) {
+			unsigned char t;
+
+			if (i + k == len)
+				return partial_ok;
+			t = (unsigned char)s[i + k];
+			if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xbf))
+				return 0;
+		}
+		i += n + 1;
+	}
+	return 1;
+}
+
 /* Counts the white-space separated fields of s[0 .. len). */
 static size_t
 count_fields(const char *s, size_t len)
@@ -1425,9 +1487,9 @@ walk_fits(const char *s, size_t avail, int eof, size_t dim, size_t records, int 
 static int
 detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 {
-	size_t vbytes = dim * sizeof(float), o = 0, wlen, avail, i, fields;
+	size_t vbytes = dim * sizeof(float), o = 0, wlen, avail, i, fields, ahead;
 	const char *s, *sp, *nl;
-	int rc, texty = 1, bin_nl, numbers;
+	int rc, texty = 1, bin_nl, numbers, binary_fits;
 
 	/* Leading newlines are skipped by both parsers; the first record follows. */
 	for (;;) {
@@ -1456,11 +1518,9 @@ detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 	avail = r->end - r->pos - o;
 	bin_nl = avail == wlen + 1 + vbytes || (avail > wlen + 1 + vbytes && s[wlen + 1 + vbytes] == '\n');
 	for (i = wlen + 1; i < avail && s[i] != '\n'; i++)
-		if (!is_texty((unsigned char)s[i])) {
+		if (!is_texty((unsigned char)s[i]))
 			texty = 0;
-			break;
-		}
-	if (texty && i == avail && !r->eof) {
+	if (i == avail && !r->eof && line_is_printable(s + wlen + 1, i - wlen - 1, 1)) {
 		/* A text line longer than the look-ahead: only text can be that. */
 		*binary = 0;
 		return 0;
@@ -1476,10 +1536,9 @@ detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 		 * and binary does.
 		 */
 		size_t text_next = o + i + (i < avail), bin_next = o + wlen + 1 + vbytes;
-		size_t ahead = 4096;
-		int text_fits, binary_fits;
+		int text_fits;
 
-		for (;;) {
+		for (ahead = 4096;;) {
 			rc = vr_fill(r, bin_next + ahead);
 			if (rc < 0)
 				return rc;
@@ -1497,12 +1556,43 @@ detect_binary(struct vreader *r, size_t dim, size_t records, int *binary)
 		*binary = !text_fits && binary_fits;
 		return 0;
 	}
-	if (numbers)
+	if (numbers) {
 		*binary = 0;
-	else if (bin_nl)
+		return 0;
+	}
+	if (!line_is_printable(s + wlen + 1, i - wlen - 1, 0)) {
+		/* Control bytes or broken UTF-8: no text file looks like that. */
 		*binary = 1;
-	else
-		*binary = !texty;
+		return 0;
+	}
+	if (!bin_nl) {
+		/*
+		 * A text line with a typo in a value keeps D fields (or has
+		 * only number characters and a wrong count): the text reader
+		 * names it. Otherwise this is the printable start of a gensim
+		 * record (no newline) cut by a float byte 0x0a.
+		 */
+		*binary = !texty && count_fields(s + wlen + 1, i - wlen - 1) != dim;
+		return 0;
+	}
+	/*
+	 * A line of text ends exactly where a binary record would: binary
+	 * when the records after it fit the binary reading, so that a binary
+	 * file whose first float bytes are printable still loads.
+	 */
+	for (ahead = 4096;; ahead *= 16) {
+		size_t bin_next = o + wlen + 1 + vbytes;
+
+		rc = vr_fill(r, bin_next + ahead);
+		if (rc < 0)
+			return rc;
+		avail = r->end - r->pos;
+		binary_fits = walk_fits(r->buf + r->pos + bin_next, avail - bin_next, r->eof, dim,
+					records, 1);
+		if (binary_fits != WALK_MORE || ahead >= DETECT_LOOKAHEAD)
+			break;
+	}
+	*binary = binary_fits != 0;
 	return 0;
 }
 
@@ -1556,6 +1646,12 @@ ks_vecfile_read_opts(struct ks_vecset **out, const char *path,
 		goto done;
 	}
 	r.buf[0] = '\0';
+	/* A UTF-8 byte-order mark (editors on Windows write one) is not data. */
+	rc = vr_fill(&r, 3);
+	if (rc < 0)
+		goto done;
+	if (r.end >= 3 && memcmp(r.buf, "\xef\xbb\xbf", 3) == 0)
+		r.pos = 3;
 	p.r = &r;
 	p.opts = opts;
 	p.info = info;

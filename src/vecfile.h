@@ -15,7 +15,8 @@
  *
  * The reader accepts both formats, detected from the data rather than the
  * file name, gzip-compressed or not (detected by magic bytes), header-less
- * text (GloVe style), CRLF line ends, tabs or runs of spaces between text
+ * text (GloVe style), a leading UTF-8 byte-order mark (skipped), CRLF
+ * line ends, tabs or runs of spaces between text
  * fields, and binary records with or without the newline after the vector
  * (gensim omits it). It rejects with KS_ERR_FORMAT, naming the file and the
  * line (text) or record (binary): a wrong number of values, a value that is

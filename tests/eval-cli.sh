@@ -1,9 +1,11 @@
 #!/bin/sh
-# kensho-eval through the real binary: help and man page agree, the three
-# commands on the hand-made fixtures (tables and JSON), every vector file
-# variant (text, binary, gzip, stdin, CRLF, no header), malformed files
-# rejected with the file and line named and exit status 7, usage errors
-# with status 2, an unknown neighbour query with status 12.
+# kensho-eval through the real binary: help and man page agree (options
+# and exit statuses), the three commands on the hand-made fixtures (tables
+# and JSON), semantic/syntactic totals only for Google's sections, every
+# vector file variant (text, binary, gzip, stdin, CRLF, no header),
+# malformed files rejected with the file and line named and exit status 7,
+# test files checked before the vectors load, usage errors with status 2
+# (stdin named twice among them), an unknown neighbour query with status 12.
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 [ -x "$KENSHO_EVAL" ] || skip "kensho-eval not built"
 D="$KS_SRCDIR/tests/data/eval"
@@ -24,6 +26,15 @@ for o in $(cat "$tmp/help-opts"); do
 	"$E" analogy "$o" 2>"$tmp/err" </dev/null >/dev/null
 	grep -q "unknown option" "$tmp/err" && fail "the parser rejects $o, which --help lists"
 done
+ok
+# --help lists every exit status of the man page's EXIT STATUS, and no other.
+sed -n '/^Exit status/,$p' "$tmp/out" | sed 1d | tr ',' '\n' |
+	sed -n 's/^ *\([0-9][0-9]*\) .*/\1/p' | sort -n > "$tmp/help-codes"
+sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$KS_SRCDIR/man/kensho-eval.1" |
+	sed -n 's/^\.B \([0-9][0-9]*\)$/\1/p' | sort -n > "$tmp/man-codes"
+[ -s "$tmp/man-codes" ] || fail "no exit status found in kensho-eval.1"
+diff "$tmp/man-codes" "$tmp/help-codes" > "$tmp/diff" ||
+	fail "exit statuses of kensho-eval.1 (<) and --help (>) differ: $(cat "$tmp/diff")"
 ok
 expect_ok "$E" -h
 expect_ok "$E" --version
@@ -51,6 +62,24 @@ grep -Eq '^total +3 +4 +5 ' "$tmp/out" || fail "-method mul: $(cat "$tmp/out")"
 expect_ok "$E" analogy "$V" "$D/msr.txt"
 grep -Eq '^total +2 +2 +2 ' "$tmp/out" || fail "MSR: $(cat "$tmp/out")"
 grep -q "2 lines skipped" "$tmp/err" || fail "MSR skipped lines: $(cat "$tmp/err")"
+
+# Semantic and syntactic totals only for Google's sections ("gram..." are
+# syntactic): not for six sections of the planted kind.
+i=0
+: > "$tmp/planted.txt"
+while [ $i -lt 6 ]; do
+	printf ': noun-role%d\nman king woman queen\n' $i >> "$tmp/planted.txt"
+	i=$((i + 1))
+done
+expect_ok "$E" analogy "$V" "$tmp/planted.txt"
+grep -Eq '^total +6 +6 +6 ' "$tmp/out" || fail "planted sections: $(cat "$tmp/out")"
+grep -Eq '^(semantic|syntactic) ' "$tmp/out" && fail "semantic/syntactic for a planted file: $(cat "$tmp/out")"
+expect_ok "$E" analogy -json "$V" "$tmp/planted.txt"
+grep -q '"semantic"' "$tmp/out" && fail "JSON semantic for a planted file: $(cat "$tmp/out")"
+printf ': capital-common-countries\nparis france berlin germany\n: gram1-adjective-to-adverb\nman king woman queen\nman king woman apple\n' > "$tmp/google.txt"
+expect_ok "$E" analogy "$V" "$tmp/google.txt"
+grep -Eq '^semantic +1 +1 +1 ' "$tmp/out" && grep -Eq '^syntactic +1 +2 +2 ' "$tmp/out" ||
+	fail "Google's sections: no semantic/syntactic totals: $(cat "$tmp/out")"
 
 # Similarity: tabs and spaces, CRLF, a comment, a header, no final newline.
 expect_ok "$E" similarity "$V" "$D/pairs.txt"
@@ -89,7 +118,7 @@ expect_fail 4 "nothing.txt" "$E" similarity -json "$V" "$D/pairs.txt" "$tmp/noth
 expect_fail 7 "no word pairs" "$E" similarity -json "$V" "$D/pairs.txt" "$D/questions.txt"
 [ -s "$tmp/out" ] && fail "similarity -json printed part of a document: $(cat "$tmp/out")"
 # Tables stream: the rows of the files before the failing one stay.
-expect_fail 4 "nothing.txt" "$E" similarity "$V" "$D/pairs.txt" "$tmp/nothing.txt"
+expect_fail 7 "no word pairs" "$E" similarity "$V" "$D/pairs.txt" "$D/questions.txt"
 grep -q '^pairs\.txt ' "$tmp/out" || fail "the table before the error is gone: $(cat "$tmp/out")"
 # neighbors -json streams whole lines: the answers before a failing query.
 long=king i=0
@@ -163,6 +192,28 @@ expect_fail 4 "nothing.txt" "$E" neighbors "$tmp/nothing.txt" a
 expect_fail 4 "is a directory" "$E" neighbors "$tmp" a
 expect_fail 7 "no analogy questions" "$E" analogy "$V" "$D/pairs.txt"
 expect_fail 4 "nothing.txt" "$E" similarity "$V" "$tmp/nothing.txt"
+
+# Every question or pair file is checked before the vectors load: a typo
+# does not cost the load. A FIFO nobody writes to would block the load.
+for cmd in analogy similarity; do
+	expect_fail 4 "nothing.txt: No such file" "$E" $cmd "$V" "$D/questions.txt" "$tmp/nothing.txt"
+	grep -q "words x" "$tmp/err" && fail "$cmd loaded the vectors before checking the files: $(cat "$tmp/err")"
+	[ -s "$tmp/out" ] && fail "$cmd printed results before the missing file: $(cat "$tmp/out")"
+	expect_fail 4 "is a directory" "$E" $cmd "$V" "$tmp"
+	grep -q "words x" "$tmp/err" && fail "$cmd loaded the vectors before checking the files"
+done
+if command -v timeout >/dev/null 2>&1; then
+	mkfifo "$tmp/nowriter"
+	expect_fail 4 "nothing.txt" timeout 30 "$E" analogy "$tmp/nowriter" "$tmp/nothing.txt"
+	expect_fail 4 "nothing.txt" timeout 30 "$E" similarity "$tmp/nowriter" "$tmp/nothing.txt"
+fi
+# Standard input can be read once: as the vectors or as one test file.
+expect_fail 2 "'-' \(standard input\) is given 2 times" "$E" analogy - -
+expect_fail 2 "'-' \(standard input\) is given 2 times" "$E" similarity "$V" - -
+expect_fail 2 "'-' \(standard input\) is given 3 times" "$E" analogy - "$D/questions.txt" - -
+"$E" analogy "$V" - < "$D/questions.txt" > "$tmp/out" 2>"$tmp/err" || fail "questions from stdin: $(cat "$tmp/err")"
+grep -Eq '^total +3 +4 +5 ' "$tmp/out" || fail "questions from stdin: $(cat "$tmp/out")"
+ok
 
 # Bad command lines: status 2 with a message naming the problem.
 expect_fail 2 "no command given" "$E"

@@ -531,6 +531,125 @@ START_TEST(test_binary_decided_far_ahead)
 END_TEST
 
 /*
+ * A text file with a bad value on its first vector line is text: the error
+ * names the line and the token, not a broken binary record (issue 14 item
+ * 9), also when the bad line ends exactly where a binary record would. A
+ * binary file whose float bytes are printable (ASCII or UTF-8) but no
+ * numbers still loads as binary, with or without the writer's newline
+ * (gensim omits it) when the bytes are not printable.
+ */
+START_TEST(test_text_typo_on_first_line_is_text)
+{
+	static const struct {
+		const char *file, *want;
+	} texts[] = {
+		{ "3 3\ncat 1 2 x\ndog 1 1 1\ncar 1 1 1\n", "line 2: value 3 of 'cat' is not a number: 'x'" },
+		{ "3 3\ncat 1,5 2 3\ndog 1 1 1\ncar 1 1 1\n", "line 2: value 1 of 'cat' is not a number: '1,5'" },
+		{ "2 3\ncat \xe2\x88\x92" "1 2 3\ndog 1 1 1\n", "line 2: value 1 of 'cat' is not a number: '\xe2\x88\x92" "1'" },
+		{ "2 2\ncat 1.55 2.x\ndog 1 1\n", "line 2: value 2 of 'cat' is not a number: '2.x'" },
+		{ "\n2 2\n\ncat 1.5 2.5\ndog 1 1 1\n", "line 5: 'dog' has 3 values, expected 2" },
+	};
+	static const float gensim[] = { 0.1f, -0.2f, 0.3f, -0.4f };
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	char buf[64];
+	struct tmp t;
+	size_t c, n;
+	const char *p;
+
+	tmp_init(&t);
+	p = tmp_path(&t, "typo.txt");
+	for (c = 0; c < sizeof(texts) / sizeof(texts[0]); c++) {
+		write_str(p, texts[c].file);
+		expect_reject(p, KS_ERR_FORMAT, texts[c].want);
+	}
+	/* Printable float bytes, ASCII and UTF-8, with the writer's newline. */
+	vs = binary_from_bytes(&t, "abcdefgh", 2, 1, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	ck_assert(memcmp(vs->vecs, "abcdefgh", 8) == 0);
+	ks_vecset_destroy(vs);
+	vs = binary_from_bytes(&t, "ab\xc3\xa9" "cdef" "\xe2\x88\x92x", 3, 1, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	ck_assert_uint_eq(vs->n_words, 3);
+	ks_vecset_destroy(vs);
+	/* gensim's records without the newline, ordinary values. */
+	n = (size_t)snprintf(buf, sizeof(buf), "2 2\nx ");
+	memcpy(buf + n, gensim, 8);
+	n += 8;
+	memcpy(buf + n, "y ", 2);
+	n += 2;
+	memcpy(buf + n, gensim + 2, 8);
+	n += 8;
+	ks_test_write_file(p, buf, n);
+	vs = expect_read(p, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	ck_assert_uint_eq(vs->n_words, 2);
+	ck_assert(memcmp(vs->vecs, gensim, sizeof(gensim)) == 0);
+	ks_vecset_destroy(vs);
+	/* gensim's records whose first float bytes are printable up to a 0x0a. */
+	n = (size_t)snprintf(buf, sizeof(buf), "2 2\nx ");
+	memcpy(buf + n, "ab\n?\xcd\xcc\xcc\x3dy ", 10);
+	n += 10;
+	memcpy(buf + n, gensim + 2, 8);
+	n += 8;
+	ks_test_write_file(p, buf, n);
+	vs = expect_read(p, &info);
+	ck_assert_int_eq(info.format, KS_VECFILE_BINARY);
+	ck_assert_uint_eq(vs->n_words, 2);
+	ck_assert(memcmp(vs->vecs, "ab\n?\xcd\xcc\xcc\x3d", 8) == 0);
+	ks_vecset_destroy(vs);
+	tmp_done(&t);
+}
+END_TEST
+
+/*
+ * A leading UTF-8 byte-order mark is skipped, before a header or a first
+ * vector line and inside gzip (issue 14, item 10): it made "'cat' has 3
+ * values, expected 1" of the first line.
+ */
+START_TEST(test_byte_order_mark_skipped)
+{
+	static const char *const files[] = {
+		"\xef\xbb\xbf" "2 3\ncat 1 2 3\ndog 4 5 6\n",
+		"\xef\xbb\xbf" "cat 1 2 3\ndog 4 5 6\n",
+	};
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct tmp t;
+	size_t c;
+	const char *p;
+	gzFile gz;
+
+	tmp_init(&t);
+	for (c = 0; c < 3; c++) {
+		if (c < 2) {
+			p = tmp_path(&t, "bom.txt");
+			write_str(p, files[c]);
+		} else {
+			p = tmp_path(&t, "bom.txt.gz");
+			gz = gzopen(p, "wb");
+			ck_assert_ptr_nonnull(gz);
+			gzputs(gz, files[0]);
+			ck_assert_int_eq(gzclose(gz), Z_OK);
+		}
+		vs = expect_read(p, &info);
+		ck_assert_int_eq(info.format, KS_VECFILE_TEXT);
+		ck_assert_int_eq(info.header, c != 1);
+		ck_assert_uint_eq(vs->n_words, 2);
+		ck_assert_uint_eq(vs->dim, 3);
+		ck_assert_str_eq(vs->words[0], "cat");
+		ck_assert(vs->vecs[0] == 1.0f && vs->vecs[5] == 6.0f);
+		ks_vecset_destroy(vs);
+	}
+	/* Line numbers still count the mark's line as line 1. */
+	p = tmp_path(&t, "bom.txt");
+	write_str(p, "\xef\xbb\xbf" "2 3\ncat 1 2 3\ndog 4 5\n");
+	expect_reject(p, KS_ERR_FORMAT, "line 3: 'dog' has 2 values, expected 3");
+	tmp_done(&t);
+}
+END_TEST
+
+/*
  * Floats whose ninth significant digit sits within a few units in the last
  * place of a half once scaled in double: the writer's fast path rounded
  * them the other way from printf (found by comparing the two over 200M
@@ -1052,6 +1171,8 @@ ks_suite_vecfile(void)
 	tcase_add_test(tc, test_binary_record_that_looks_like_text);
 	tcase_add_test(tc, test_binary_records_decided_by_later_records);
 	tcase_add_test(tc, test_binary_decided_far_ahead);
+	tcase_add_test(tc, test_text_typo_on_first_line_is_text);
+	tcase_add_test(tc, test_byte_order_mark_skipped);
 	tcase_add_test(tc, test_text_near_half_is_printf);
 	tcase_add_test(tc, test_text_decade_edges_are_printf);
 	tcase_add_test(tc, test_text_many_random_values);
