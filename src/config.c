@@ -116,11 +116,22 @@ static const struct opt opts[] = {
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
-/* Corrected CBOW: the best of the search in bench/README.md; the others are word2vec.c's. */
-#define ALPHA_CBOW_CORRECTED 0.15
+/*
+ * The defaults that depend on the mode, chosen from the frontier of
+ * bench/frontier.sh (bench/README.md): the best Google accuracy within
+ * skip-gram's default time. Both CBOW updates share the settings that
+ * shape the data (epochs and window), so that
+ * -cbow-update changes only the update; the rates are each update's own
+ * (word2vec.c's 0.05 and 0.025 for the word2vec update and skip-gram).
+ */
+#define ALPHA_CBOW_CORRECTED 0.1
 #define ALPHA_CBOW_WORD2VEC 0.05
 #define ALPHA_SKIPGRAM 0.025
 #define INPUT_SCALE_CBOW_CORRECTED 1.0
+#define ITER_CBOW 10
+#define ITER_SKIPGRAM 5
+#define WINDOW_CBOW 8
+#define WINDOW_SKIPGRAM 5
 
 /*
  * The CPUs this process may run on: its affinity mask (taskset, cgroup
@@ -143,11 +154,12 @@ ks_config_defaults(struct ks_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->size = 100;
-	cfg->window = 5;
-	cfg->sample = 1e-3;
+	/* -1: not given, resolved for the mode by ks_config_finish. */
+	cfg->window = -1;
+	cfg->sample = 1e-4;	/* word2vec.c: 1e-3; see kensho(1), DEFAULTS */
 	cfg->negative = 5;
 	cfg->threads = cpus >= 1 ? (cpus > 1024 ? 1024 : cpus) : 1;
-	cfg->iter = 5;
+	cfg->iter = -1;
 	cfg->min_count = 5;
 	cfg->max_vocab = 0;
 	cfg->alpha = -1;
@@ -419,9 +431,23 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 	}
 	if (cfg->alpha < 0)
 		cfg->alpha = ks_config_default_alpha(cfg->cbow, cfg->cbow_update);
+	if (cfg->iter < 0)
+		cfg->iter = cfg->cbow ? ITER_CBOW : ITER_SKIPGRAM;
+	if (cfg->window < 0)
+		cfg->window = cfg->cbow ? WINDOW_CBOW : WINDOW_SKIPGRAM;
 	if (cfg->alpha_in_scale < 0)
 		cfg->alpha_in_scale = config_default_input_scale(cfg->cbow, cfg->cbow_update);
 	return KS_OK;
+}
+
+/* The mode-dependent default of an option, as --help shows it. */
+static void
+config_mode_value(const char *name, char *buf, size_t cap)
+{
+	if (strcmp(name, "iter") == 0)
+		snprintf(buf, cap, "%d CBOW, %d skip-gram", ITER_CBOW, ITER_SKIPGRAM);
+	else
+		snprintf(buf, cap, "%d CBOW, %d skip-gram", WINDOW_CBOW, WINDOW_SKIPGRAM);
 }
 
 static void
@@ -435,6 +461,8 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 	case OPT_LONG:
 		if (strcmp(o->name, "debug") == 0)
 			snprintf(buf, cap, "%d", cfg->debug);
+		else if (*(const long *)(base + o->offset) < 0)
+			config_mode_value(o->name, buf, cap);
 		else
 			snprintf(buf, cap, "%ld", *(const long *)(base + o->offset));
 		break;

@@ -929,7 +929,8 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 				"nothing to train on: no kept word has another word of its sentence "
 				"within the window (sentences of one word, as in a corpus of one "
 				"token per line, -max-sentence 1 or a -max-vocab too small leave "
-				"none); nothing was written");
+				"none; on a tiny corpus -sample may drop every word: try -sample 0); "
+				"nothing was written");
 		goto out;
 	}
 	if (rep->examples < rep->vocab_size)

@@ -44,7 +44,7 @@ train() {
 }
 
 expect_ok train -threads 2 -output "$tmp/cbow.txt"
-accuracy "corrected CBOW, 5 epochs" "$tmp/cbow.txt"
+accuracy "corrected CBOW, default settings" "$tmp/cbow.txt"
 expect_ok train -threads 2 -cbow 0 -iter 2 -output "$tmp/sg.txt"
 accuracy "skip-gram, 2 epochs" "$tmp/sg.txt"
 

@@ -34,14 +34,15 @@ START_TEST(test_defaults_and_word2vec_names)
 			       NULL), KS_OK);
 	ck_assert_int_eq(act, KS_ACTION_TRAIN);
 	ck_assert_int_eq(cfg.size, 100);
-	ck_assert_int_eq(cfg.window, 5);
+	/* CBOW's defaults (kensho(1), DEFAULTS): 10 epochs, window 8. */
+	ck_assert_int_eq(cfg.window, 8);
 	ck_assert_int_eq(cfg.negative, 5);
-	ck_assert_int_eq(cfg.iter, 5);
+	ck_assert_int_eq(cfg.iter, 10);
 	ck_assert_int_eq(cfg.min_count, 5);
 	ck_assert_int_eq(cfg.cbow, 1);
 	ck_assert_int_eq(cfg.binary, 0);
 	ck_assert_int_eq(cfg.max_sentence, 1000);
-	ck_assert(cfg.sample == 1e-3);
+	ck_assert(cfg.sample == 1e-4);
 	ck_assert(cfg.ns_exponent == 0.75);
 	ck_assert_int_eq(cfg.cbow_update, KS_CBOW_CORRECTED);
 	ck_assert_int_eq(cfg.kernel, KS_KERNEL_FAST);
@@ -50,6 +51,19 @@ START_TEST(test_defaults_and_word2vec_names)
 	ck_assert_uint_eq(cfg.n_train, 1);
 	ck_assert_str_eq(cfg.train[0], "c.txt");
 	ck_assert_str_eq(cfg.output, "v.txt");
+	ks_config_free(&cfg);
+
+	/* Skip-gram keeps word2vec.c's epochs and window; a given value wins over either. */
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "c.txt", "-output", "v.txt",
+			       "-cbow", "0", NULL), KS_OK);
+	ck_assert_int_eq(cfg.iter, 5);
+	ck_assert_int_eq(cfg.window, 5);
+	ck_assert(cfg.alpha == ks_config_default_alpha(0, KS_CBOW_CORRECTED));
+	ks_config_free(&cfg);
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "c.txt", "-output", "v.txt",
+			       "-iter", "3", "-window", "2", NULL), KS_OK);
+	ck_assert_int_eq(cfg.iter, 3);
+	ck_assert_int_eq(cfg.window, 2);
 	ks_config_free(&cfg);
 
 	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "--train", "a", "-train=b", "--train=-",

@@ -9,7 +9,7 @@
 command -v gzip >/dev/null || skip "gzip missing"
 
 train() {
-	"$KENSHO" -size 8 -iter 1 -min-count 1 -threads 1 -seed 1 -quiet "$@"
+	"$KENSHO" -size 8 -iter 1 -min-count 1 -sample 0 -threads 1 -seed 1 -quiet "$@"
 }
 
 # no_duplicates FILE: the vectors in FILE (text format) name each word once.
@@ -57,7 +57,7 @@ for args in "-train $tmp/bom.txt" "-train $tmp/bom1.txt -train $tmp/bom2.gz"; do
 	expect_ok train $args -output "$tmp/bom.vec"
 	cmp -s "$tmp/c.vec" "$tmp/bom.vec" || fail "byte-order mark ($args): the vectors differ"
 done
-expect_ok sh -c "gzip -c '$tmp/bom.txt' | \"$KENSHO\" -size 8 -iter 1 -min-count 1 -threads 1 \
+expect_ok sh -c "gzip -c '$tmp/bom.txt' | \"$KENSHO\" -size 8 -iter 1 -min-count 1 -sample 0 -threads 1 \
 	-seed 1 -quiet -train - -output '$tmp/bom.vec'"
 cmp -s "$tmp/c.vec" "$tmp/bom.vec" || fail "byte-order mark in gzip on stdin: the vectors differ"
 # A vocabulary file that opens with the mark reads as one without it.
