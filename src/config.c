@@ -446,8 +446,10 @@ config_mode_value(const char *name, char *buf, size_t cap)
 {
 	if (strcmp(name, "iter") == 0)
 		snprintf(buf, cap, "%d CBOW, %d skip-gram", ITER_CBOW, ITER_SKIPGRAM);
-	else
+	else if (strcmp(name, "window") == 0)
 		snprintf(buf, cap, "%d CBOW, %d skip-gram", WINDOW_CBOW, WINDOW_SKIPGRAM);
+	else
+		buf[0] = '\0';
 }
 
 static void

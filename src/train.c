@@ -734,6 +734,16 @@ train_write(const struct train *t, struct ks_err *err)
 	return rc;
 }
 
+/* Warns of the tokens the corpus reader skipped for their length, if any. */
+static void
+train_log_long_tokens(const struct ks_log *log, const struct ks_stream_info *info)
+{
+	if (info->long_tokens > 0)
+		ks_log(log, KS_LOG_WARN, "skipped %llu token%s longer than %d bytes",
+		       (unsigned long long)info->long_tokens, PLURAL(info->long_tokens),
+		       KS_MAX_WORD_BYTES);
+}
+
 /* -debug 3: the settings and figures behind the summary lines. */
 static void
 train_log_details(const struct train *t, const struct ks_config *cfg, const struct ks_log *log)
@@ -879,10 +889,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		       info.cached ? ", cached in memory" : ", streamed from disk",
 		       rep->load_seconds);
 	}
-	if (info.long_tokens > 0)
-		ks_log(log, KS_LOG_WARN, "skipped %llu token%s longer than %d bytes",
-		       (unsigned long long)info.long_tokens, PLURAL(info.long_tokens),
-		       KS_MAX_WORD_BYTES);
+	train_log_long_tokens(log, &info);
 	if (cfg->sg_ignored != NULL)
 		ks_log(log, KS_LOG_WARN, "%s %s no effect on skip-gram (-cbow 0): ignored",
 		       cfg->sg_ignored, strchr(cfg->sg_ignored, ' ') ? "have" : "has");
@@ -919,10 +926,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		ks_log(log, KS_LOG_INFO, "corpus: %llu word%s, %llu sentence%s",
 		       (unsigned long long)info.corpus_words, PLURAL(info.corpus_words),
 		       (unsigned long long)info.sentences, PLURAL(info.sentences));
-		if (info.long_tokens > 0)
-			ks_log(log, KS_LOG_WARN, "skipped %llu token%s longer than %d bytes",
-			       (unsigned long long)info.long_tokens, PLURAL(info.long_tokens),
-			       KS_MAX_WORD_BYTES);
+		train_log_long_tokens(log, &info);
 	}
 	if (rep->examples == 0) {
 		rc = ks_err_set(err, KS_ERR_EMPTY,
@@ -937,14 +941,14 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		ks_log(log, KS_LOG_WARN,
 		       "only %llu training example%s for %zu words: most vectors stay near "
 		       "their random start", (unsigned long long)rep->examples,
-		       rep->examples == 1 ? "" : "s", rep->vocab_size);
+		       PLURAL(rep->examples), rep->vocab_size);
 	rc = train_write(&t, err);
 out:
 	train_free(&t);
 	ks_stream_destroy(stream);
 	rep->total_seconds = train_now() - start;
 	if (rc == KS_OK) {
-		char total[32], per[32], peak[48] = "";
+		char total[32], per[32], peak[48] = "", all[64] = "";
 		double secs = rep->train_seconds > 0 ? rep->train_seconds : 1e-9;
 		double words = (double)(rep->words_done - resumed_words);
 
@@ -954,8 +958,6 @@ out:
 		if (rep->peak_rss > 0)
 			snprintf(peak, sizeof(peak), "; peak memory %.1f MiB",
 				 (double)rep->peak_rss / 1048576.0);
-		char all[64] = "";
-
 		if (resumed_words > 0)
 			snprintf(all, sizeof(all), " (%llu with the runs resumed from)",
 				 (unsigned long long)rep->words_done);
