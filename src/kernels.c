@@ -469,6 +469,130 @@ ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 	return loss;
 }
 
+/*
+ * h[0 .. len) = (1/C) sum over r of w_r (.) row_r, from offset i of each
+ * row, where w_r is the position row of slot[r] (vec) or its one scalar
+ * (!vec). vec is a constant at each call, so each copy has no test in it.
+ */
+KERNELS_INLINE void
+kernels_pos_mean_run(float *restrict h, const float *restrict base, size_t stride, size_t i,
+		     const uint32_t *ids, const float *restrict pw, size_t pstride, int vec,
+		     const uint32_t *slot, size_t n_rows, float inv, size_t len)
+{
+	float acc[KERNELS_BLOCK];
+	size_t j, r;
+
+	for (j = 0; j < len; j++)
+		acc[j] = 0.0f;
+	for (r = 0; r < n_rows; r++) {
+		const float *row = base + (size_t)ids[r] * stride + i;
+		const float *w = pw + (size_t)slot[r] * pstride;
+
+		if (vec) {
+			for (j = 0; j < len; j++)
+				acc[j] += w[i + j] * row[j];
+		} else {
+			float c = w[0];
+
+			for (j = 0; j < len; j++)
+				acc[j] += c * row[j];
+		}
+	}
+	for (j = 0; j < len; j++)
+		h[j] = acc[j] * inv;
+}
+
+/* d[0 .. len) = a * b, elementwise. */
+KERNELS_INLINE void
+kernels_mul_run(float *restrict d, const float *restrict a, const float *restrict b, size_t len)
+{
+	size_t j;
+
+	for (j = 0; j < len; j++)
+		d[j] = a[j] * b[j];
+}
+
+/* y[0 .. len) += s * (a * b), elementwise. */
+KERNELS_INLINE void
+kernels_axpy_mul_run(float *restrict y, float s, const float *restrict a,
+		     const float *restrict b, size_t len)
+{
+	size_t j;
+
+	for (j = 0; j < len; j++)
+		y[j] += s * (a[j] * b[j]);
+}
+
+/*
+ * The position-aware CBOW step (kernels.h). With g = -dL/dh, the context
+ * row of slot p moves by step * w_p (.) g and w_p by step * v (.) g (for
+ * a scalar weight: step * s_p * g and step * v . g), step = alpha_in / C
+ * when corrected. Both read the other's value before the update: the
+ * weights' gradients are taken into the scratch rows first (a word
+ * repeated in the window is read before either of its steps), then the
+ * context rows move with the old weights, then the weights move.
+ */
+KERNELS_DISPATCH double
+ks_cbow_pos_step(const struct ks_kernel_ctx *k, const struct ks_pos_rows *pos,
+		 const uint32_t *ctx, const uint32_t *slot, size_t n_ctx, uint32_t target,
+		 const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out,
+		 enum ks_cbow_update mode)
+{
+	size_t dim = k->dim, stride = k->stride, ps = pos->stride, i, r;
+	float inv = 1.0f / (float)n_ctx, step;
+	const float *g = k->grad;
+	double loss;
+
+	if (pos->width == 1) {
+#define PMEAN(at, len) kernels_pos_mean_run(k->h + (at), k->in_vecs, stride, (at), ctx, \
+					    pos->w, ps, 0, slot, n_ctx, inv, len)
+		KERNELS_ROW(dim, i, PMEAN);
+#undef PMEAN
+	} else {
+#define PMEAN(at, len) kernels_pos_mean_run(k->h + (at), k->in_vecs, stride, (at), ctx, \
+					    pos->w, ps, 1, slot, n_ctx, inv, len)
+		KERNELS_ROW(dim, i, PMEAN);
+#undef PMEAN
+	}
+	loss = kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
+	/* The correction, as in ks_cbow_step: each term of the mean gets 1/C of dL/dh. */
+	step = mode == KS_CBOW_WORD2VEC ? alpha_in : alpha_in / (float)n_ctx;
+	for (r = 0; r < n_ctx; r++) {
+		const float *v = k->in_vecs + (size_t)ctx[r] * stride;
+		float *d = pos->scratch + (size_t)slot[r] * ps;
+
+		if (pos->width == 1) {
+			d[0] = kernels_dot(v, g, dim);
+		} else {
+#define MUL(at, len) kernels_mul_run(d + (at), v + (at), g + (at), len)
+			KERNELS_ROW(dim, i, MUL);
+#undef MUL
+		}
+	}
+	for (r = 0; r < n_ctx; r++) {
+		float *v = k->in_vecs + (size_t)ctx[r] * stride;
+		const float *w = pos->w + (size_t)slot[r] * ps;
+
+		if (pos->width == 1) {
+			kernels_axpy(v, step * w[0], g, dim);
+		} else {
+#define AXMUL(at, len) kernels_axpy_mul_run(v + (at), step, w + (at), g + (at), len)
+			KERNELS_ROW(dim, i, AXMUL);
+#undef AXMUL
+		}
+	}
+	for (r = 0; r < n_ctx; r++) {
+		float *w = pos->w + (size_t)slot[r] * ps;
+		const float *d = pos->scratch + (size_t)slot[r] * ps;
+
+		if (pos->width == 1)
+			w[0] += step * d[0];
+		else
+			kernels_axpy(w, step, d, dim);
+	}
+	return loss;
+}
+
 KERNELS_DISPATCH double
 ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 	   const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out)

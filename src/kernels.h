@@ -112,6 +112,36 @@ double ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n
 		    float alpha_in, float alpha_out, enum ks_cbow_update mode);
 
 /*
+ * Position weights for CBOW (-positions): one row per relative position of
+ * a context word, width floats each, stride apart. width is dim (a vector
+ * per position, multiplied into the context row elementwise) or 1 (one
+ * scalar per position). scratch holds as many rows, written before read.
+ */
+struct ks_pos_rows {
+	float *w;
+	float *scratch;
+	size_t width;
+	size_t stride;
+};
+
+/*
+ * One position-aware CBOW example (Mikolov et al., "Advances in
+ * Pre-Training Distributed Word Representations", LREC 2018): the input is
+ * h = (1/C) sum_i w[slot[i]] (.) in_vecs[ctx[i]], with (.) elementwise (or
+ * a scalar times the row when width is 1). The slots of one example must
+ * be distinct (each relative position occurs once in a window). Each
+ * context row and each used position row takes one step along its true
+ * gradient, both divided by C in the corrected mode and neither in the
+ * word2vec mode, with the step alpha_in; the output rows as in
+ * ks_cbow_step. All steps are taken from the gradient at the starting
+ * point. Returns the loss before the update.
+ */
+double ks_cbow_pos_step(const struct ks_kernel_ctx *k, const struct ks_pos_rows *pos,
+			const uint32_t *ctx, const uint32_t *slot, size_t n_ctx, uint32_t target,
+			const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out,
+			enum ks_cbow_update mode);
+
+/*
  * One skip-gram pair: the row in_vecs[input] (copied into k->h first, so
  * every output step sees the same input) predicts target against the
  * negatives. Returns the loss before the update.
