@@ -155,6 +155,7 @@ w_settings(struct ckpt_writer *w, const struct ks_ckpt_settings *s)
 	w_u64(w, (uint64_t)s->negative);
 	w_u32(w, (uint32_t)s->cbow);
 	w_u32(w, (uint32_t)s->cbow_update);
+	w_u32(w, (uint32_t)s->positions);
 	w_u32(w, (uint32_t)s->kernel);
 	w_f64(w, s->sample);
 	w_f64(w, s->ns_exponent);
@@ -221,6 +222,8 @@ ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 	w_u64(&w, c->dim);
 	w_matrix(&w, c->in_vecs, c->n_words, c->dim, c->stride);
 	w_matrix(&w, c->out_vecs, c->n_words, c->dim, c->stride);
+	w_u64(&w, c->n_pos);
+	w_floats(&w, c->pos, c->n_pos);
 	w_u32(&w, (uint32_t)w.crc);
 	if (w.failed) {
 		int e = errno ? errno : EIO;
@@ -378,6 +381,7 @@ r_settings(struct ckpt_reader *r, struct ks_ckpt_settings *s)
 	s->negative = (int64_t)r_u64(r);
 	s->cbow = (int32_t)r_u32(r);
 	s->cbow_update = (int32_t)r_u32(r);
+	s->positions = (int32_t)r_u32(r);
 	s->kernel = (int32_t)r_u32(r);
 	s->sample = r_f64(r);
 	s->ns_exponent = r_f64(r);
@@ -488,9 +492,9 @@ r_matrices(struct ckpt_reader *r, struct ks_ckpt *c)
 	dim = r_u64(r);
 	if (r->status != KS_OK)
 		return;
-	if (dim == 0 || dim > CKPT_MAX_DIM || r->left < 4 ||
+	if (dim == 0 || dim > CKPT_MAX_DIM || r->left < 12 ||
 	    ks_mul_size(c->n_words, (size_t)dim, &cells) != 0 ||
-	    (uint64_t)cells > (r->left - 4) / (2 * sizeof(float))) {
+	    (uint64_t)cells > (r->left - 12) / (2 * sizeof(float))) {
 		r_fail(r, "the matrices do not fit the file");
 		return;
 	}
@@ -509,6 +513,29 @@ r_matrices(struct ckpt_reader *r, struct ks_ckpt *c)
 	r_matrix(r, c->out_vecs, c->n_words, c->dim, c->stride);
 }
 
+/* The position weights: a count, then the floats (none without -positions). */
+static void
+r_positions(struct ckpt_reader *r, struct ks_ckpt *c)
+{
+	uint64_t n;
+
+	r->where = "position weights";
+	n = r_u64(r);
+	if (r->status != KS_OK || n == 0)
+		return;
+	if (r->left < 4 || n > (r->left - 4) / sizeof(float) || n > CKPT_MAX_DIM * 2000) {
+		r_fail(r, "the position weights do not fit the file");
+		return;
+	}
+	c->pos = ks_malloc_array((size_t)n, sizeof(float));
+	if (c->pos == NULL) {
+		r->status = ks_err_set(r->err, KS_ERR_NOMEM, "%s: out of memory", r->path);
+		return;
+	}
+	c->n_pos = (size_t)n;
+	r_matrix(r, c->pos, 1, c->n_pos, c->n_pos);
+}
+
 /* The body after the version strings; the caller checks the checksum. */
 static void
 r_body(struct ckpt_reader *r, struct ks_ckpt *c)
@@ -523,6 +550,7 @@ r_body(struct ckpt_reader *r, struct ks_ckpt *c)
 	r_workers(r, c);
 	r_vocab(r, c);
 	r_matrices(r, c);
+	r_positions(r, c);
 }
 
 int
@@ -649,6 +677,7 @@ ks_ckpt_destroy(struct ks_ckpt *c)
 	free(c->counts);
 	free(c->in_vecs);
 	free(c->out_vecs);
+	free(c->pos);
 	free(c->version);
 	free(c);
 }
@@ -670,6 +699,7 @@ ks_ckpt_settings_init(struct ks_ckpt_settings *set, const struct ks_config *cfg,
 	set->threads = cfg->threads;
 	set->cbow = cfg->cbow;
 	set->cbow_update = (int32_t)cfg->cbow_update;
+	set->positions = (int32_t)cfg->positions;
 	set->kernel = (int32_t)cfg->kernel;
 	set->cached = cached;
 	set->sample = cfg->sample;
@@ -777,6 +807,8 @@ ks_ckpt_check(const struct ks_ckpt *c, const char *path, const struct ks_ckpt_se
 	    (rc = ckpt_diff_int(path, "cbow", then->cbow, now->cbow, err)) != KS_OK ||
 	    (rc = ckpt_diff_str(path, "cbow-update", ckpt_cbow_update_name(then->cbow_update),
 				ckpt_cbow_update_name(now->cbow_update), err)) != KS_OK ||
+	    (rc = ckpt_diff_str(path, "positions", ks_positions_name((enum ks_positions_kind)then->positions),
+				ks_positions_name((enum ks_positions_kind)now->positions), err)) != KS_OK ||
 	    (rc = ckpt_diff_str(path, "kernel", ckpt_kernel_name(then->kernel),
 				ckpt_kernel_name(now->kernel), err)) != KS_OK ||
 	    (rc = ckpt_diff_double(path, "sample", then->sample, now->sample, err)) != KS_OK ||

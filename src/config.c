@@ -28,6 +28,7 @@ enum opt_type {
 	OPT_SEED,		/* uint64 */
 	OPT_CBOW_UPDATE,	/* corrected | word2vec */
 	OPT_KERNEL,		/* fast | reference */
+	OPT_POSITIONS,		/* off | vector | scalar */
 	OPT_ZERO_ONLY,		/* word2vec.c options only accepted as 0 */
 	OPT_QUIET,
 	OPT_HELP,
@@ -60,6 +61,10 @@ static const struct opt opts[] = {
 	  "1: CBOW, 0: skip-gram" },
 	{ "cbow-update", OPT_CBOW_UPDATE, OFF(cbow_update), 0, 0, "MODE",
 	  "CBOW context update: corrected (true gradient of the mean) or word2vec" },
+	{ "positions", OPT_POSITIONS, OFF(positions), 0, 0, "KIND",
+	  "CBOW: weight context words by relative position: off, vector or scalar" },
+	{ "save-positions", OPT_STRING, OFF(save_positions), 0, 0, "FILE",
+	  "with -positions: write the learned position weights to FILE" },
 	{ "kernel", OPT_KERNEL, OFF(kernel), 0, 0, "KIND",
 	  "fast (skip-gram a window at a time) or reference (pair by pair)" },
 	{ "size", OPT_LONG, OFF(size), 1, 100000, "N",
@@ -313,6 +318,17 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "option -%s: '%s' must be corrected or word2vec", o->name, val);
 		return KS_OK;
+	case OPT_POSITIONS:
+		if (strcmp(val, "off") == 0)
+			cfg->positions = KS_POSITIONS_OFF;
+		else if (strcmp(val, "vector") == 0)
+			cfg->positions = KS_POSITIONS_VECTOR;
+		else if (strcmp(val, "scalar") == 0)
+			cfg->positions = KS_POSITIONS_SCALAR;
+		else
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "option -%s: '%s' must be off, vector or scalar", o->name, val);
+		return KS_OK;
 	case OPT_KERNEL:
 		if (strcmp(val, "fast") == 0)
 			cfg->kernel = KS_KERNEL_FAST;
@@ -406,12 +422,13 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_USAGE, "-output and -save-context name the same file '%s'",
 				  cfg->output);
 	if (cfg->checkpoint != NULL) {
-		const char *outs[3] = { cfg->output, cfg->save_context, cfg->save_vocab };
+		const char *outs[4] = { cfg->output, cfg->save_context, cfg->save_vocab,
+					cfg->save_positions };
 
 		if (strcmp(cfg->checkpoint, "-") == 0)
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "-checkpoint -: a checkpoint must go to a file");
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < 4; i++)
 			if (outs[i] != NULL && strcmp(outs[i], cfg->checkpoint) == 0)
 				return ks_err_set(err, KS_ERR_USAGE,
 						  "-checkpoint names an output file too: '%s'",
@@ -422,13 +439,26 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 	 * warning and reset, so they are neither echoed nor compared on resume.
 	 */
 	if (!cfg->cbow) {
-		int upd = cfg->cbow_update_given, scale = cfg->alpha_in_scale >= 0;
+		/* Indexed by which were given: 1 -cbow-update, 2 -input-rate-scale, 4 -positions. */
+		static const char *const given[8] = {
+			NULL, "-cbow-update", "-input-rate-scale", "-cbow-update and -input-rate-scale",
+			"-positions", "-cbow-update and -positions",
+			"-input-rate-scale and -positions",
+			"-cbow-update, -input-rate-scale and -positions"
+		};
 
-		cfg->sg_ignored = upd && scale ? "-cbow-update and -input-rate-scale"
-				  : upd ? "-cbow-update" : scale ? "-input-rate-scale" : NULL;
+		cfg->sg_ignored = given[(cfg->cbow_update_given ? 1 : 0) |
+					(cfg->alpha_in_scale >= 0 ? 2 : 0) |
+					(cfg->positions != KS_POSITIONS_OFF ? 4 : 0)];
 		cfg->cbow_update = KS_CBOW_CORRECTED;
 		cfg->alpha_in_scale = 1.0;
+		cfg->positions = KS_POSITIONS_OFF;
 	}
+	if (cfg->save_positions != NULL && cfg->positions == KS_POSITIONS_OFF)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-save-positions %s: there are no position weights to write; "
+				  "give -positions vector or -positions scalar (CBOW only)",
+				  cfg->save_positions);
 	if (cfg->alpha < 0)
 		cfg->alpha = ks_config_default_alpha(cfg->cbow, cfg->cbow_update);
 	if (cfg->iter < 0)
@@ -491,6 +521,9 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 		break;
 	case OPT_CBOW_UPDATE:
 		snprintf(buf, cap, "%s", cfg->cbow_update == KS_CBOW_CORRECTED ? "corrected" : "word2vec");
+		break;
+	case OPT_POSITIONS:
+		snprintf(buf, cap, "%s", ks_positions_name(cfg->positions));
 		break;
 	case OPT_KERNEL:
 		snprintf(buf, cap, "%s", cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference");

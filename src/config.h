@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "kernels.h"
+#include "positions.h"
 #include "status.h"
 
 /* Which kernels train (-kernel). */
@@ -30,6 +31,7 @@ struct ks_config {
 	size_t n_train;
 	const char *output;	/* -output: word vectors ("-" is stdout) */
 	const char *save_context; /* -save-context: output vectors, or NULL */
+	const char *save_positions; /* -save-positions: position weights, or NULL */
 	const char *save_vocab;	/* -save-vocab, or NULL */
 	const char *read_vocab;	/* -read-vocab, or NULL */
 	long size;		/* -size: dimensions */
@@ -45,6 +47,7 @@ struct ks_config {
 	double ns_exponent;	/* -ns-exponent */
 	int cbow;		/* -cbow 1 (CBOW) or 0 (skip-gram) */
 	enum ks_cbow_update cbow_update; /* -cbow-update */
+	enum ks_positions_kind positions; /* -positions */
 	enum ks_kernel_kind kernel;	/* -kernel */
 	int binary;		/* -binary */
 	int debug;		/* -debug: 0 quiet, 1 summary, 2 progress, 3 details */

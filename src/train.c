@@ -27,6 +27,7 @@
 #include "mem.h"
 #include "outfile.h"
 #include "paths.h"
+#include "positions.h"
 #include "sampler.h"
 #include "stream.h"
 #include "vecfile.h"
@@ -54,6 +55,8 @@ struct worker {
 	float *h, *grad;
 	uint32_t *kept;		/* one chunk after subsampling */
 	uint32_t *ctx;		/* up to 2 * window context ids */
+	uint32_t *slots;	/* their position slots (-positions) */
+	struct ks_positions_local pos;	/* this worker's position weights (-positions) */
 	uint32_t *neg;		/* negative ids */
 	uint64_t unpublished;	/* words not yet added to t->words_done */
 	double loss;		/* loss summed over examples, this worker */
@@ -78,6 +81,7 @@ struct train {
 	uint32_t *keep;		/* subsampling thresholds */
 	struct ks_sigmoid sigmoid;
 	float *in_vecs, *out_vecs;	/* n_words rows of dim floats, stride apart */
+	struct ks_positions *pos;	/* the shared position weights, or NULL */
 	size_t n_words, dim, stride;
 	uint64_t total_words;	/* words over all epochs */
 	float alpha0;
@@ -280,10 +284,21 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 		lo = i > span ? i - span : 0;
 		hi = i + span < k ? i + span : k - 1;
 		for (j = lo; j <= hi; j++)
-			if (j != i)
+			if (j != i) {
+				if (t->pos != NULL)
+					w->slots[n_ctx] = ks_positions_slot(cfg->window,
+									    (long)j - (long)i);
 				w->ctx[n_ctx++] = w->kept[j];
+			}
 		if (n_ctx == 0)
 			continue;
+		if (t->pos != NULL) {
+			w->loss += ks_cbow_pos_step(&kc, &w->pos.rows, w->ctx, w->slots, n_ctx,
+						    w->kept[i], neg, negative, alpha * t->in_scale,
+						    alpha, cfg->cbow_update);
+			w->examples++;
+			continue;
+		}
 		if (cfg->cbow) {
 			w->loss += ks_cbow_step(&kc, w->ctx, n_ctx, w->kept[i], neg, negative,
 						alpha * t->in_scale, alpha, cfg->cbow_update);
@@ -340,6 +355,9 @@ worker_main(void *arg)
 		uint64_t examples = w->examples;
 
 		worker_batch(w, b.ids, b.n);
+		/* At every batch boundary, so a checkpoint stop finds the weights merged. */
+		if (t->pos != NULL)
+			ks_positions_merge(t->pos, &w->pos);
 		if (b.epoch + 1 == (uint64_t)t->cfg->iter) {
 			w->last_loss += w->loss - loss;
 			w->last_examples += w->examples - examples;
@@ -367,9 +385,27 @@ train_free(struct train *t)
 	free(t->out_vecs);
 	free(t->keep);
 	ks_alias_destroy(t->alias);
+	ks_positions_destroy(t->pos);
 	ks_ckpt_destroy(t->resume);
 	ks_ckpt_settings_free(&t->ckpt_set);
 	free(t->ckpt_path);
+}
+
+/* The position weights: all 1, or the checkpoint's (whose settings were checked). */
+static int
+train_positions_setup(struct train *t, const struct ks_config *cfg, struct ks_err *err)
+{
+	int rc = ks_positions_create(&t->pos, cfg->positions, (size_t)cfg->window, t->dim, err);
+
+	if (rc != KS_OK || t->resume == NULL)
+		return rc;
+	if (t->resume->n_pos != ks_positions_floats(t->pos))
+		return ks_err_set(err, KS_ERR_FORMAT,
+				  "-resume %s: the checkpoint holds %zu position weights, this run "
+				  "needs %zu", cfg->resume, t->resume->n_pos,
+				  ks_positions_floats(t->pos));
+	memcpy(ks_positions_weights(t->pos), t->resume->pos, t->resume->n_pos * sizeof(float));
+	return KS_OK;
 }
 
 static int
@@ -419,6 +455,8 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	ks_subsample_thresholds(counts, t->n_words, ks_vocab_total(t->vocab), cfg->sample, t->keep);
 	rc = ks_alias_create(&t->alias, counts, t->n_words, cfg->ns_exponent, err);
 	free(counts);
+	if (rc == KS_OK && cfg->positions != KS_POSITIONS_OFF)
+		rc = train_positions_setup(t, cfg, err);
 	if (rc != KS_OK || t->resume != NULL)
 		return rc;
 	/*
@@ -600,8 +638,11 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 					    : t->dim, sizeof(float));
 		w->kept = ks_malloc_array((size_t)cfg->max_sentence, sizeof(uint32_t));
 		w->ctx = ks_malloc_array(2 * (size_t)cfg->window, sizeof(uint32_t));
+		w->slots = ks_malloc_array(2 * (size_t)cfg->window, sizeof(uint32_t));
+		if (t->pos != NULL && rc == KS_OK)
+			rc = ks_positions_local_init(&w->pos, t->pos, err);
 		w->neg = ks_malloc_array((TRAIN_AHEAD + 1) * (size_t)cfg->negative, sizeof(uint32_t));
-		if (!w->h || !w->grad || !w->kept || !w->ctx || !w->neg)
+		if (rc == KS_OK && (!w->h || !w->grad || !w->kept || !w->ctx || !w->slots || !w->neg))
 			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for worker %zu", i);
 	}
 	if (rc == KS_OK) {
@@ -661,6 +702,8 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		free(ws[i].grad);
 		free(ws[i].kept);
 		free(ws[i].ctx);
+		free(ws[i].slots);
+		ks_positions_local_free(&ws[i].pos);
 		free(ws[i].neg);
 	}
 	free(ws);
@@ -689,7 +732,7 @@ train_write(const struct train *t, struct ks_err *err)
 {
 	const struct ks_config *cfg = t->cfg;
 	enum ks_vecfile_format fmt = cfg->binary ? KS_VECFILE_BINARY : KS_VECFILE_TEXT;
-	struct ks_outfile *out = NULL, *ctx = NULL;
+	struct ks_outfile *out = NULL, *ctx = NULL, *pos = NULL;
 	const char **words;
 	size_t i, cells = t->n_words * t->stride;
 	int rc;
@@ -697,13 +740,17 @@ train_write(const struct train *t, struct ks_err *err)
 	if ((rc = train_check_finite(t->in_vecs, cells, "word", err)) != KS_OK ||
 	    (cfg->save_context && (rc = train_check_finite(t->out_vecs, cells, "context", err)) != KS_OK))
 		return rc;
+	if (cfg->save_positions && !ks_positions_finite(t->pos))
+		return ks_err_set(err, KS_ERR_DIVERGED,
+				  "training diverged: the position weights hold non-finite values; "
+				  "nothing was written; lower -alpha");
 	words = ks_malloc_array(t->n_words, sizeof(*words));
 	if (words == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	for (i = 0; i < t->n_words; i++)
 		words[i] = ks_vocab_word(t->vocab, (uint32_t)i);
 	/*
-	 * Both files are written, flushed and synced before either replaces an
+	 * All files are written, flushed and synced before any replaces an
 	 * older one, so a failure on the context vectors leaves the old word
 	 * vectors in place too; only a failing rename remains between them.
 	 */
@@ -716,10 +763,14 @@ train_write(const struct train *t, struct ks_err *err)
 		rc = ks_vecfile_write_pending(&ctx, cfg->save_context, fmt, words, t->out_vecs,
 					      t->n_words, t->dim, t->stride,
 					      (size_t)cfg->threads, err);
+	if (rc == KS_OK && cfg->save_positions)
+		rc = ks_positions_write_pending(&pos, t->pos, cfg->save_positions, err);
 	if (rc == KS_OK && out != NULL)
 		rc = ks_outfile_finish(out, err);
 	if (rc == KS_OK && ctx != NULL)
 		rc = ks_outfile_finish(ctx, err);
+	if (rc == KS_OK && pos != NULL)
+		rc = ks_outfile_finish(pos, err);
 	if (rc == KS_OK && out != NULL) {
 		rc = ks_outfile_commit(out, err);
 		out = NULL;
@@ -728,8 +779,13 @@ train_write(const struct train *t, struct ks_err *err)
 		rc = ks_outfile_commit(ctx, err);
 		ctx = NULL;
 	}
+	if (rc == KS_OK && pos != NULL) {
+		rc = ks_outfile_commit(pos, err);
+		pos = NULL;
+	}
 	ks_outfile_abort(out);
 	ks_outfile_abort(ctx);
+	ks_outfile_abort(pos);
 	free(words);
 	return rc;
 }
@@ -791,16 +847,17 @@ train_log_details(const struct train *t, const struct ks_config *cfg, const stru
 static int
 train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct ks_err *err)
 {
-	const char *paths[3] = { cfg->output, cfg->save_context, cfg->save_vocab };
-	const char *names[3] = { "-output", "-save-context", "-save-vocab" };
+	const char *paths[4] = { cfg->output, cfg->save_context, cfg->save_vocab,
+				 cfg->save_positions };
+	const char *names[4] = { "-output", "-save-context", "-save-vocab", "-save-positions" };
 	struct ks_path_use *uses;
 	size_t i, n = 0;
 	int rc = KS_OK;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (paths[i] && (rc = ks_outfile_check(paths[i], err)) != KS_OK)
 			return rc;
-	uses = ks_calloc_array(cfg->n_train + 6, sizeof(*uses));
+	uses = ks_calloc_array(cfg->n_train + 7, sizeof(*uses));
 	if (uses == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	for (i = 0; i < cfg->n_train; i++)
@@ -809,7 +866,7 @@ train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct k
 		uses[n++] = (struct ks_path_use){ cfg->read_vocab, "-read-vocab", 0, 0 };
 	if (cfg->resume)
 		uses[n++] = (struct ks_path_use){ cfg->resume, "-resume", 0, 1 };
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (paths[i])
 			uses[n++] = (struct ks_path_use){ paths[i], names[i], 1, 0 };
 	uses[n++] = (struct ks_path_use){ ckpt_path,
@@ -901,10 +958,12 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	if ((rc = train_setup(&t, cfg, stream, err)) != KS_OK)
 		goto out;
 	{
-		char scale[48] = "";
+		char scale[96] = "";
 
 		if (cfg->cbow)
-			snprintf(scale, sizeof(scale), " (input vectors x%g)", (double)t.in_scale);
+			snprintf(scale, sizeof(scale), " (input vectors x%g)%s%s", (double)t.in_scale,
+				 t.pos != NULL ? ", position weights: " : "",
+				 t.pos != NULL ? ks_positions_name(cfg->positions) : "");
 		ks_log(log, KS_LOG_INFO, "training %s: %ld dimension%s, window %ld, "
 		       "%ld negative%s, %ld epoch%s, %ld thread%s, alpha %g%s",
 		       !cfg->cbow ? (train_sg_batch(cfg) ? "skip-gram (a window at a time)"
@@ -1065,6 +1124,10 @@ train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint6
 	c.stride = t->stride;
 	c.in_vecs = t->in_vecs;
 	c.out_vecs = t->out_vecs;
+	if (t->pos != NULL) {
+		c.n_pos = ks_positions_floats(t->pos);
+		c.pos = ks_positions_weights(t->pos);
+	}
 	c.workers = ks_malloc_array(n, sizeof(*c.workers));
 	c.words = ks_malloc_array(t->n_words, sizeof(*c.words));
 	c.counts = ks_malloc_array(t->n_words, sizeof(*c.counts));

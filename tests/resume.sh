@@ -41,6 +41,35 @@ done
 # Streamed from disk every epoch: the same bytes, and resumable too.
 resume_at 150000 -cache-mb 0
 
+# Position weights: trained, checkpointed and resumed to the same bytes,
+# the weights file included.
+full_pos() {
+	# shellcheck disable=SC2086
+	expect_ok "$KENSHO" $opts "$@" -output "$tmp/fp.vec" -save-context "$tmp/fp.ctx" \
+		-save-positions "$tmp/fp.pos"
+}
+for kind in vector scalar; do
+	full_pos -positions $kind
+	cmp -s "$tmp/full.vec" "$tmp/fp.vec" && fail "-positions $kind changed nothing"
+	for words in 20000 160000; do
+		rm -f "$tmp/r.vec" "$tmp/r.pos" "$tmp/r.ckpt"
+		# shellcheck disable=SC2086
+		KENSHO_STOP_AFTER_WORDS=$words "$KENSHO" $opts -positions $kind -output "$tmp/r.vec" \
+			-save-positions "$tmp/r.pos" -checkpoint "$tmp/r.ckpt" 2>"$tmp/err" </dev/null
+		[ $? -eq 11 ] || fail "-positions $kind, stop after $words: $(cat "$tmp/err")"
+		[ ! -e "$tmp/r.pos" ] || fail "an interrupted run wrote -save-positions"
+		# shellcheck disable=SC2086
+		expect_fail 2 "written with -positions $kind, but this run has -positions off" \
+			"$KENSHO" $opts -output "$tmp/r.vec" -resume "$tmp/r.ckpt"
+		# shellcheck disable=SC2086
+		expect_ok "$KENSHO" $opts -positions $kind -output "$tmp/r.vec" \
+			-save-positions "$tmp/r.pos" -resume "$tmp/r.ckpt"
+		cmp -s "$tmp/fp.vec" "$tmp/r.vec" || fail "-positions $kind, stopped at $words: vectors differ"
+		cmp -s "$tmp/fp.pos" "$tmp/r.pos" || fail "-positions $kind, stopped at $words: weights differ"
+	done
+	ok
+done
+
 # A stop past the last batch lets the run finish.
 rm -f "$tmp/r.vec"
 # shellcheck disable=SC2086

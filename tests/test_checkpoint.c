@@ -34,6 +34,7 @@ struct sample {
 	const char *words[5];
 	uint64_t counts[5];
 	float in[15], out[15];
+	float pos[6];
 };
 
 static void
@@ -99,6 +100,11 @@ sample_init(struct sample *s)
 	s->in[4] = -0.0f;
 	s->c.in_vecs = s->in;
 	s->c.out_vecs = s->out;
+	s->c.set.positions = KS_POSITIONS_SCALAR;
+	for (i = 0; i < 6; i++)
+		s->pos[i] = 1.0f + (float)i / 8.0f;
+	s->c.n_pos = 6;
+	s->c.pos = s->pos;
 }
 
 static void
@@ -167,6 +173,9 @@ START_TEST(test_ckpt_round_trip)
 	ck_assert_uint_eq(c->dim, 3);
 	ck_assert(memcmp(c->in_vecs, s.in, sizeof(s.in)) == 0);
 	ck_assert(memcmp(c->out_vecs, s.out, sizeof(s.out)) == 0);
+	ck_assert_int_eq(c->set.positions, KS_POSITIONS_SCALAR);
+	ck_assert_uint_eq(c->n_pos, 6);
+	ck_assert(memcmp(c->pos, s.pos, sizeof(s.pos)) == 0);
 	ks_ckpt_destroy(c);
 	ks_ckpt_destroy(NULL);
 }

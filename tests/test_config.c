@@ -123,6 +123,8 @@ static const char *const rejects[][4] = {
 	{ "-binary", "yes", "-binary" },
 	{ "-cbow-update", "mean", "-cbow-update" },
 	{ "-kernel", "simd", "-kernel" },
+	{ "-positions", "1", "-positions" },
+	{ "-save-positions", "p.txt", "-positions vector" },
 	{ "-hs", "1", "-hs" },
 	{ "-classes", "10", "-classes" },
 	{ "-seed", "-1", "-seed" },
@@ -133,6 +135,48 @@ static const char *const rejects[][4] = {
 	{ "-max-vocab", "1e3", "-max-vocab" },
 	{ "-output", "", "-output" },
 };
+
+/*
+ * -positions takes its three names; skip-gram resets it with a warning
+ * (and then has no weights for -save-positions).
+ */
+START_TEST(test_positions_option)
+{
+	static const char *const names[] = { "off", "vector", "scalar" };
+	struct ks_config cfg;
+	struct ks_err err;
+	enum ks_config_action act;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b",
+				       "-positions", names[i], NULL), KS_OK);
+		ck_assert_int_eq(cfg.positions, (int)i);
+		ck_assert_str_eq(ks_positions_name(cfg.positions), names[i]);
+		ck_assert_ptr_null(cfg.sg_ignored);
+		ks_config_free(&cfg);
+	}
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b",
+			       "-positions", "scalar", "-save-positions", "p", NULL), KS_OK);
+	ck_assert_str_eq(cfg.save_positions, "p");
+	ks_config_free(&cfg);
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b",
+			       "-cbow", "0", "-positions", "vector", "-input-rate-scale", "2", NULL),
+			 KS_OK);
+	ck_assert_int_eq(cfg.positions, KS_POSITIONS_OFF);
+	ck_assert_str_eq(cfg.sg_ignored, "-input-rate-scale and -positions");
+	ks_config_free(&cfg);
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b",
+			       "-cbow", "0", "-positions", "vector", "-save-positions", "p", NULL),
+			 KS_ERR_USAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "-save-positions p"));
+	ks_config_free(&cfg);
+	ck_assert_int_eq(parse(&cfg, &act, &err, "kensho", "-train", "a", "-output", "b",
+			       "-positions", "vector", "-save-positions", "p", "-checkpoint", "p",
+			       NULL), KS_ERR_USAGE);
+	ks_config_free(&cfg);
+}
+END_TEST
 
 START_TEST(test_rejects_bad_values)
 {
@@ -202,7 +246,8 @@ END_TEST
 START_TEST(test_help_lists_every_option)
 {
 	static const char *const names[] = {
-		"train", "output", "save-context", "save-vocab", "read-vocab", "cbow", "cbow-update", "kernel",
+		"train", "output", "save-context", "save-positions", "save-vocab", "read-vocab", "cbow",
+		"cbow-update", "positions", "kernel",
 		"size", "window", "negative", "ns-exponent", "sample", "alpha", "input-rate-scale",
 		"iter", "min-count", "max-vocab", "threads", "seed", "max-sentence", "cache-mb",
 		"vocab-mb", "binary", "debug", "quiet", "hs", "classes", "help", "version"
@@ -246,6 +291,7 @@ ks_suite_config(void)
 	tcase_add_test(tc, test_defaults_and_word2vec_names);
 	tcase_add_loop_test(tc, test_rejects_bad_values, 0, sizeof(rejects) / sizeof(rejects[0]));
 	tcase_add_test(tc, test_rejects_structure);
+	tcase_add_test(tc, test_positions_option);
 	tcase_add_test(tc, test_help_lists_every_option);
 	suite_add_tcase(s, tc);
 	return s;
