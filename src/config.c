@@ -55,6 +55,8 @@ static const struct opt opts[] = {
 	  "also write the context (output) vectors to FILE" },
 	{ "save-vocab", OPT_STRING, OFF(save_vocab), 0, 0, "FILE",
 	  "write the vocabulary as `word count' lines to FILE" },
+	{ "loss-log", OPT_STRING, OFF(loss_log), 0, 0, "FILE",
+	  "write the training curve to FILE as it goes: a TSV line a second (resume appends)" },
 	{ "read-vocab", OPT_STRING, OFF(read_vocab), 0, 0, "FILE",
 	  "take the vocabulary from FILE, not the corpus (gzip ok, - for stdin)" },
 	{ "cbow", OPT_BOOL, OFF(cbow), 0, 1, "0|1",
@@ -422,13 +424,13 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_USAGE, "-output and -save-context name the same file '%s'",
 				  cfg->output);
 	if (cfg->checkpoint != NULL) {
-		const char *outs[4] = { cfg->output, cfg->save_context, cfg->save_vocab,
-					cfg->save_positions };
+		const char *outs[5] = { cfg->output, cfg->save_context, cfg->save_vocab,
+					cfg->save_positions, cfg->loss_log };
 
 		if (strcmp(cfg->checkpoint, "-") == 0)
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "-checkpoint -: a checkpoint must go to a file");
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			if (outs[i] != NULL && strcmp(outs[i], cfg->checkpoint) == 0)
 				return ks_err_set(err, KS_ERR_USAGE,
 						  "-checkpoint names an output file too: '%s'",

@@ -32,6 +32,7 @@ struct ks_config {
 	const char *output;	/* -output: word vectors ("-" is stdout) */
 	const char *save_context; /* -save-context: output vectors, or NULL */
 	const char *save_positions; /* -save-positions: position weights, or NULL */
+	const char *loss_log;	/* -loss-log: the training curve, or NULL */
 	const char *save_vocab;	/* -save-vocab, or NULL */
 	const char *read_vocab;	/* -read-vocab, or NULL */
 	long size;		/* -size: dimensions */

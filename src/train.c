@@ -24,6 +24,7 @@
 #include "checkpoint.h"
 #include "corpus.h"
 #include "kernels.h"
+#include "losslog.h"
 #include "mem.h"
 #include "outfile.h"
 #include "paths.h"
@@ -82,6 +83,7 @@ struct train {
 	struct ks_sigmoid sigmoid;
 	float *in_vecs, *out_vecs;	/* n_words rows of dim floats, stride apart */
 	struct ks_positions *pos;	/* the shared position weights, or NULL */
+	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
 	size_t n_words, dim, stride;
 	uint64_t total_words;	/* words over all epochs */
 	float alpha0;
@@ -513,7 +515,20 @@ train_loss_totals(struct worker *ws, size_t n, double *loss, uint64_t *examples)
 	}
 }
 
-/* Waits for the workers, reporting progress about once a second. */
+/* The epoch, from 1, that a count of words done falls in. */
+static uint64_t
+train_epoch_of(const struct train *t, uint64_t words)
+{
+	uint64_t e = t->train_words > 0 ? words / t->train_words + 1 : 1;
+
+	return e > (uint64_t)t->cfg->iter ? (uint64_t)t->cfg->iter : e;
+}
+
+/*
+ * Waits for the workers, reporting progress about once a second, and
+ * writes the same intervals to the loss log; the last, shorter interval
+ * after the workers end goes to the log too.
+ */
 static void
 train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *log,
 	    double start)
@@ -522,6 +537,7 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 	uint64_t last_words = t->resume != NULL ? t->resume->words_done : 0, last_ex = 0;
 	uint64_t epochs_logged = t->train_words > 0 ? last_words / t->train_words : 0;
 	size_t i;
+	int ended = 0;
 
 	for (i = 0; t->resume != NULL && i < n; i++) {
 		last_loss += t->resume->workers[i].loss;
@@ -529,7 +545,7 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 	}
 
 	pthread_mutex_lock(&t->lock);
-	while (t->running > 0) {
+	while (!ended) {
 		struct timespec deadline;
 		double now, loss, rate;
 		uint64_t words, ex;
@@ -537,17 +553,19 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 
 		clock_gettime(CLOCK_REALTIME, &deadline);
 		train_checkpoint_deadline(t, &deadline);
-		pthread_cond_timedwait(&t->done, &t->lock, &deadline);
-		if (t->running == 0)
-			break;
-		if (t->ckpt_every > 0 && train_now() >= t->next_ckpt) {
+		if (t->running > 0)
+			pthread_cond_timedwait(&t->done, &t->lock, &deadline);
+		ended = t->running == 0;
+		if (!ended && t->ckpt_every > 0 && train_now() >= t->next_ckpt) {
 			train_checkpoint_periodic(t, ws, n, log);
 			t->next_ckpt = train_now() + t->ckpt_every;
 		}
 		now = train_now();
-		if (now - last_t < 0.9)
+		if (!ended && now - last_t < 0.9)
 			continue;	/* woken early for a checkpoint */
 		words = atomic_load(&t->words_done);
+		if (ended && (words == last_words || t->loss_log == NULL))
+			break;
 		if (t->train_words > 0 && words / t->train_words > epochs_logged) {
 			epochs_logged = words / t->train_words;
 			ks_log(log, KS_LOG_DEBUG, "epoch %llu of %ld done after %.1fs",
@@ -556,7 +574,12 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 		train_loss_totals(ws, n, &loss, &ex);
 		if (ex > last_ex)
 			interval_loss = (loss - last_loss) / (double)(ex - last_ex);
-		rate = (double)(words - last_words) / (now - last_t);
+		rate = now > last_t ? (double)(words - last_words) / (now - last_t) : 0;
+		/* The log says nan for an interval without examples, not the last value. */
+		ks_losslog_line(t->loss_log, now - start, words, train_epoch_of(t, words),
+				train_alpha(t, words), ex > last_ex ? interval_loss : NAN, rate);
+		if (ended)
+			break;
 		train_format_count(rate / (double)n, rbuf, sizeof(rbuf));
 		train_format_time(rate > 0 ? (double)(t->total_words - (words < t->total_words ? words : t->total_words)) / rate : 0,
 				  eta, sizeof(eta));
@@ -847,17 +870,18 @@ train_log_details(const struct train *t, const struct ks_config *cfg, const stru
 static int
 train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct ks_err *err)
 {
-	const char *paths[4] = { cfg->output, cfg->save_context, cfg->save_vocab,
-				 cfg->save_positions };
-	const char *names[4] = { "-output", "-save-context", "-save-vocab", "-save-positions" };
+	const char *paths[5] = { cfg->output, cfg->save_context, cfg->save_vocab,
+				 cfg->save_positions, cfg->loss_log };
+	const char *names[5] = { "-output", "-save-context", "-save-vocab", "-save-positions",
+				 "-loss-log" };
 	struct ks_path_use *uses;
 	size_t i, n = 0;
 	int rc = KS_OK;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (paths[i] && (rc = ks_outfile_check(paths[i], err)) != KS_OK)
 			return rc;
-	uses = ks_calloc_array(cfg->n_train + 7, sizeof(*uses));
+	uses = ks_calloc_array(cfg->n_train + 8, sizeof(*uses));
 	if (uses == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	for (i = 0; i < cfg->n_train; i++)
@@ -866,7 +890,7 @@ train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct k
 		uses[n++] = (struct ks_path_use){ cfg->read_vocab, "-read-vocab", 0, 0 };
 	if (cfg->resume)
 		uses[n++] = (struct ks_path_use){ cfg->resume, "-resume", 0, 1 };
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (paths[i])
 			uses[n++] = (struct ks_path_use){ paths[i], names[i], 1, 0 };
 	uses[n++] = (struct ks_path_use){ ckpt_path,
@@ -975,7 +999,19 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		       PLURAL(cfg->threads), cfg->alpha, scale);
 	}
 	train_log_details(&t, cfg, log);
-	if ((rc = train_run_workers(&t, log, rep, err)) != KS_OK)
+	if (cfg->loss_log != NULL &&
+	    (rc = ks_losslog_open(&t.loss_log, cfg->loss_log, resumed_words, err)) != KS_OK)
+		goto out;
+	rc = train_run_workers(&t, log, rep, err);
+	{
+		struct ks_err lerr;
+
+		/* The vectors do not depend on the log: a failed log is a warning. */
+		if (ks_losslog_close(t.loss_log, &lerr) != KS_OK)
+			ks_log(log, KS_LOG_WARN, "%s; the log is incomplete", lerr.msg);
+		t.loss_log = NULL;
+	}
+	if (rc != KS_OK)
 		goto out;
 	if (info.one_pass) {
 		/* Read while training: only now are the corpus's counts known. */
