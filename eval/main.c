@@ -30,15 +30,15 @@
 
 #define PROG "kensho-eval"
 
-enum cli_cmd { CMD_NONE, CMD_ANALOGY, CMD_SIMILARITY, CMD_NEIGHBORS };
-
 /* Defaults of -restrict per command; see kensho-eval(1) for why. */
 #define ANALOGY_RESTRICT 30000
 #define SIMILARITY_RESTRICT 300000
 #define NEIGHBORS_K 10
 
+struct command;
+
 struct cli {
-	enum cli_cmd cmd;
+	const struct command *cmd;
 	size_t restrict_n;
 	int restrict_set;
 	enum ks_eval_method method;
@@ -52,6 +52,71 @@ struct cli {
 	char **operands;
 	size_t n_operands;
 };
+
+/*
+ * What the frame (run) prepares for a command's body and finishes after
+ * it: the vectors, loaded and reported, and the stream its results go to.
+ */
+struct frame {
+	struct ks_eval_vectors *ev;	/* NULL unless the command has CMD_LOADS */
+	struct ks_vecfile_info info;
+	double load_s;
+	FILE *out;			/* standard output, or the JSON memory stream */
+	int soft_status;		/* KS_OK, or the status to exit with once all is printed */
+};
+
+/* What the frame does for a command before its body runs. */
+enum {
+	CMD_TEST_FILES = 1,	/* operands after the first are test files, checked before the load */
+	CMD_LOADS = 2,		/* the first operand is loaded into frame.ev */
+	CMD_DOC = 4		/* -json output is one document (see output_open) */
+};
+
+/*
+ * A command's body: given the frame, prints its results to fr->out and
+ * returns a status (err filled on failure). The frame reports the error,
+ * frees the vectors and ends the output.
+ */
+typedef int command_body(const struct cli *c, struct frame *fr, struct ks_err *err);
+
+static command_body body_analogy, body_similarity, body_neighbors;
+
+/*
+ * Checks the operands of a command beyond their count; returns -1 to go on
+ * or the exit status of the usage error it reported.
+ */
+typedef int command_check(const struct cli *c);
+
+static command_check check_inputs_once, check_neighbors_stdin;
+
+/* One line per command drives the parser, --help and the frame. */
+static const struct command {
+	const char *name;
+	const char *alias;		/* another accepted spelling, or NULL */
+	const char *operands;		/* for the usage line */
+	const char *what;		/* for --help, continued lines indented by 14 */
+	size_t min_operands;		/* the vector file and what else must be there */
+	const char *missing;		/* what is missing below min_operands after the first */
+	size_t default_restrict;
+	unsigned flags;
+	command_check *check;
+	command_body *body;
+} commands[] = {
+	{ "analogy", NULL, "VECTORS QUESTIONS...",
+	  "accuracy on analogy questions (Google or MSR format)",
+	  2, "question", ANALOGY_RESTRICT, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
+	  check_inputs_once, body_analogy },
+	{ "similarity", NULL, "VECTORS PAIRS...",
+	  "Spearman and Pearson correlation with word-pair scores",
+	  2, "word-pair", SIMILARITY_RESTRICT, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
+	  check_inputs_once, body_similarity },
+	{ "neighbors", "neighbours", "VECTORS [QUERY...]",
+	  "nearest words of each QUERY (a word, or \"a b c\" for a:b :: c:?),\n"
+	  "              read line by line from stdin when no QUERY is given",
+	  1, NULL, 0, CMD_LOADS, check_neighbors_stdin, body_neighbors },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 enum opt_id {
 	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
@@ -133,18 +198,13 @@ usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out,
-		"Usage: " PROG " analogy [OPTIONS] VECTORS QUESTIONS...\n"
-		"       " PROG " similarity [OPTIONS] VECTORS PAIRS...\n"
-		"       " PROG " neighbors [OPTIONS] VECTORS [QUERY...]\n"
-		"\n"
-		"Evaluates word vectors (word2vec text or binary, gzip or not, \"-\" = stdin):\n"
-		"  analogy     accuracy on analogy questions (Google or MSR format)\n"
-		"  similarity  Spearman and Pearson correlation with word-pair scores\n"
-		"  neighbors   nearest words of each QUERY (a word, or \"a b c\" for a:b :: c:?),\n"
-		"              read line by line from stdin when no QUERY is given\n"
-		"\n"
-		"Options (one or two dashes; --name=VALUE also works):\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "%s " PROG " %s [OPTIONS] %s\n", i ? "      " : "Usage:", commands[i].name,
+			commands[i].operands);
+	fputs("\nEvaluates word vectors (word2vec text or binary, gzip or not, \"-\" = stdin):\n", out);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].what);
+	fputs("\nOptions (one or two dashes; --name=VALUE also works):\n", out);
 	for (i = 0; i < N_OPTIONS; i++) {
 		const struct cli_option *o = &cli_options[i];
 		char left[40];
@@ -154,6 +214,24 @@ usage(FILE *out)
 	}
 	fputs("\nExit status (see " PROG "(1)):\n", out);
 	print_exit_statuses(out);
+}
+
+/* "analogy, similarity or neighbors": the commands for a message, in buf. */
+static const char *
+command_names(char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < N_COMMANDS && n < size; i++) {
+		int len = snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 < N_COMMANDS ? ", "
+				   : " or ", commands[i].name);
+
+		if (len < 0)
+			break;
+		n += (size_t)len;
+	}
+	return buf;
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -210,15 +288,16 @@ parse_args(struct cli *c, int argc, char **argv)
 		size_t j, nlen;
 
 		if (only_operands || a[0] != '-' || a[1] == '\0') {
-			if (c->cmd == CMD_NONE) {
-				if (strcmp(a, "analogy") == 0)
-					c->cmd = CMD_ANALOGY;
-				else if (strcmp(a, "similarity") == 0)
-					c->cmd = CMD_SIMILARITY;
-				else if (strcmp(a, "neighbors") == 0 || strcmp(a, "neighbours") == 0)
-					c->cmd = CMD_NEIGHBORS;
-				else
-					return usage_error("unknown command '%s' (analogy, similarity or neighbors)", a);
+			if (c->cmd == NULL) {
+				char names[128];
+
+				for (j = 0; j < N_COMMANDS; j++)
+					if (strcmp(a, commands[j].name) == 0 ||
+					    (commands[j].alias != NULL && strcmp(a, commands[j].alias) == 0))
+						c->cmd = &commands[j];
+				if (c->cmd == NULL)
+					return usage_error("unknown command '%s' (%s)", a,
+							   command_names(names, sizeof(names)));
 				continue;
 			}
 			c->operands[c->n_operands++] = argv[i];
@@ -307,26 +386,42 @@ parse_args(struct cli *c, int argc, char **argv)
 			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : ks_status_exit_code(KS_ERR_WRITE);
 		}
 	}
-	if (c->cmd == CMD_NONE)
-		return usage_error("no command given (analogy, similarity or neighbors)");
+	if (c->cmd == NULL) {
+		char names[128];
+
+		return usage_error("no command given (%s)", command_names(names, sizeof(names)));
+	}
 	if (c->n_operands == 0)
 		return usage_error("no vector file given");
-	if (c->cmd != CMD_NEIGHBORS && c->n_operands < 2)
-		return usage_error("no %s file given", c->cmd == CMD_ANALOGY ? "question" : "word-pair");
-	if (c->cmd == CMD_NEIGHBORS && c->n_operands == 1 && strcmp(c->operands[0], "-") == 0)
-		return usage_error("neighbors reads its queries from stdin, so the vectors cannot come from there");
-	if (c->cmd != CMD_NEIGHBORS) {
-		size_t f, stdin_uses = 0;
-
-		for (f = 0; f < c->n_operands; f++)
-			stdin_uses += strcmp(c->operands[f], "-") == 0;
-		if (stdin_uses > 1)
-			return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
-					   stdin_uses);
-	}
+	if (c->n_operands < c->cmd->min_operands)
+		return usage_error("no %s file given", c->cmd->missing);
+	if (c->cmd->check != NULL && (i = c->cmd->check(c)) >= 0)
+		return i;
 	if (!c->restrict_set)
-		c->restrict_n = c->cmd == CMD_ANALOGY ? ANALOGY_RESTRICT
-			: c->cmd == CMD_SIMILARITY ? SIMILARITY_RESTRICT : 0;
+		c->restrict_n = c->cmd->default_restrict;
+	return -1;
+}
+
+/* Refuses "-" among the input operands more than once: stdin can be read only once. */
+static int
+check_inputs_once(const struct cli *c)
+{
+	size_t f, stdin_uses = 0;
+
+	for (f = 0; f < c->n_operands; f++)
+		stdin_uses += strcmp(c->operands[f], "-") == 0;
+	if (stdin_uses > 1)
+		return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
+				   stdin_uses);
+	return -1;
+}
+
+/* Refuses vectors from stdin when the queries are to come from there too. */
+static int
+check_neighbors_stdin(const struct cli *c)
+{
+	if (c->n_operands == 1 && strcmp(c->operands[0], "-") == 0)
+		return usage_error("neighbors reads its queries from stdin, so the vectors cannot come from there");
 	return -1;
 }
 
@@ -527,29 +622,17 @@ output_close(FILE *out, char **doc, size_t *len, int rc, struct ks_err *err)
 	return 0;
 }
 
+/* Evaluates each question file in turn. */
 static int
-run_analogy(const struct cli *c)
+body_analogy(const struct cli *c, struct frame *fr, struct ks_err *err)
 {
-	struct ks_eval_vectors *ev = NULL;
-	struct ks_vecfile_info info;
-	struct ks_err err;
-	double load_s = 0;
-	char *doc = NULL;
-	size_t f, doc_len = 0;
-	FILE *out;
-	int rc;
+	const struct ks_eval_vectors *ev = fr->ev;
+	FILE *out = fr->out;
+	size_t f;
+	int rc = KS_OK;
 
-	ks_err_clear(&err);
-	rc = load(c, &ev, &info, &load_s, &err);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	rc = output_open(c, &out, &doc, &doc_len, &err);
-	if (rc != KS_OK) {
-		ks_eval_vectors_destroy(ev);
-		return fail(rc, &err);
-	}
 	if (c->json) {
-		json_vectors(out, c, ev, &info, load_s);
+		json_vectors(out, c, ev, &fr->info, fr->load_s);
 		fprintf(out, ", \"method\": \"%s\", \"restrict\": %zu, \"results\": [",
 			c->method == KS_EVAL_MUL ? "3CosMul" : "3CosAdd", c->restrict_n);
 	}
@@ -560,14 +643,14 @@ run_analogy(const struct cli *c)
 		double t0 = now(), secs;
 		size_t s;
 
-		rc = ks_analogy_set_read(&set, c->operands[f], &err);
+		rc = ks_analogy_set_read(&set, c->operands[f], err);
 		if (rc != KS_OK)
 			break;
 		if (set->skipped > 0)
 			fprintf(stderr, PROG ": warning: %s: %zu line%s skipped, not four words "
 				"(the first is line %zu)\n", c->operands[f], set->skipped,
 				set->skipped == 1 ? "" : "s", set->first_skipped);
-		rc = ks_analogy_eval(ev, set, &ao, &res, &err);
+		rc = ks_analogy_eval(ev, set, &ao, &res, err);
 		secs = now() - t0;
 		if (rc != KS_OK) {
 			ks_analogy_result_free(&res);
@@ -617,33 +700,20 @@ run_analogy(const struct cli *c)
 	}
 	if (c->json && rc == KS_OK)
 		fputs("]}\n", out);
-	ks_eval_vectors_destroy(ev);
-	return output_close(out, &doc, &doc_len, rc, &err);
+	return rc;
 }
 
+/* Scores each word-pair file in turn. */
 static int
-run_similarity(const struct cli *c)
+body_similarity(const struct cli *c, struct frame *fr, struct ks_err *err)
 {
-	struct ks_eval_vectors *ev = NULL;
-	struct ks_vecfile_info info;
-	struct ks_err err;
-	double load_s = 0;
-	char *doc = NULL;
-	size_t f, doc_len = 0;
-	FILE *out;
-	int rc;
+	const struct ks_eval_vectors *ev = fr->ev;
+	FILE *out = fr->out;
+	size_t f;
+	int rc = KS_OK;
 
-	ks_err_clear(&err);
-	rc = load(c, &ev, &info, &load_s, &err);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	rc = output_open(c, &out, &doc, &doc_len, &err);
-	if (rc != KS_OK) {
-		ks_eval_vectors_destroy(ev);
-		return fail(rc, &err);
-	}
 	if (c->json) {
-		json_vectors(out, c, ev, &info, load_s);
+		json_vectors(out, c, ev, &fr->info, fr->load_s);
 		fprintf(out, ", \"restrict\": %zu, \"results\": [", c->restrict_n);
 	} else {
 		fprintf(out, "%-30s %7s %7s %9s %9s\n", "file", "pairs", "found", "spearman", "pearson");
@@ -653,14 +723,14 @@ run_similarity(const struct cli *c)
 		struct ks_simset *set;
 		const char *base;
 
-		rc = ks_simset_read(&set, c->operands[f], &err);
+		rc = ks_simset_read(&set, c->operands[f], err);
 		if (rc != KS_OK)
 			break;
 		if (set->skipped > 0)
 			fprintf(stderr, PROG ": warning: %s: %zu line%s skipped, not `word word score` "
 				"(the first is line %zu)\n", c->operands[f], set->skipped,
 				set->skipped == 1 ? "" : "s", set->first_skipped);
-		rc = ks_similarity_eval(ev, set, c->restrict_n, &res, &err);
+		rc = ks_similarity_eval(ev, set, c->restrict_n, &res, err);
 		if (rc != KS_OK) {
 			ks_similarity_result_free(&res);
 			ks_simset_destroy(set);
@@ -689,8 +759,7 @@ run_similarity(const struct cli *c)
 	}
 	if (c->json && rc == KS_OK)
 		fputs("]}\n", out);
-	ks_eval_vectors_destroy(ev);
-	return output_close(out, &doc, &doc_len, rc, &err);
+	return rc;
 }
 
 /*
@@ -780,36 +849,31 @@ neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *lin
 	return KS_OK;
 }
 
+/*
+ * Answers the queries of the command line, or of standard input line by
+ * line. A query with an unknown word is reported and the others go on; the
+ * frame then exits with KS_ERR_NOT_FOUND's status.
+ */
 static int
-run_neighbors(const struct cli *c)
+body_neighbors(const struct cli *c, struct frame *fr, struct ks_err *err)
 {
-	struct ks_eval_vectors *ev = NULL;
-	struct ks_vecfile_info info;
+	const struct ks_eval_vectors *ev = fr->ev;
 	struct ks_neighbor *nb;
-	struct ks_err err;
-	double load_s = 0;
-	int rc, missing = 0;
+	int rc = KS_OK, missing = 0;
 	size_t i;
 
-	ks_err_clear(&err);
-	rc = load(c, &ev, &info, &load_s, &err);
-	if (rc != KS_OK)
-		return fail(rc, &err);
 	nb = calloc(c->k, sizeof(*nb));
-	if (nb == NULL) {
-		ks_eval_vectors_destroy(ev);
-		fprintf(stderr, PROG ": out of memory\n");
-		return ks_status_exit_code(KS_ERR_NOMEM);
-	}
+	if (nb == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	if (c->n_operands > 1) {
 		for (i = 1; i < c->n_operands && rc == KS_OK; i++) {
 			char *q = strdup(c->operands[i]);
 
 			if (q == NULL) {
-				rc = ks_err_set(&err, KS_ERR_NOMEM, "out of memory");
+				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 				break;
 			}
-			rc = neighbors_query(c, ev, q, nb, &err);
+			rc = neighbors_query(c, ev, q, nb, err);
 			free(q);
 			if (rc == KS_ERR_NOT_FOUND) {
 				missing = 1;
@@ -824,7 +888,7 @@ run_neighbors(const struct cli *c)
 		if (tty)
 			fprintf(stderr, "Enter a word, or three words a b c for a:b :: c:? (Ctrl-D ends).\n> ");
 		while (rc == KS_OK && getline(&line, &cap, stdin) >= 0) {
-			rc = neighbors_query(c, ev, line, nb, &err);
+			rc = neighbors_query(c, ev, line, nb, err);
 			if (rc == KS_ERR_NOT_FOUND) {
 				missing = 1;
 				rc = KS_OK;
@@ -833,18 +897,13 @@ run_neighbors(const struct cli *c)
 				fputs("> ", stderr);
 		}
 		if (rc == KS_OK && ferror(stdin))
-			rc = ks_err_errno(&err, KS_ERR_READ, errno, "standard input");
+			rc = ks_err_errno(err, KS_ERR_READ, errno, "standard input");
 		free(line);
 	}
 	free(nb);
-	ks_eval_vectors_destroy(ev);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
-		return ks_status_exit_code(KS_ERR_WRITE);
-	}
-	return missing ? ks_status_exit_code(KS_ERR_NOT_FOUND) : 0;
+	if (missing)
+		fr->soft_status = KS_ERR_NOT_FOUND;
+	return rc;
 }
 
 /*
@@ -853,19 +912,61 @@ run_neighbors(const struct cli *c)
  * to go on or the exit status of the error it reported.
  */
 static int
-check_test_files(const struct cli *c)
+check_test_files(const struct cli *c, struct ks_err *err)
 {
-	struct ks_err err;
 	size_t f;
 	int rc;
 
-	ks_err_clear(&err);
 	for (f = 1; f < c->n_operands; f++) {
-		rc = ks_eval_file_check(c->operands[f], &err);
+		rc = ks_eval_file_check(c->operands[f], err);
+		if (rc != KS_OK)
+			return rc;
+	}
+	return KS_OK;
+}
+
+/*
+ * The frame every command runs in: checks its test files, loads its
+ * vectors, opens its output, runs its body, then frees the vectors and
+ * ends the output (output_close), reporting any failure. Returns the exit
+ * status.
+ */
+static int
+run(const struct cli *c)
+{
+	const struct command *cmd = c->cmd;
+	struct frame fr;
+	struct ks_err err;
+	char *doc = NULL;
+	size_t doc_len = 0;
+	int rc;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.out = stdout;
+	ks_err_clear(&err);
+	if (cmd->flags & CMD_TEST_FILES) {
+		rc = check_test_files(c, &err);
 		if (rc != KS_OK)
 			return fail(rc, &err);
 	}
-	return -1;
+	if (cmd->flags & CMD_LOADS) {
+		rc = load(c, &fr.ev, &fr.info, &fr.load_s, &err);
+		if (rc != KS_OK)
+			return fail(rc, &err);
+	}
+	if (cmd->flags & CMD_DOC) {
+		rc = output_open(c, &fr.out, &doc, &doc_len, &err);
+		if (rc != KS_OK) {
+			ks_eval_vectors_destroy(fr.ev);
+			return fail(rc, &err);
+		}
+	}
+	rc = cmd->body(c, &fr, &err);
+	ks_eval_vectors_destroy(fr.ev);
+	rc = output_close(fr.out, &doc, &doc_len, rc, &err);
+	if (rc == 0 && fr.soft_status != KS_OK)
+		return ks_status_exit_code(fr.soft_status);
+	return rc;
 }
 
 int
@@ -878,21 +979,8 @@ main(int argc, char **argv)
 	c.method = KS_EVAL_ADD;
 	c.k = NEIGHBORS_K;
 	rc = parse_args(&c, argc, argv);
-	if (rc < 0 && c.cmd != CMD_NEIGHBORS)
-		rc = check_test_files(&c);
-	if (rc < 0) {
-		switch (c.cmd) {
-		case CMD_ANALOGY:
-			rc = run_analogy(&c);
-			break;
-		case CMD_SIMILARITY:
-			rc = run_similarity(&c);
-			break;
-		default:
-			rc = run_neighbors(&c);
-			break;
-		}
-	}
+	if (rc < 0)
+		rc = run(&c);
 	free(c.operands);
 	return rc;
 }
