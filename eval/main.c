@@ -2,9 +2,11 @@
  * kensho-eval: the evaluation tool's command line. It parses the
  * arguments, loads the vectors and the test sets through the library,
  * and prints the library's results as tables or JSON. Every figure is
- * computed in src/eval.c; this file only formats. Errors go to stderr with
- * the exit status listed in kensho-eval(1) (the library's status codes;
- * 2 for a bad command line).
+ * computed in src/eval.c, and convert is src/vecconvert.c; this file only
+ * formats. Each command is a line of the table `commands` and a body that
+ * run(), the one frame, calls between loading and finishing the output.
+ * Errors go to stderr with the exit status listed in kensho-eval(1) (the
+ * library's status codes; 2 for a bad command line).
  *
  * The JSON of analogy and similarity is one document, so it is built in a
  * memory stream and written only once every file has been evaluated:
@@ -25,7 +27,9 @@
 #include <unistd.h>
 
 #include "eval.h"
+#include "log.h"
 #include "status.h"
+#include "vecconvert.h"
 #include "vecfile.h"
 
 #define PROG "kensho-eval"
@@ -37,6 +41,20 @@
 
 struct command;
 
+enum opt_id {
+	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
+	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION
+};
+
+#define OPT_BIT(id) (1UL << (id))
+/* The options of the evaluating commands, and of convert. */
+#define EVAL_OPTIONS (OPT_BIT(OPT_RESTRICT) | OPT_BIT(OPT_METHOD) | OPT_BIT(OPT_K) | \
+		      OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
+		      OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_JSON) | OPT_BIT(OPT_QUIET))
+#define CONVERT_OPTIONS (OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
+			 OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_BINARY) | OPT_BIT(OPT_NO_HEADER) | \
+			 OPT_BIT(OPT_QUIET))
+
 struct cli {
 	const struct command *cmd;
 	size_t restrict_n;
@@ -47,8 +65,11 @@ struct cli {
 	size_t limit;
 	int reject_dups;
 	enum ks_vecfile_read_format format;
+	int to_binary;		/* convert: -binary, or -1 when not given */
+	int no_header;
 	int json;
 	int quiet;
+	unsigned long seen;	/* OPT_BIT of every option given */
 	char **operands;
 	size_t n_operands;
 };
@@ -79,7 +100,7 @@ enum {
  */
 typedef int command_body(const struct cli *c, struct frame *fr, struct ks_err *err);
 
-static command_body body_analogy, body_similarity, body_neighbors;
+static command_body body_analogy, body_similarity, body_neighbors, body_convert;
 
 /*
  * Checks the operands of a command beyond their count; returns -1 to go on
@@ -87,7 +108,7 @@ static command_body body_analogy, body_similarity, body_neighbors;
  */
 typedef int command_check(const struct cli *c);
 
-static command_check check_inputs_once, check_neighbors_stdin;
+static command_check check_inputs_once, check_neighbors_stdin, check_convert;
 
 /* One line per command drives the parser, --help and the frame. */
 static const struct command {
@@ -98,30 +119,29 @@ static const struct command {
 	size_t min_operands;		/* the vector file and what else must be there */
 	const char *missing;		/* what is missing below min_operands after the first */
 	size_t default_restrict;
+	unsigned long options;		/* OPT_BIT of each option it takes */
 	unsigned flags;
 	command_check *check;
 	command_body *body;
 } commands[] = {
 	{ "analogy", NULL, "VECTORS QUESTIONS...",
 	  "accuracy on analogy questions (Google or MSR format)",
-	  2, "question", ANALOGY_RESTRICT, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
+	  2, "question", ANALOGY_RESTRICT, EVAL_OPTIONS, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
 	  check_inputs_once, body_analogy },
 	{ "similarity", NULL, "VECTORS PAIRS...",
 	  "Spearman and Pearson correlation with word-pair scores",
-	  2, "word-pair", SIMILARITY_RESTRICT, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
+	  2, "word-pair", SIMILARITY_RESTRICT, EVAL_OPTIONS, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
 	  check_inputs_once, body_similarity },
 	{ "neighbors", "neighbours", "VECTORS [QUERY...]",
 	  "nearest words of each QUERY (a word, or \"a b c\" for a:b :: c:?),\n"
 	  "              read line by line from stdin when no QUERY is given",
-	  1, NULL, 0, CMD_LOADS, check_neighbors_stdin, body_neighbors },
+	  1, NULL, 0, EVAL_OPTIONS, CMD_LOADS, check_neighbors_stdin, body_neighbors },
+	{ "convert", NULL, "IN OUT",
+	  "IN's vectors in OUT, text <-> binary (gzip if OUT ends in .gz)",
+	  2, "output", 0, CONVERT_OPTIONS, 0, check_convert, body_convert },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-enum opt_id {
-	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
-	OPT_FORMAT, OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION
-};
 
 /* One table drives the parser and --help (and tests/eval-cli.sh compares it with the man page). */
 static const struct cli_option {
@@ -134,13 +154,17 @@ static const struct cli_option {
 	  "                        (default: 30000 analogy, 300000 similarity, 0 neighbors)" },
 	{ OPT_METHOD, "method", "add|mul", "analogy objective: 3CosAdd or 3CosMul (default add)" },
 	{ OPT_K, "k", "N", "neighbors: how many to list (default 10)" },
-	{ OPT_THREADS, "threads", "N", "analogy: threads, 0 = one per processor (default 0)" },
+	{ OPT_THREADS, "threads", "N", "analogy, convert to text: threads, 0 = one per processor\n"
+	  "                        (default 0)" },
 	{ OPT_LIMIT, "limit", "N", "read only the first N vectors of the file, 0 = all (default 0)" },
 	{ OPT_REJECT_DUPS, "reject-duplicates", NULL,
 	  "fail on a repeated word instead of keeping its first vector" },
 	{ OPT_FORMAT, "format", "FMT",
 	  "vector file format: auto (told from the data), text or binary\n"
 	  "                        (default auto)" },
+	{ OPT_BINARY, "binary", "0|1", "convert: write binary (1) or text (0)\n"
+	  "                        (default: the other format than IN's; text with -no-header)" },
+	{ OPT_NO_HEADER, "no-header", NULL, "convert: write text without its `V D` header line" },
 	{ OPT_JSON, "json", NULL, "print JSON (neighbors: one object per query and line)" },
 	{ OPT_QUIET, "quiet", NULL, "no information lines on stderr, only warnings and errors" },
 	{ OPT_HELP, "help", NULL, "print this help and exit" },
@@ -201,7 +225,8 @@ usage(FILE *out)
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "%s " PROG " %s [OPTIONS] %s\n", i ? "      " : "Usage:", commands[i].name,
 			commands[i].operands);
-	fputs("\nEvaluates word vectors (word2vec text or binary, gzip or not, \"-\" = stdin):\n", out);
+	fputs("\nEvaluates and converts word vectors (word2vec text or binary, gzip, \"-\" = stdin):\n",
+	      out);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].what);
 	fputs("\nOptions (one or two dashes; --name=VALUE also works):\n", out);
@@ -329,6 +354,7 @@ parse_args(struct cli *c, int argc, char **argv)
 		} else if (eq != NULL) {
 			return usage_error("-%s takes no value", o->name);
 		}
+		c->seen |= OPT_BIT(o->id);
 		switch (o->id) {
 		case OPT_RESTRICT:
 			if (parse_size(value, &c->restrict_n) != 0)
@@ -372,6 +398,17 @@ parse_args(struct cli *c, int argc, char **argv)
 			else
 				return usage_error("-format: '%s' is not auto, text or binary", value);
 			break;
+		case OPT_BINARY:
+			if (strcmp(value, "0") == 0)
+				c->to_binary = 0;
+			else if (strcmp(value, "1") == 0)
+				c->to_binary = 1;
+			else
+				return usage_error("-binary: '%s' is neither 0 nor 1", value);
+			break;
+		case OPT_NO_HEADER:
+			c->no_header = 1;
+			break;
 		case OPT_JSON:
 			c->json = 1;
 			break;
@@ -391,6 +428,10 @@ parse_args(struct cli *c, int argc, char **argv)
 
 		return usage_error("no command given (%s)", command_names(names, sizeof(names)));
 	}
+	for (i = 0; i < (int)N_OPTIONS; i++)
+		if ((c->seen & OPT_BIT(cli_options[i].id)) != 0 &&
+		    (c->cmd->options & OPT_BIT(cli_options[i].id)) == 0)
+			return usage_error("-%s does not apply to %s", cli_options[i].name, c->cmd->name);
 	if (c->n_operands == 0)
 		return usage_error("no vector file given");
 	if (c->n_operands < c->cmd->min_operands)
@@ -413,6 +454,18 @@ check_inputs_once(const struct cli *c)
 	if (stdin_uses > 1)
 		return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
 				   stdin_uses);
+	return -1;
+}
+
+/* Takes exactly IN and OUT, and -no-header only for text. */
+static int
+check_convert(const struct cli *c)
+{
+	if (c->n_operands > 2)
+		return usage_error("convert takes two files, IN and OUT, but %zu are given",
+				   c->n_operands);
+	if (c->no_header && c->to_binary == 1)
+		return usage_error("-no-header is for text output; it cannot go with -binary 1");
 	return -1;
 }
 
@@ -906,6 +959,48 @@ body_neighbors(const struct cli *c, struct frame *fr, struct ks_err *err)
 	return rc;
 }
 
+/* Prints the library's warnings as kensho-eval's. */
+static void
+log_stderr(void *ctx, enum ks_log_level level, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, PROG ": %s%s\n", level == KS_LOG_WARN ? "warning: " : "", msg);
+}
+
+/* Writes the vectors of the first operand to the second (src/vecconvert.h). */
+static int
+body_convert(const struct cli *c, struct frame *fr, struct ks_err *err)
+{
+	struct ks_log log = { log_stderr, NULL, KS_LOG_WARN };
+	struct ks_vecconvert_opts co;
+	struct ks_vecconvert_report rep;
+	struct ks_vecfile_info out_info;
+	double t0 = now();
+	int rc;
+
+	(void)fr;
+	memset(&co, 0, sizeof(co));
+	co.read.max_words = c->limit;
+	co.read.reject_duplicates = c->reject_dups;
+	co.read.format = c->format;
+	co.to = c->to_binary < 0 ? KS_VECCONVERT_OTHER
+		: c->to_binary ? KS_VECCONVERT_BINARY : KS_VECCONVERT_TEXT;
+	co.no_header = c->no_header;
+	co.threads = c->threads;
+	co.log = &log;
+	rc = ks_vecconvert(c->operands[0], c->operands[1], &co, &rep, err);
+	if (rc == KS_OK && !c->quiet) {
+		memset(&out_info, 0, sizeof(out_info));
+		out_info.format = rep.out_format;
+		out_info.gzip = rep.out_gzip;
+		out_info.header = rep.out_header;
+		fprintf(stderr, PROG ": %s: %zu words x %zu dimensions (%s) -> ", c->operands[0],
+			rep.n_words, rep.dim, format_name(&rep.in));
+		fprintf(stderr, "%s (%s), %.2f s\n", c->operands[1], format_name(&out_info), now() - t0);
+	}
+	return rc;
+}
+
 /*
  * Checks every question or pair file before the vectors are loaded, which
  * can take a minute: a mistyped name should not cost the load. Returns -1
@@ -978,6 +1073,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.method = KS_EVAL_ADD;
 	c.k = NEIGHBORS_K;
+	c.to_binary = -1;
 	rc = parse_args(&c, argc, argv);
 	if (rc < 0)
 		rc = run(&c);
