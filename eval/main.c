@@ -2,8 +2,8 @@
  * kensho-eval: the evaluation tool's command line. It parses the
  * arguments, loads the vectors and the test sets through the library,
  * and prints the library's results as tables or JSON. Every figure is
- * computed in src/eval.c, and convert is src/vecconvert.c; this file only
- * formats. Each command is a line of the table `commands` and a body that
+ * computed in src/eval.c, convert is src/vecconvert.c and plot src/plot.c;
+ * this file only formats. Each command is a line of the table `commands` and a body that
  * run(), the one frame, calls between loading and finishing the output.
  * Errors go to stderr with the exit status listed in kensho-eval(1) (the
  * library's status codes; 2 for a bad command line).
@@ -28,6 +28,8 @@
 
 #include "eval.h"
 #include "log.h"
+#include "outfile.h"
+#include "plot.h"
 #include "status.h"
 #include "vecconvert.h"
 #include "vecfile.h"
@@ -43,7 +45,8 @@ struct command;
 
 enum opt_id {
 	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
-	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION
+	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_WORDS, OPT_NEIGHBORS, OPT_FIT, OPT_JSON, OPT_QUIET,
+	OPT_HELP, OPT_VERSION
 };
 
 #define OPT_BIT(id) (1UL << (id))
@@ -54,6 +57,9 @@ enum opt_id {
 #define CONVERT_OPTIONS (OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
 			 OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_BINARY) | OPT_BIT(OPT_NO_HEADER) | \
 			 OPT_BIT(OPT_QUIET))
+#define PLOT_OPTIONS (OPT_BIT(OPT_K) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
+		      OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_WORDS) | OPT_BIT(OPT_NEIGHBORS) | \
+		      OPT_BIT(OPT_FIT) | OPT_BIT(OPT_QUIET))
 
 struct cli {
 	const struct command *cmd;
@@ -67,6 +73,9 @@ struct cli {
 	enum ks_vecfile_read_format format;
 	int to_binary;		/* convert: -binary, or -1 when not given */
 	int no_header;
+	const char *words_file;	/* plot: -words */
+	const char *neighbors_of; /* plot: -neighbors */
+	size_t fit;		/* plot: -fit */
 	int json;
 	int quiet;
 	unsigned long seen;	/* OPT_BIT of every option given */
@@ -100,7 +109,7 @@ enum {
  */
 typedef int command_body(const struct cli *c, struct frame *fr, struct ks_err *err);
 
-static command_body body_analogy, body_similarity, body_neighbors, body_convert;
+static command_body body_analogy, body_similarity, body_neighbors, body_convert, body_plot;
 
 /*
  * Checks the operands of a command beyond their count; returns -1 to go on
@@ -108,7 +117,7 @@ static command_body body_analogy, body_similarity, body_neighbors, body_convert;
  */
 typedef int command_check(const struct cli *c);
 
-static command_check check_inputs_once, check_neighbors_stdin, check_convert;
+static command_check check_inputs_once, check_neighbors_stdin, check_convert, check_plot;
 
 /* One line per command drives the parser, --help and the frame. */
 static const struct command {
@@ -139,6 +148,9 @@ static const struct command {
 	{ "convert", NULL, "IN OUT",
 	  "IN's vectors in OUT, text <-> binary (gzip if OUT ends in .gz)",
 	  2, "output", 0, CONVERT_OPTIONS, 0, check_convert, body_convert },
+	{ "plot", NULL, "VECTORS SVG [WORD...]",
+	  "a map of the WORDs in SVG: PCA to 2-D, axes by explained variance",
+	  2, "SVG", 0, PLOT_OPTIONS, CMD_LOADS, check_plot, body_plot },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -153,7 +165,7 @@ static const struct cli_option {
 	{ OPT_RESTRICT, "restrict", "N", "use only the first N vectors of the file, 0 = all\n"
 	  "                        (default: 30000 analogy, 300000 similarity, 0 neighbors)" },
 	{ OPT_METHOD, "method", "add|mul", "analogy objective: 3CosAdd or 3CosMul (default add)" },
-	{ OPT_K, "k", "N", "neighbors: how many to list (default 10)" },
+	{ OPT_K, "k", "N", "neighbors, plot -neighbors: how many to list (default 10)" },
 	{ OPT_THREADS, "threads", "N", "analogy, convert to text: threads, 0 = one per processor\n"
 	  "                        (default 0)" },
 	{ OPT_LIMIT, "limit", "N", "read only the first N vectors of the file, 0 = all (default 0)" },
@@ -165,6 +177,10 @@ static const struct cli_option {
 	{ OPT_BINARY, "binary", "0|1", "convert: write binary (1) or text (0)\n"
 	  "                        (default: the other format than IN's; text with -no-header)" },
 	{ OPT_NO_HEADER, "no-header", NULL, "convert: write text without its `V D` header line" },
+	{ OPT_WORDS, "words", "FILE", "plot: also the words of FILE (white-space separated)" },
+	{ OPT_NEIGHBORS, "neighbors", "WORD", "plot: also WORD and its -k nearest neighbours" },
+	{ OPT_FIT, "fit", "N", "plot: fit the PCA on the first N vectors of the file,\n"
+	  "                        0 = on the words drawn (default 0)" },
 	{ OPT_JSON, "json", NULL, "print JSON (neighbors: one object per query and line)" },
 	{ OPT_QUIET, "quiet", NULL, "no information lines on stderr, only warnings and errors" },
 	{ OPT_HELP, "help", NULL, "print this help and exit" },
@@ -225,8 +241,8 @@ usage(FILE *out)
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "%s " PROG " %s [OPTIONS] %s\n", i ? "      " : "Usage:", commands[i].name,
 			commands[i].operands);
-	fputs("\nEvaluates and converts word vectors (word2vec text or binary, gzip, \"-\" = stdin):\n",
-	      out);
+	fputs("\nEvaluates, converts and plots word vectors (word2vec text or binary, gzip or\n"
+	      "not, \"-\" = stdin):\n", out);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].what);
 	fputs("\nOptions (one or two dashes; --name=VALUE also works):\n", out);
@@ -409,6 +425,16 @@ parse_args(struct cli *c, int argc, char **argv)
 		case OPT_NO_HEADER:
 			c->no_header = 1;
 			break;
+		case OPT_WORDS:
+			c->words_file = value;
+			break;
+		case OPT_NEIGHBORS:
+			c->neighbors_of = value;
+			break;
+		case OPT_FIT:
+			if (parse_size(value, &c->fit) != 0)
+				return usage_error("-fit: '%s' is not a count", value);
+			break;
 		case OPT_JSON:
 			c->json = 1;
 			break;
@@ -467,6 +493,30 @@ check_convert(const struct cli *c)
 	if (c->no_header && c->to_binary == 1)
 		return usage_error("-no-header is for text output; it cannot go with -binary 1");
 	return -1;
+}
+
+static int fail(int status, const struct ks_err *err);
+
+/*
+ * Wants words to draw, stdin used once, and an SVG file that can be
+ * written and a words file that can be read, before the vectors load.
+ */
+static int
+check_plot(const struct cli *c)
+{
+	struct ks_err err;
+	int rc;
+
+	if (c->n_operands == 2 && c->words_file == NULL && c->neighbors_of == NULL)
+		return usage_error("no words to plot: give WORD..., -words FILE or -neighbors WORD");
+	if (c->words_file != NULL && strcmp(c->words_file, "-") == 0 &&
+	    strcmp(c->operands[0], "-") == 0)
+		return usage_error("'-' (standard input) is given 2 times, but stdin can be read only once");
+	ks_err_clear(&err);
+	rc = ks_outfile_check(c->operands[1], &err);
+	if (rc == KS_OK && c->words_file != NULL)
+		rc = ks_eval_file_check(c->words_file, &err);
+	return rc == KS_OK ? -1 : fail(rc, &err);
 }
 
 /* Refuses vectors from stdin when the queries are to come from there too. */
@@ -998,6 +1048,33 @@ body_convert(const struct cli *c, struct frame *fr, struct ks_err *err)
 			rep.n_words, rep.dim, format_name(&rep.in));
 		fprintf(stderr, "%s (%s), %.2f s\n", c->operands[1], format_name(&out_info), now() - t0);
 	}
+	return rc;
+}
+
+/* Draws the chosen words into the SVG file (src/plot.h). */
+static int
+body_plot(const struct cli *c, struct frame *fr, struct ks_err *err)
+{
+	struct ks_log log = { log_stderr, NULL, KS_LOG_WARN };
+	struct ks_plot_report rep;
+	struct ks_plot_opts po;
+	int rc;
+
+	memset(&po, 0, sizeof(po));
+	po.words = (const char *const *)c->operands + 2;
+	po.n_words = c->n_operands - 2;
+	po.words_file = c->words_file;
+	po.neighbors_of = c->neighbors_of;
+	po.k = c->k;
+	po.fit_rows = c->fit;
+	po.title = strrchr(c->operands[0], '/') ? strrchr(c->operands[0], '/') + 1 : c->operands[0];
+	po.log = &log;
+	rc = ks_plot(fr->ev, c->operands[1], &po, &rep, err);
+	if (rc == KS_OK && !c->quiet)
+		fprintf(stderr, PROG ": %s: %zu word%s drawn (%zu not found), PCA fitted on %zu: "
+			"%.1f%% and %.1f%% of the variance\n", c->operands[1], rep.drawn,
+			rep.drawn == 1 ? "" : "s", rep.missing, rep.fitted, 100 * rep.explained[0],
+			100 * rep.explained[1]);
 	return rc;
 }
 
