@@ -2,9 +2,11 @@
  * kensho-eval: the evaluation tool's command line. It parses the
  * arguments, loads the vectors and the test sets through the library,
  * and prints the library's results as tables or JSON. Every figure is
- * computed in src/eval.c; this file only formats. Errors go to stderr with
- * the exit status listed in kensho-eval(1) (the library's status codes;
- * 2 for a bad command line).
+ * computed in src/eval.c, convert is src/vecconvert.c and plot src/plot.c;
+ * this file only formats. Each command is a line of the table `commands` and a body that
+ * run(), the one frame, calls between loading and finishing the output.
+ * Errors go to stderr with the exit status listed in kensho-eval(1) (the
+ * library's status codes; 2 for a bad command line).
  *
  * The JSON of analogy and similarity is one document, so it is built in a
  * memory stream and written only once every file has been evaluated:
@@ -25,20 +27,42 @@
 #include <unistd.h>
 
 #include "eval.h"
+#include "log.h"
+#include "outfile.h"
+#include "plot.h"
 #include "status.h"
+#include "vecconvert.h"
 #include "vecfile.h"
 
 #define PROG "kensho-eval"
-
-enum cli_cmd { CMD_NONE, CMD_ANALOGY, CMD_SIMILARITY, CMD_NEIGHBORS };
 
 /* Defaults of -restrict per command; see kensho-eval(1) for why. */
 #define ANALOGY_RESTRICT 30000
 #define SIMILARITY_RESTRICT 300000
 #define NEIGHBORS_K 10
 
+struct command;
+
+enum opt_id {
+	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
+	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_WORDS, OPT_NEIGHBORS, OPT_FIT, OPT_JSON, OPT_QUIET,
+	OPT_HELP, OPT_VERSION
+};
+
+#define OPT_BIT(id) (1UL << (id))
+/* The options of the evaluating commands, and of convert. */
+#define EVAL_OPTIONS (OPT_BIT(OPT_RESTRICT) | OPT_BIT(OPT_METHOD) | OPT_BIT(OPT_K) | \
+		      OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
+		      OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_JSON) | OPT_BIT(OPT_QUIET))
+#define CONVERT_OPTIONS (OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
+			 OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_BINARY) | OPT_BIT(OPT_NO_HEADER) | \
+			 OPT_BIT(OPT_QUIET))
+#define PLOT_OPTIONS (OPT_BIT(OPT_K) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
+		      OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_WORDS) | OPT_BIT(OPT_NEIGHBORS) | \
+		      OPT_BIT(OPT_FIT) | OPT_BIT(OPT_QUIET))
+
 struct cli {
-	enum cli_cmd cmd;
+	const struct command *cmd;
 	size_t restrict_n;
 	int restrict_set;
 	enum ks_eval_method method;
@@ -47,16 +71,89 @@ struct cli {
 	size_t limit;
 	int reject_dups;
 	enum ks_vecfile_read_format format;
+	int to_binary;		/* convert: -binary, or -1 when not given */
+	int no_header;
+	const char *words_file;	/* plot: -words */
+	const char *neighbors_of; /* plot: -neighbors */
+	size_t fit;		/* plot: -fit */
 	int json;
 	int quiet;
+	unsigned long seen;	/* OPT_BIT of every option given */
 	char **operands;
 	size_t n_operands;
 };
 
-enum opt_id {
-	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
-	OPT_FORMAT, OPT_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION
+/*
+ * What the frame (run) prepares for a command's body and finishes after
+ * it: the vectors, loaded and reported, and the stream its results go to.
+ */
+struct frame {
+	struct ks_eval_vectors *ev;	/* NULL unless the command has CMD_LOADS */
+	struct ks_vecfile_info info;
+	double load_s;
+	FILE *out;			/* standard output, or the JSON memory stream */
+	int soft_status;		/* KS_OK, or the status to exit with once all is printed */
 };
+
+/* What the frame does for a command before its body runs. */
+enum {
+	CMD_TEST_FILES = 1,	/* operands after the first are test files, checked before the load */
+	CMD_LOADS = 2,		/* the first operand is loaded into frame.ev */
+	CMD_DOC = 4		/* -json output is one document (see output_open) */
+};
+
+/*
+ * A command's body: given the frame, prints its results to fr->out and
+ * returns a status (err filled on failure). The frame reports the error,
+ * frees the vectors and ends the output.
+ */
+typedef int command_body(const struct cli *c, struct frame *fr, struct ks_err *err);
+
+static command_body body_analogy, body_similarity, body_neighbors, body_convert, body_plot;
+
+/*
+ * Checks the operands of a command beyond their count; returns -1 to go on
+ * or the exit status of the usage error it reported.
+ */
+typedef int command_check(const struct cli *c);
+
+static command_check check_inputs_once, check_neighbors_stdin, check_convert, check_plot;
+
+/* One line per command drives the parser, --help and the frame. */
+static const struct command {
+	const char *name;
+	const char *alias;		/* another accepted spelling, or NULL */
+	const char *operands;		/* for the usage line */
+	const char *what;		/* for --help, continued lines indented by 14 */
+	size_t min_operands;		/* the vector file and what else must be there */
+	const char *missing;		/* what is missing below min_operands after the first */
+	size_t default_restrict;
+	unsigned long options;		/* OPT_BIT of each option it takes */
+	unsigned flags;
+	command_check *check;
+	command_body *body;
+} commands[] = {
+	{ "analogy", NULL, "VECTORS QUESTIONS...",
+	  "accuracy on analogy questions (Google or MSR format)",
+	  2, "question", ANALOGY_RESTRICT, EVAL_OPTIONS, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
+	  check_inputs_once, body_analogy },
+	{ "similarity", NULL, "VECTORS PAIRS...",
+	  "Spearman and Pearson correlation with word-pair scores",
+	  2, "word-pair", SIMILARITY_RESTRICT, EVAL_OPTIONS, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
+	  check_inputs_once, body_similarity },
+	{ "neighbors", "neighbours", "VECTORS [QUERY...]",
+	  "nearest words of each QUERY (a word, or \"a b c\" for a:b :: c:?),\n"
+	  "              read line by line from stdin when no QUERY is given",
+	  1, NULL, 0, EVAL_OPTIONS, CMD_LOADS, check_neighbors_stdin, body_neighbors },
+	{ "convert", NULL, "IN OUT",
+	  "IN's vectors in OUT, text <-> binary (gzip if OUT ends in .gz)",
+	  2, "output", 0, CONVERT_OPTIONS, 0, check_convert, body_convert },
+	{ "plot", NULL, "VECTORS SVG [WORD...]",
+	  "a map of the WORDs in SVG: PCA to 2-D, axes by explained variance",
+	  2, "SVG", 0, PLOT_OPTIONS, CMD_LOADS, check_plot, body_plot },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* One table drives the parser and --help (and tests/eval-cli.sh compares it with the man page). */
 static const struct cli_option {
@@ -68,14 +165,22 @@ static const struct cli_option {
 	{ OPT_RESTRICT, "restrict", "N", "use only the first N vectors of the file, 0 = all\n"
 	  "                        (default: 30000 analogy, 300000 similarity, 0 neighbors)" },
 	{ OPT_METHOD, "method", "add|mul", "analogy objective: 3CosAdd or 3CosMul (default add)" },
-	{ OPT_K, "k", "N", "neighbors: how many to list (default 10)" },
-	{ OPT_THREADS, "threads", "N", "analogy: threads, 0 = one per processor (default 0)" },
+	{ OPT_K, "k", "N", "neighbors, plot -neighbors: how many to list (default 10)" },
+	{ OPT_THREADS, "threads", "N", "analogy, convert to text: threads, 0 = one per processor\n"
+	  "                        (default 0)" },
 	{ OPT_LIMIT, "limit", "N", "read only the first N vectors of the file, 0 = all (default 0)" },
 	{ OPT_REJECT_DUPS, "reject-duplicates", NULL,
 	  "fail on a repeated word instead of keeping its first vector" },
 	{ OPT_FORMAT, "format", "FMT",
 	  "vector file format: auto (told from the data), text or binary\n"
 	  "                        (default auto)" },
+	{ OPT_BINARY, "binary", "0|1", "convert: write binary (1) or text (0)\n"
+	  "                        (default: the other format than IN's; text with -no-header)" },
+	{ OPT_NO_HEADER, "no-header", NULL, "convert: write text without its `V D` header line" },
+	{ OPT_WORDS, "words", "FILE", "plot: also the words of FILE (white-space separated)" },
+	{ OPT_NEIGHBORS, "neighbors", "WORD", "plot: also WORD and its -k nearest neighbours" },
+	{ OPT_FIT, "fit", "N", "plot: fit the PCA on the first N vectors of the file,\n"
+	  "                        0 = on the words drawn (default 0)" },
 	{ OPT_JSON, "json", NULL, "print JSON (neighbors: one object per query and line)" },
 	{ OPT_QUIET, "quiet", NULL, "no information lines on stderr, only warnings and errors" },
 	{ OPT_HELP, "help", NULL, "print this help and exit" },
@@ -133,18 +238,14 @@ usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out,
-		"Usage: " PROG " analogy [OPTIONS] VECTORS QUESTIONS...\n"
-		"       " PROG " similarity [OPTIONS] VECTORS PAIRS...\n"
-		"       " PROG " neighbors [OPTIONS] VECTORS [QUERY...]\n"
-		"\n"
-		"Evaluates word vectors (word2vec text or binary, gzip or not, \"-\" = stdin):\n"
-		"  analogy     accuracy on analogy questions (Google or MSR format)\n"
-		"  similarity  Spearman and Pearson correlation with word-pair scores\n"
-		"  neighbors   nearest words of each QUERY (a word, or \"a b c\" for a:b :: c:?),\n"
-		"              read line by line from stdin when no QUERY is given\n"
-		"\n"
-		"Options (one or two dashes; --name=VALUE also works):\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "%s " PROG " %s [OPTIONS] %s\n", i ? "      " : "Usage:", commands[i].name,
+			commands[i].operands);
+	fputs("\nEvaluates, converts and plots word vectors (word2vec text or binary, gzip or\n"
+	      "not, \"-\" = stdin):\n", out);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].what);
+	fputs("\nOptions (one or two dashes; --name=VALUE also works):\n", out);
 	for (i = 0; i < N_OPTIONS; i++) {
 		const struct cli_option *o = &cli_options[i];
 		char left[40];
@@ -154,6 +255,24 @@ usage(FILE *out)
 	}
 	fputs("\nExit status (see " PROG "(1)):\n", out);
 	print_exit_statuses(out);
+}
+
+/* "analogy, similarity or neighbors": the commands for a message, in buf. */
+static const char *
+command_names(char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < N_COMMANDS && n < size; i++) {
+		int len = snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 < N_COMMANDS ? ", "
+				   : " or ", commands[i].name);
+
+		if (len < 0)
+			break;
+		n += (size_t)len;
+	}
+	return buf;
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -210,15 +329,16 @@ parse_args(struct cli *c, int argc, char **argv)
 		size_t j, nlen;
 
 		if (only_operands || a[0] != '-' || a[1] == '\0') {
-			if (c->cmd == CMD_NONE) {
-				if (strcmp(a, "analogy") == 0)
-					c->cmd = CMD_ANALOGY;
-				else if (strcmp(a, "similarity") == 0)
-					c->cmd = CMD_SIMILARITY;
-				else if (strcmp(a, "neighbors") == 0 || strcmp(a, "neighbours") == 0)
-					c->cmd = CMD_NEIGHBORS;
-				else
-					return usage_error("unknown command '%s' (analogy, similarity or neighbors)", a);
+			if (c->cmd == NULL) {
+				char names[128];
+
+				for (j = 0; j < N_COMMANDS; j++)
+					if (strcmp(a, commands[j].name) == 0 ||
+					    (commands[j].alias != NULL && strcmp(a, commands[j].alias) == 0))
+						c->cmd = &commands[j];
+				if (c->cmd == NULL)
+					return usage_error("unknown command '%s' (%s)", a,
+							   command_names(names, sizeof(names)));
 				continue;
 			}
 			c->operands[c->n_operands++] = argv[i];
@@ -250,6 +370,7 @@ parse_args(struct cli *c, int argc, char **argv)
 		} else if (eq != NULL) {
 			return usage_error("-%s takes no value", o->name);
 		}
+		c->seen |= OPT_BIT(o->id);
 		switch (o->id) {
 		case OPT_RESTRICT:
 			if (parse_size(value, &c->restrict_n) != 0)
@@ -293,6 +414,27 @@ parse_args(struct cli *c, int argc, char **argv)
 			else
 				return usage_error("-format: '%s' is not auto, text or binary", value);
 			break;
+		case OPT_BINARY:
+			if (strcmp(value, "0") == 0)
+				c->to_binary = 0;
+			else if (strcmp(value, "1") == 0)
+				c->to_binary = 1;
+			else
+				return usage_error("-binary: '%s' is neither 0 nor 1", value);
+			break;
+		case OPT_NO_HEADER:
+			c->no_header = 1;
+			break;
+		case OPT_WORDS:
+			c->words_file = value;
+			break;
+		case OPT_NEIGHBORS:
+			c->neighbors_of = value;
+			break;
+		case OPT_FIT:
+			if (parse_size(value, &c->fit) != 0)
+				return usage_error("-fit: '%s' is not a count", value);
+			break;
 		case OPT_JSON:
 			c->json = 1;
 			break;
@@ -307,26 +449,82 @@ parse_args(struct cli *c, int argc, char **argv)
 			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : ks_status_exit_code(KS_ERR_WRITE);
 		}
 	}
-	if (c->cmd == CMD_NONE)
-		return usage_error("no command given (analogy, similarity or neighbors)");
+	if (c->cmd == NULL) {
+		char names[128];
+
+		return usage_error("no command given (%s)", command_names(names, sizeof(names)));
+	}
+	for (i = 0; i < (int)N_OPTIONS; i++)
+		if ((c->seen & OPT_BIT(cli_options[i].id)) != 0 &&
+		    (c->cmd->options & OPT_BIT(cli_options[i].id)) == 0)
+			return usage_error("-%s does not apply to %s", cli_options[i].name, c->cmd->name);
 	if (c->n_operands == 0)
 		return usage_error("no vector file given");
-	if (c->cmd != CMD_NEIGHBORS && c->n_operands < 2)
-		return usage_error("no %s file given", c->cmd == CMD_ANALOGY ? "question" : "word-pair");
-	if (c->cmd == CMD_NEIGHBORS && c->n_operands == 1 && strcmp(c->operands[0], "-") == 0)
-		return usage_error("neighbors reads its queries from stdin, so the vectors cannot come from there");
-	if (c->cmd != CMD_NEIGHBORS) {
-		size_t f, stdin_uses = 0;
-
-		for (f = 0; f < c->n_operands; f++)
-			stdin_uses += strcmp(c->operands[f], "-") == 0;
-		if (stdin_uses > 1)
-			return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
-					   stdin_uses);
-	}
+	if (c->n_operands < c->cmd->min_operands)
+		return usage_error("no %s file given", c->cmd->missing);
+	if (c->cmd->check != NULL && (i = c->cmd->check(c)) >= 0)
+		return i;
 	if (!c->restrict_set)
-		c->restrict_n = c->cmd == CMD_ANALOGY ? ANALOGY_RESTRICT
-			: c->cmd == CMD_SIMILARITY ? SIMILARITY_RESTRICT : 0;
+		c->restrict_n = c->cmd->default_restrict;
+	return -1;
+}
+
+/* Refuses "-" among the input operands more than once: stdin can be read only once. */
+static int
+check_inputs_once(const struct cli *c)
+{
+	size_t f, stdin_uses = 0;
+
+	for (f = 0; f < c->n_operands; f++)
+		stdin_uses += strcmp(c->operands[f], "-") == 0;
+	if (stdin_uses > 1)
+		return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
+				   stdin_uses);
+	return -1;
+}
+
+/* Takes exactly IN and OUT, and -no-header only for text. */
+static int
+check_convert(const struct cli *c)
+{
+	if (c->n_operands > 2)
+		return usage_error("convert takes two files, IN and OUT, but %zu are given",
+				   c->n_operands);
+	if (c->no_header && c->to_binary == 1)
+		return usage_error("-no-header is for text output; it cannot go with -binary 1");
+	return -1;
+}
+
+static int fail(int status, const struct ks_err *err);
+
+/*
+ * Wants words to draw, stdin used once, and an SVG file that can be
+ * written and a words file that can be read, before the vectors load.
+ */
+static int
+check_plot(const struct cli *c)
+{
+	struct ks_err err;
+	int rc;
+
+	if (c->n_operands == 2 && c->words_file == NULL && c->neighbors_of == NULL)
+		return usage_error("no words to plot: give WORD..., -words FILE or -neighbors WORD");
+	if (c->words_file != NULL && strcmp(c->words_file, "-") == 0 &&
+	    strcmp(c->operands[0], "-") == 0)
+		return usage_error("'-' (standard input) is given 2 times, but stdin can be read only once");
+	ks_err_clear(&err);
+	rc = ks_outfile_check(c->operands[1], &err);
+	if (rc == KS_OK && c->words_file != NULL)
+		rc = ks_eval_file_check(c->words_file, &err);
+	return rc == KS_OK ? -1 : fail(rc, &err);
+}
+
+/* Refuses vectors from stdin when the queries are to come from there too. */
+static int
+check_neighbors_stdin(const struct cli *c)
+{
+	if (c->n_operands == 1 && strcmp(c->operands[0], "-") == 0)
+		return usage_error("neighbors reads its queries from stdin, so the vectors cannot come from there");
 	return -1;
 }
 
@@ -527,29 +725,17 @@ output_close(FILE *out, char **doc, size_t *len, int rc, struct ks_err *err)
 	return 0;
 }
 
+/* Evaluates each question file in turn. */
 static int
-run_analogy(const struct cli *c)
+body_analogy(const struct cli *c, struct frame *fr, struct ks_err *err)
 {
-	struct ks_eval_vectors *ev = NULL;
-	struct ks_vecfile_info info;
-	struct ks_err err;
-	double load_s = 0;
-	char *doc = NULL;
-	size_t f, doc_len = 0;
-	FILE *out;
-	int rc;
+	const struct ks_eval_vectors *ev = fr->ev;
+	FILE *out = fr->out;
+	size_t f;
+	int rc = KS_OK;
 
-	ks_err_clear(&err);
-	rc = load(c, &ev, &info, &load_s, &err);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	rc = output_open(c, &out, &doc, &doc_len, &err);
-	if (rc != KS_OK) {
-		ks_eval_vectors_destroy(ev);
-		return fail(rc, &err);
-	}
 	if (c->json) {
-		json_vectors(out, c, ev, &info, load_s);
+		json_vectors(out, c, ev, &fr->info, fr->load_s);
 		fprintf(out, ", \"method\": \"%s\", \"restrict\": %zu, \"results\": [",
 			c->method == KS_EVAL_MUL ? "3CosMul" : "3CosAdd", c->restrict_n);
 	}
@@ -560,14 +746,14 @@ run_analogy(const struct cli *c)
 		double t0 = now(), secs;
 		size_t s;
 
-		rc = ks_analogy_set_read(&set, c->operands[f], &err);
+		rc = ks_analogy_set_read(&set, c->operands[f], err);
 		if (rc != KS_OK)
 			break;
 		if (set->skipped > 0)
 			fprintf(stderr, PROG ": warning: %s: %zu line%s skipped, not four words "
 				"(the first is line %zu)\n", c->operands[f], set->skipped,
 				set->skipped == 1 ? "" : "s", set->first_skipped);
-		rc = ks_analogy_eval(ev, set, &ao, &res, &err);
+		rc = ks_analogy_eval(ev, set, &ao, &res, err);
 		secs = now() - t0;
 		if (rc != KS_OK) {
 			ks_analogy_result_free(&res);
@@ -617,33 +803,20 @@ run_analogy(const struct cli *c)
 	}
 	if (c->json && rc == KS_OK)
 		fputs("]}\n", out);
-	ks_eval_vectors_destroy(ev);
-	return output_close(out, &doc, &doc_len, rc, &err);
+	return rc;
 }
 
+/* Scores each word-pair file in turn. */
 static int
-run_similarity(const struct cli *c)
+body_similarity(const struct cli *c, struct frame *fr, struct ks_err *err)
 {
-	struct ks_eval_vectors *ev = NULL;
-	struct ks_vecfile_info info;
-	struct ks_err err;
-	double load_s = 0;
-	char *doc = NULL;
-	size_t f, doc_len = 0;
-	FILE *out;
-	int rc;
+	const struct ks_eval_vectors *ev = fr->ev;
+	FILE *out = fr->out;
+	size_t f;
+	int rc = KS_OK;
 
-	ks_err_clear(&err);
-	rc = load(c, &ev, &info, &load_s, &err);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	rc = output_open(c, &out, &doc, &doc_len, &err);
-	if (rc != KS_OK) {
-		ks_eval_vectors_destroy(ev);
-		return fail(rc, &err);
-	}
 	if (c->json) {
-		json_vectors(out, c, ev, &info, load_s);
+		json_vectors(out, c, ev, &fr->info, fr->load_s);
 		fprintf(out, ", \"restrict\": %zu, \"results\": [", c->restrict_n);
 	} else {
 		fprintf(out, "%-30s %7s %7s %9s %9s\n", "file", "pairs", "found", "spearman", "pearson");
@@ -653,14 +826,14 @@ run_similarity(const struct cli *c)
 		struct ks_simset *set;
 		const char *base;
 
-		rc = ks_simset_read(&set, c->operands[f], &err);
+		rc = ks_simset_read(&set, c->operands[f], err);
 		if (rc != KS_OK)
 			break;
 		if (set->skipped > 0)
 			fprintf(stderr, PROG ": warning: %s: %zu line%s skipped, not `word word score` "
 				"(the first is line %zu)\n", c->operands[f], set->skipped,
 				set->skipped == 1 ? "" : "s", set->first_skipped);
-		rc = ks_similarity_eval(ev, set, c->restrict_n, &res, &err);
+		rc = ks_similarity_eval(ev, set, c->restrict_n, &res, err);
 		if (rc != KS_OK) {
 			ks_similarity_result_free(&res);
 			ks_simset_destroy(set);
@@ -689,8 +862,7 @@ run_similarity(const struct cli *c)
 	}
 	if (c->json && rc == KS_OK)
 		fputs("]}\n", out);
-	ks_eval_vectors_destroy(ev);
-	return output_close(out, &doc, &doc_len, rc, &err);
+	return rc;
 }
 
 /*
@@ -780,36 +952,31 @@ neighbors_query(const struct cli *c, const struct ks_eval_vectors *ev, char *lin
 	return KS_OK;
 }
 
+/*
+ * Answers the queries of the command line, or of standard input line by
+ * line. A query with an unknown word is reported and the others go on; the
+ * frame then exits with KS_ERR_NOT_FOUND's status.
+ */
 static int
-run_neighbors(const struct cli *c)
+body_neighbors(const struct cli *c, struct frame *fr, struct ks_err *err)
 {
-	struct ks_eval_vectors *ev = NULL;
-	struct ks_vecfile_info info;
+	const struct ks_eval_vectors *ev = fr->ev;
 	struct ks_neighbor *nb;
-	struct ks_err err;
-	double load_s = 0;
-	int rc, missing = 0;
+	int rc = KS_OK, missing = 0;
 	size_t i;
 
-	ks_err_clear(&err);
-	rc = load(c, &ev, &info, &load_s, &err);
-	if (rc != KS_OK)
-		return fail(rc, &err);
 	nb = calloc(c->k, sizeof(*nb));
-	if (nb == NULL) {
-		ks_eval_vectors_destroy(ev);
-		fprintf(stderr, PROG ": out of memory\n");
-		return ks_status_exit_code(KS_ERR_NOMEM);
-	}
+	if (nb == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	if (c->n_operands > 1) {
 		for (i = 1; i < c->n_operands && rc == KS_OK; i++) {
 			char *q = strdup(c->operands[i]);
 
 			if (q == NULL) {
-				rc = ks_err_set(&err, KS_ERR_NOMEM, "out of memory");
+				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 				break;
 			}
-			rc = neighbors_query(c, ev, q, nb, &err);
+			rc = neighbors_query(c, ev, q, nb, err);
 			free(q);
 			if (rc == KS_ERR_NOT_FOUND) {
 				missing = 1;
@@ -824,7 +991,7 @@ run_neighbors(const struct cli *c)
 		if (tty)
 			fprintf(stderr, "Enter a word, or three words a b c for a:b :: c:? (Ctrl-D ends).\n> ");
 		while (rc == KS_OK && getline(&line, &cap, stdin) >= 0) {
-			rc = neighbors_query(c, ev, line, nb, &err);
+			rc = neighbors_query(c, ev, line, nb, err);
 			if (rc == KS_ERR_NOT_FOUND) {
 				missing = 1;
 				rc = KS_OK;
@@ -833,18 +1000,82 @@ run_neighbors(const struct cli *c)
 				fputs("> ", stderr);
 		}
 		if (rc == KS_OK && ferror(stdin))
-			rc = ks_err_errno(&err, KS_ERR_READ, errno, "standard input");
+			rc = ks_err_errno(err, KS_ERR_READ, errno, "standard input");
 		free(line);
 	}
 	free(nb);
-	ks_eval_vectors_destroy(ev);
-	if (rc != KS_OK)
-		return fail(rc, &err);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
-		return ks_status_exit_code(KS_ERR_WRITE);
+	if (missing)
+		fr->soft_status = KS_ERR_NOT_FOUND;
+	return rc;
+}
+
+/* Prints the library's warnings as kensho-eval's. */
+static void
+log_stderr(void *ctx, enum ks_log_level level, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, PROG ": %s%s\n", level == KS_LOG_WARN ? "warning: " : "", msg);
+}
+
+/* Writes the vectors of the first operand to the second (src/vecconvert.h). */
+static int
+body_convert(const struct cli *c, struct frame *fr, struct ks_err *err)
+{
+	struct ks_log log = { log_stderr, NULL, KS_LOG_WARN };
+	struct ks_vecconvert_opts co;
+	struct ks_vecconvert_report rep;
+	struct ks_vecfile_info out_info;
+	double t0 = now();
+	int rc;
+
+	(void)fr;
+	memset(&co, 0, sizeof(co));
+	co.read.max_words = c->limit;
+	co.read.reject_duplicates = c->reject_dups;
+	co.read.format = c->format;
+	co.to = c->to_binary < 0 ? KS_VECCONVERT_OTHER
+		: c->to_binary ? KS_VECCONVERT_BINARY : KS_VECCONVERT_TEXT;
+	co.no_header = c->no_header;
+	co.threads = c->threads;
+	co.log = &log;
+	rc = ks_vecconvert(c->operands[0], c->operands[1], &co, &rep, err);
+	if (rc == KS_OK && !c->quiet) {
+		memset(&out_info, 0, sizeof(out_info));
+		out_info.format = rep.out_format;
+		out_info.gzip = rep.out_gzip;
+		out_info.header = rep.out_header;
+		fprintf(stderr, PROG ": %s: %zu words x %zu dimensions (%s) -> ", c->operands[0],
+			rep.n_words, rep.dim, format_name(&rep.in));
+		fprintf(stderr, "%s (%s), %.2f s\n", c->operands[1], format_name(&out_info), now() - t0);
 	}
-	return missing ? ks_status_exit_code(KS_ERR_NOT_FOUND) : 0;
+	return rc;
+}
+
+/* Draws the chosen words into the SVG file (src/plot.h). */
+static int
+body_plot(const struct cli *c, struct frame *fr, struct ks_err *err)
+{
+	struct ks_log log = { log_stderr, NULL, KS_LOG_WARN };
+	struct ks_plot_report rep;
+	struct ks_plot_opts po;
+	int rc;
+
+	memset(&po, 0, sizeof(po));
+	po.words = (const char *const *)c->operands + 2;
+	po.n_words = c->n_operands - 2;
+	po.words_file = c->words_file;
+	po.neighbors_of = c->neighbors_of;
+	po.k = c->k;
+	po.fit_rows = c->fit;
+	po.title = strrchr(c->operands[0], '/') ? strrchr(c->operands[0], '/') + 1 : c->operands[0];
+	po.log = &log;
+	rc = ks_plot(fr->ev, c->operands[1], &po, &rep, err);
+	if (rc == KS_OK && !c->quiet)
+		fprintf(stderr, PROG ": %s: %zu word%s drawn (%zu not found), PCA fitted on %zu: "
+			"%.1f%% and %.1f%% of the variance\n", c->operands[1], rep.drawn,
+			rep.drawn == 1 ? "" : "s", rep.missing, rep.fitted, 100 * rep.explained[0],
+			100 * rep.explained[1]);
+	return rc;
 }
 
 /*
@@ -853,19 +1084,61 @@ run_neighbors(const struct cli *c)
  * to go on or the exit status of the error it reported.
  */
 static int
-check_test_files(const struct cli *c)
+check_test_files(const struct cli *c, struct ks_err *err)
 {
-	struct ks_err err;
 	size_t f;
 	int rc;
 
-	ks_err_clear(&err);
 	for (f = 1; f < c->n_operands; f++) {
-		rc = ks_eval_file_check(c->operands[f], &err);
+		rc = ks_eval_file_check(c->operands[f], err);
+		if (rc != KS_OK)
+			return rc;
+	}
+	return KS_OK;
+}
+
+/*
+ * The frame every command runs in: checks its test files, loads its
+ * vectors, opens its output, runs its body, then frees the vectors and
+ * ends the output (output_close), reporting any failure. Returns the exit
+ * status.
+ */
+static int
+run(const struct cli *c)
+{
+	const struct command *cmd = c->cmd;
+	struct frame fr;
+	struct ks_err err;
+	char *doc = NULL;
+	size_t doc_len = 0;
+	int rc;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.out = stdout;
+	ks_err_clear(&err);
+	if (cmd->flags & CMD_TEST_FILES) {
+		rc = check_test_files(c, &err);
 		if (rc != KS_OK)
 			return fail(rc, &err);
 	}
-	return -1;
+	if (cmd->flags & CMD_LOADS) {
+		rc = load(c, &fr.ev, &fr.info, &fr.load_s, &err);
+		if (rc != KS_OK)
+			return fail(rc, &err);
+	}
+	if (cmd->flags & CMD_DOC) {
+		rc = output_open(c, &fr.out, &doc, &doc_len, &err);
+		if (rc != KS_OK) {
+			ks_eval_vectors_destroy(fr.ev);
+			return fail(rc, &err);
+		}
+	}
+	rc = cmd->body(c, &fr, &err);
+	ks_eval_vectors_destroy(fr.ev);
+	rc = output_close(fr.out, &doc, &doc_len, rc, &err);
+	if (rc == 0 && fr.soft_status != KS_OK)
+		return ks_status_exit_code(fr.soft_status);
+	return rc;
 }
 
 int
@@ -877,22 +1150,10 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.method = KS_EVAL_ADD;
 	c.k = NEIGHBORS_K;
+	c.to_binary = -1;
 	rc = parse_args(&c, argc, argv);
-	if (rc < 0 && c.cmd != CMD_NEIGHBORS)
-		rc = check_test_files(&c);
-	if (rc < 0) {
-		switch (c.cmd) {
-		case CMD_ANALOGY:
-			rc = run_analogy(&c);
-			break;
-		case CMD_SIMILARITY:
-			rc = run_similarity(&c);
-			break;
-		default:
-			rc = run_neighbors(&c);
-			break;
-		}
-	}
+	if (rc < 0)
+		rc = run(&c);
 	free(c.operands);
 	return rc;
 }

@@ -44,9 +44,8 @@ outfile_default_mode(void)
 	return 0666 & ~mask;
 }
 
-/* Whether path asks for gzip output. */
-static int
-outfile_wants_gzip(const char *path)
+int
+ks_outfile_wants_gzip(const char *path)
 {
 	size_t n = strlen(path);
 
@@ -151,7 +150,7 @@ outfile_open(struct ks_outfile **out, const char *path, int gzip, struct ks_err 
 		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", path);
 	}
 	f->sync_fd = -1;
-	f->gzip = gzip && outfile_wants_gzip(path);
+	f->gzip = gzip && ks_outfile_wants_gzip(path);
 	if ((rc = ks_path_target(&t, path, err)) != KS_OK) {
 		outfile_free(f);
 		return rc;

@@ -34,6 +34,9 @@ struct ks_outfile;
  */
 int ks_outfile_open(struct ks_outfile **out, const char *path, struct ks_err *err);
 
+/* Whether ks_outfile_open writes path as gzip: its name ends in ".gz". */
+int ks_outfile_wants_gzip(const char *path);
+
 /* As ks_outfile_open, but never compressed, whatever the name (checkpoints). */
 int ks_outfile_open_plain(struct ks_outfile **out, const char *path, struct ks_err *err);
 

@@ -815,11 +815,42 @@ text_write_rows(FILE *out, const char *path, const char *const *words, const flo
 	return rc;
 }
 
+static int vecfile_write(struct ks_outfile **pending, const char *path,
+			 enum ks_vecfile_format format, int header, const char *const *words,
+			 const float *vecs, size_t n_words, size_t dim, size_t stride,
+			 size_t threads, struct ks_err *err);
+
 int
 ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 			 enum ks_vecfile_format format, const char *const *words,
 			 const float *vecs, size_t n_words, size_t dim, size_t stride,
 			 size_t threads, struct ks_err *err)
+{
+	return vecfile_write(pending, path, format, 1, words, vecs, n_words, dim, stride, threads,
+			     err);
+}
+
+int
+ks_vecfile_write_opts(const char *path, const struct ks_vecfile_write_opts *opts,
+		      const char *const *words, const float *vecs, size_t n_words, size_t dim,
+		      struct ks_err *err)
+{
+	static const struct ks_vecfile_write_opts defaults = { KS_VECFILE_TEXT, 0, 1 };
+
+	if (opts == NULL)
+		opts = &defaults;
+	if (opts->no_header && opts->format != KS_VECFILE_TEXT)
+		return ks_err_set(err, KS_ERR_INTERNAL, "%s: a binary vector file needs its header",
+				  path);
+	return vecfile_write(NULL, path, opts->format, !opts->no_header, words, vecs, n_words, dim,
+			     dim, opts->threads, err);
+}
+
+/* The writer behind the public ones; header == 0 leaves out the `V D` line (text only). */
+static int
+vecfile_write(struct ks_outfile **pending, const char *path, enum ks_vecfile_format format,
+	      int header, const char *const *words, const float *vecs, size_t n_words, size_t dim,
+	      size_t stride, size_t threads, struct ks_err *err)
 {
 	struct ks_outfile *f = NULL;
 	size_t i, j, max_word = 0;
@@ -849,7 +880,7 @@ ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 	if (rc != KS_OK)
 		goto done;
 	out = ks_outfile_stream(f);
-	if (fprintf(out, "%zu %zu\n", n_words, dim) < 0)
+	if (header && fprintf(out, "%zu %zu\n", n_words, dim) < 0)
 		goto write_failed;
 	if (format == KS_VECFILE_TEXT) {
 		rc = text_write_rows(out, path, words, vecs, n_words, dim, stride, max_word, threads,

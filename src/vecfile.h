@@ -90,6 +90,25 @@ int ks_vecfile_write_pending(struct ks_outfile **pending, const char *path,
 			     const float *vecs, size_t n_words, size_t dim, size_t stride,
 			     size_t threads, struct ks_err *err);
 
+/* How ks_vecfile_write_opts writes. Zero-initialised means text with its header. */
+struct ks_vecfile_write_opts {
+	enum ks_vecfile_format format;
+	int no_header;		/* text only: leave out the `V D` line (GloVe's layout) */
+	size_t threads;		/* text formatting threads, as for ks_vecfile_write_pending */
+};
+
+/*
+ * As ks_vecfile_write, with options (NULL for the defaults): the same bytes
+ * for the same format, or, with opts->no_header, a text file without its
+ * header line, which the reader still takes for text (the first line then
+ * gives the dimension). A binary file cannot do without its header:
+ * no_header with KS_VECFILE_BINARY is KS_ERR_INTERNAL, and nothing is
+ * written.
+ */
+int ks_vecfile_write_opts(const char *path, const struct ks_vecfile_write_opts *opts,
+			  const char *const *words, const float *vecs, size_t n_words, size_t dim,
+			  struct ks_err *err);
+
 /* Which format the reader takes a file for. */
 enum ks_vecfile_read_format {
 	KS_VECFILE_READ_AUTO = 0,	/* tell it from the data */

@@ -2,8 +2,9 @@
  * Vector files: the float parser against strtof, exact round trips through
  * both formats, every accepted variant (CRLF, tabs, no header, gzip,
  * gensim's binary records without newlines), every rejected malformation
- * with the line or record it names, the duplicate policy, and writes that
- * fail without leaving anything behind.
+ * with the line or record it names, the duplicate policy, writes that
+ * fail without leaving anything behind, and conversion between the
+ * formats (bit-exact round trips, a limit, header-less text, failures).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <zlib.h>
 
 #include "suites.h"
+#include "vecconvert.h"
 #include "vecfile.h"
 
 /* Plain checks for loops over many values (ck_assert per value is slow). */
@@ -1134,6 +1136,119 @@ START_TEST(test_text_threads_same_bytes)
 }
 END_TEST
 
+/* Whether the files at a and b hold the same bytes. */
+static int
+same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *ba = read_bytes(a, &la), *bb = read_bytes(b, &lb);
+	int same = la == lb && memcmp(ba, bb, la) == 0;
+
+	free(ba);
+	free(bb);
+	return same;
+}
+
+/*
+ * binary -> text -> binary gives the first file's bytes (edge values
+ * included: -0, subnormals, FLT_MAX), the default output is the other
+ * format, -limit keeps the first rows, header-less text reads back, and a
+ * failure leaves the output as it was.
+ */
+START_TEST(test_convert)
+{
+	const size_t n = 200, dim = 5;
+	uint64_t seed = test_seed(), s = seed;
+	struct ks_vecconvert_report rep;
+	struct ks_vecconvert_opts opts;
+	struct ks_vecfile_info info;
+	struct ks_vecset *vs;
+	struct ks_err err;
+	struct tmp t;
+	char **words;
+	float *vecs;
+	char a[600], b[600], c[600], d[600];
+	size_t i;
+	int before;
+
+	tmp_init(&t);
+	snprintf(a, sizeof(a), "%s", tmp_path(&t, "a.bin"));
+	snprintf(b, sizeof(b), "%s", tmp_path(&t, "b.txt.gz"));
+	snprintf(c, sizeof(c), "%s", tmp_path(&t, "c.bin"));
+	snprintf(d, sizeof(d), "%s", tmp_path(&t, "d.txt"));
+	make_vectors(n, dim, &s, &words, &vecs);
+	ck_assert_int_eq(ks_vecfile_write(a, KS_VECFILE_BINARY, (const char *const *)words, vecs, n,
+					  dim, &err), KS_OK);
+	ks_err_clear(&err);
+	ck_assert_msg(ks_vecconvert(a, b, NULL, &rep, &err) == KS_OK, "%s", err.msg);
+	ck_assert_int_eq(rep.in.format, KS_VECFILE_BINARY);
+	ck_assert_int_eq(rep.out_format, KS_VECFILE_TEXT);
+	ck_assert_int_eq(rep.out_gzip, 1);
+	ck_assert_int_eq(rep.out_header, 1);
+	ck_assert_uint_eq(rep.n_words, n);
+	ck_assert_uint_eq(rep.dim, dim);
+	ck_assert_msg(ks_vecconvert(b, c, NULL, &rep, &err) == KS_OK, "%s", err.msg);
+	ck_assert_int_eq(rep.in.format, KS_VECFILE_TEXT);
+	ck_assert_int_eq(rep.in.gzip, 1);
+	ck_assert_int_eq(rep.out_format, KS_VECFILE_BINARY);
+	ck_assert_msg(same_file(a, c), "binary -> text -> binary changed the bytes (seed %llu)",
+		      (unsigned long long)seed);
+
+	/* The first 7 rows as text without a header, also when asked from text. */
+	memset(&opts, 0, sizeof(opts));
+	opts.read.max_words = 7;
+	opts.no_header = 1;
+	opts.threads = 2;
+	ck_assert_msg(ks_vecconvert(b, d, &opts, &rep, &err) == KS_OK, "%s", err.msg);
+	ck_assert_int_eq(rep.out_format, KS_VECFILE_TEXT);
+	ck_assert_int_eq(rep.out_header, 0);
+	ck_assert_uint_eq(rep.n_words, 7);
+	vs = expect_read(d, &info);
+	ck_assert_int_eq(info.header, 0);
+	ck_assert_int_eq(info.format, KS_VECFILE_TEXT);
+	ck_assert_uint_eq(vs->n_words, 7);
+	ck_assert_uint_eq(vs->dim, dim);
+	for (i = 0; i < 7; i++)
+		check_row(vs, i, words[i], vecs + i * dim);
+	ks_vecset_destroy(vs);
+	/* Text asked for explicitly from text, with the header. */
+	opts.no_header = 0;
+	opts.to = KS_VECCONVERT_TEXT;
+	ck_assert_msg(ks_vecconvert(d, d, &opts, &rep, &err) == KS_OK, "%s", err.msg);
+	ck_assert_int_eq(rep.in.header, 0);
+	ck_assert_int_eq(rep.out_header, 1);
+	vs = expect_read(d, &info);
+	ck_assert_int_eq(info.header, 1);
+	ck_assert_uint_eq(vs->n_words, 7);
+	ks_vecset_destroy(vs);
+
+	/* Failures: nothing new appears and an existing output stays as it was. */
+	before = tmp_count(&t);
+	opts.to = KS_VECCONVERT_BINARY;
+	opts.no_header = 1;
+	ck_assert_int_eq(ks_vecconvert(a, tmp_path(&t, "e.bin"), &opts, NULL, &err), KS_ERR_USAGE);
+	ck_assert_int_eq(ks_vecconvert(tmp_path(&t, "none.txt"), c, NULL, &rep, &err), KS_ERR_OPEN);
+	ck_assert_msg(strstr(err.msg, "none.txt") != NULL, "'%s' does not name the file", err.msg);
+	write_str(tmp_path(&t, "bad.txt"), "2 2\nx 1 2\ny 1 z\n");
+	before++;
+	ck_assert_int_eq(ks_vecconvert(tmp_path(&t, "bad.txt"), c, NULL, NULL, &err), KS_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "bad.txt: line 3") != NULL, "message: %s", err.msg);
+	write_str(tmp_path(&t, "empty.txt"), "0 4\n");
+	before++;
+	ck_assert_int_eq(ks_vecconvert(tmp_path(&t, "empty.txt"), c, NULL, NULL, &err),
+			 KS_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "no vectors") != NULL, "message: %s", err.msg);
+	ck_assert_int_eq(ks_vecconvert(a, tmp_path(&t, "no/such/dir.bin"), NULL, NULL, &err),
+			 KS_ERR_OPEN);
+	ck_assert_msg(strstr(err.msg, "no/such") != NULL, "message: %s", err.msg);
+	ck_assert_int_eq(tmp_count(&t), before);
+	ck_assert(same_file(a, c));
+	free_words(words, n);
+	free(vecs);
+	tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_vecset_add_find)
 {
 	static const float a[] = { 1, 2 }, b[] = { 3, 4 };
@@ -1183,6 +1298,7 @@ ks_suite_vecfile(void)
 	tcase_add_test(tc, test_malformed_binary);
 	tcase_add_test(tc, test_write_failures_leave_nothing);
 	tcase_add_test(tc, test_text_threads_same_bytes);
+	tcase_add_test(tc, test_convert);
 	tcase_add_test(tc, test_vecset_add_find);
 	suite_add_tcase(s, tc);
 	return s;

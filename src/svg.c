@@ -1,0 +1,314 @@
+/*
+ * The SVG scatter plot writer (see svg.h). Layout first (scales, then the
+ * label boxes), then one pass of printing into an outfile; the outfile's
+ * commit checks every write, so the printing itself need not.
+ */
+#include "svg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "outfile.h"
+
+/* Room around the plot area: left (y label), right, top (title), bottom (x label). */
+#define SVG_MARGIN_L 56.0
+#define SVG_MARGIN_R 24.0
+#define SVG_MARGIN_T 44.0
+#define SVG_MARGIN_B 56.0
+/* Space between the frame and the outermost points. */
+#define SVG_PAD 24.0
+/* The gap between a point and its label. */
+#define SVG_GAP 6.0
+
+struct box {
+	double x0, y0, x1, y1;
+};
+
+struct placed {
+	double x, y;		/* the text's anchor point (baseline) */
+	const char *anchor;	/* "start", "middle" or "end" */
+	int leader;		/* draw a line from the point to the label */
+	struct box box;
+};
+
+/* The number of characters of a UTF-8 label, for its estimated width. */
+static size_t
+svg_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static double
+svg_overlap(const struct box *a, const struct box *b)
+{
+	double w = fmin(a->x1, b->x1) - fmax(a->x0, b->x0);
+	double h = fmin(a->y1, b->y1) - fmax(a->y0, b->y0);
+
+	return w > 0 && h > 0 ? w * h : 0;
+}
+
+/*
+ * Places label i of width w beside its point (px, py) as svg.h describes.
+ * placed[0 .. i) are the labels placed so far; pts_px holds every point in
+ * pixels; frame is the plot area.
+ */
+static void
+svg_place(struct placed *out, const struct placed *placed, size_t i, const double *pts_px,
+	  size_t n, double w, const struct box *frame)
+{
+	/* Unit directions: right, left, above, below, then the four corners. */
+	static const double dirs[][2] = {
+		{ 1, 0 }, { -1, 0 }, { 0, -1 }, { 0, 1 }, { 1, -1 }, { 1, 1 }, { -1, -1 }, { -1, 1 },
+	};
+	const double h = KS_SVG_FONT_PX, px = pts_px[2 * i], py = pts_px[2 * i + 1];
+	double best_score = INFINITY;
+	size_t d, ring, j;
+
+	for (ring = 1; ring <= 4; ring++) {
+		for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+			double dist = SVG_GAP + (double)(ring - 1) * (h + 2), cx, cy, score = 0;
+			struct placed c;
+
+			/* The box's centre sits dist beyond the point's edge in the direction. */
+			cx = px + dirs[d][0] * (dist + w / 2);
+			cy = py + dirs[d][1] * (dist + h / 2);
+			c.box.x0 = cx - w / 2;
+			c.box.x1 = cx + w / 2;
+			c.box.y0 = cy - h / 2;
+			c.box.y1 = cy + h / 2;
+			/* Anchored on the side facing the point, so the gap holds for any font. */
+			c.x = dirs[d][0] > 0 ? c.box.x0 : dirs[d][0] < 0 ? c.box.x1 : cx;
+			c.anchor = dirs[d][0] > 0 ? "start" : dirs[d][0] < 0 ? "end" : "middle";
+			c.y = c.box.y1 - 0.22 * h;	/* baseline above the descenders */
+			c.leader = ring > 1;
+			if (c.box.x0 < frame->x0 || c.box.x1 > frame->x1 || c.box.y0 < frame->y0 ||
+			    c.box.y1 > frame->y1)
+				score += 1e9;
+			for (j = 0; j < i; j++)
+				score += svg_overlap(&c.box, &placed[j].box);
+			for (j = 0; j < n; j++) {
+				struct box pb = { pts_px[2 * j] - KS_SVG_POINT_R - 1,
+						  pts_px[2 * j + 1] - KS_SVG_POINT_R - 1,
+						  pts_px[2 * j] + KS_SVG_POINT_R + 1,
+						  pts_px[2 * j + 1] + KS_SVG_POINT_R + 1 };
+
+				score += svg_overlap(&c.box, &pb);
+			}
+			/* Farther rings cost a little, so a free near place wins over a free far one. */
+			score += (double)(ring - 1) * 0.5;
+			if (score < best_score) {
+				best_score = score;
+				*out = c;
+			}
+			if (score == 0)
+				return;
+		}
+		if (best_score < 1)
+			return;
+	}
+}
+
+/* Prints s as XML character data: escaped, with U+FFFD for bytes XML cannot hold. */
+static void
+svg_text(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned char ch = *p;
+		size_t n = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
+			: (ch & 0xf8) == 0xf0 ? 4 : 0, i;
+		unsigned long cp;
+
+		if (ch == '&' || ch == '<' || ch == '>' || ch == '"' || ch == '\'') {
+			fputs(ch == '&' ? "&amp;" : ch == '<' ? "&lt;" : ch == '>' ? "&gt;"
+			      : ch == '"' ? "&quot;" : "&apos;", out);
+			p++;
+			continue;
+		}
+		if (ch < 0x20 || ch == 0x7f) {
+			fputs(ch == '\t' ? " " : "\xef\xbf\xbd", out);
+			p++;
+			continue;
+		}
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				break;
+		if (n == 0 || i < n) {
+			fputs("\xef\xbf\xbd", out);
+			p++;
+			continue;
+		}
+		cp = n == 1 ? ch : n == 2 ? ch & 0x1fu : n == 3 ? ch & 0x0fu : ch & 0x07u;
+		for (i = 1; i < n; i++)
+			cp = (cp << 6) | (p[i] & 0x3fu);
+		/* Overlong forms, surrogates, beyond U+10FFFF and XML's two non-characters. */
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfffe || cp == 0xffff ||
+		    (cp >= 0x80 && cp < 0xa0)) {
+			fputs("\xef\xbf\xbd", out);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n, out);
+		p += n;
+	}
+}
+
+/* The pixel scale of one axis: data lo .. hi onto pixels a .. b (b < a for y). */
+struct scale {
+	double lo, hi, a, b;
+};
+
+static double
+svg_map(const struct scale *s, double v)
+{
+	return s->a + (v - s->lo) / (s->hi - s->lo) * (s->b - s->a);
+}
+
+/* Widens a degenerate range so that a lone value sits in the middle. */
+static void
+svg_range(double *lo, double *hi)
+{
+	if (*hi - *lo < 1e-12 * fmax(1.0, fmax(fabs(*lo), fabs(*hi)))) {
+		double mid = (*lo + *hi) / 2, half = fmax(1e-6, fabs(mid) * 0.1);
+
+		*lo = mid - half;
+		*hi = mid + half;
+	}
+}
+
+int
+ks_svg_write_plot(const char *path, const struct ks_svg_plot *plot,
+		  const struct ks_svg_point *pts, size_t n, struct ks_err *err)
+{
+	static const struct ks_svg_plot defaults;
+	struct placed *labels = NULL;
+	struct ks_outfile *f = NULL;
+	struct scale sx, sy;
+	struct box frame;
+	double *px = NULL, xlo, xhi, ylo, yhi, width, height;
+	size_t i;
+	FILE *out;
+	int rc;
+
+	if (plot == NULL)
+		plot = &defaults;
+	width = plot->width ? plot->width : 800;
+	height = plot->height ? plot->height : 600;
+	if (n == 0 || width < 200 || height < 150 || width > 100000 || height > 100000)
+		return ks_err_set(err, KS_ERR_INTERNAL, "%s: cannot plot %zu points on %.0f x %.0f "
+				  "pixels", path, n, width, height);
+	xlo = xhi = pts[0].x;
+	ylo = yhi = pts[0].y;
+	for (i = 0; i < n; i++) {
+		if (!isfinite(pts[i].x) || !isfinite(pts[i].y))
+			return ks_err_set(err, KS_ERR_INTERNAL, "%s: point %zu has no finite "
+					  "coordinates", path, i + 1);
+		xlo = fmin(xlo, pts[i].x);
+		xhi = fmax(xhi, pts[i].x);
+		ylo = fmin(ylo, pts[i].y);
+		yhi = fmax(yhi, pts[i].y);
+	}
+	svg_range(&xlo, &xhi);
+	svg_range(&ylo, &yhi);
+	frame.x0 = SVG_MARGIN_L;
+	frame.x1 = width - SVG_MARGIN_R;
+	frame.y0 = SVG_MARGIN_T;
+	frame.y1 = height - SVG_MARGIN_B;
+	sx = (struct scale){ xlo, xhi, frame.x0 + SVG_PAD, frame.x1 - SVG_PAD };
+	sy = (struct scale){ ylo, yhi, frame.y1 - SVG_PAD, frame.y0 + SVG_PAD };
+	px = ks_malloc_array(n, 2 * sizeof(*px));
+	labels = ks_calloc_array(n, sizeof(*labels));
+	if (px == NULL || labels == NULL) {
+		free(px);
+		free(labels);
+		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory for %zu points", path, n);
+	}
+	for (i = 0; i < n; i++) {
+		px[2 * i] = svg_map(&sx, pts[i].x);
+		px[2 * i + 1] = svg_map(&sy, pts[i].y);
+	}
+	for (i = 0; i < n; i++)
+		if (pts[i].label != NULL && pts[i].label[0] != '\0')
+			svg_place(&labels[i], labels, i, px, n,
+				  0.62 * KS_SVG_FONT_PX * (double)svg_chars(pts[i].label), &frame);
+		else
+			labels[i].box = (struct box){ 0, 0, 0, 0 };
+
+	rc = ks_outfile_open(&f, path, err);
+	if (rc != KS_OK)
+		goto done;
+	out = ks_outfile_stream(f);
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%.0f\" "
+		"height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", width, height, width, height);
+	fputs("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n", out);
+	fprintf(out, "<rect class=\"frame\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+		"fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"/>\n", frame.x0, frame.y0,
+		frame.x1 - frame.x0, frame.y1 - frame.y0);
+	/* The zero lines, where the range holds them (the mean, for a PCA). */
+	if (xlo < 0 && xhi > 0)
+		fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#bbbbbb\" "
+			"stroke-dasharray=\"4 4\"/>\n", svg_map(&sx, 0), frame.y0, svg_map(&sx, 0),
+			frame.y1);
+	if (ylo < 0 && yhi > 0)
+		fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#bbbbbb\" "
+			"stroke-dasharray=\"4 4\"/>\n", frame.x0, svg_map(&sy, 0), frame.x1,
+			svg_map(&sy, 0));
+	fputs("<g font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" fill=\"#222222\">\n", out);
+	if (plot->title != NULL) {
+		fprintf(out, "<text class=\"title\" x=\"%.2f\" y=\"%.2f\" font-size=\"16\" "
+			"text-anchor=\"middle\">", width / 2, SVG_MARGIN_T - 16);
+		svg_text(out, plot->title);
+		fputs("</text>\n", out);
+	}
+	if (plot->x_label != NULL) {
+		fprintf(out, "<text class=\"axis\" x=\"%.2f\" y=\"%.2f\" font-size=\"14\" "
+			"text-anchor=\"middle\">", (frame.x0 + frame.x1) / 2, height - SVG_MARGIN_B / 2 + 6);
+		svg_text(out, plot->x_label);
+		fputs("</text>\n", out);
+	}
+	if (plot->y_label != NULL) {
+		double x = SVG_MARGIN_L / 2, y = (frame.y0 + frame.y1) / 2;
+
+		fprintf(out, "<text class=\"axis\" x=\"%.2f\" y=\"%.2f\" font-size=\"14\" "
+			"text-anchor=\"middle\" transform=\"rotate(-90 %.2f %.2f)\">", x, y, x, y);
+		svg_text(out, plot->y_label);
+		fputs("</text>\n", out);
+	}
+	fputs("</g>\n<g class=\"leaders\" stroke=\"#999999\" stroke-width=\"0.8\">\n", out);
+	for (i = 0; i < n; i++)
+		if (labels[i].leader)
+			fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
+				px[2 * i], px[2 * i + 1], labels[i].x,
+				(labels[i].box.y0 + labels[i].box.y1) / 2);
+	fputs("</g>\n<g class=\"points\" fill=\"#1f5fa8\">\n", out);
+	for (i = 0; i < n; i++)
+		fprintf(out, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.1f\"/>\n", px[2 * i], px[2 * i + 1],
+			KS_SVG_POINT_R);
+	fprintf(out, "</g>\n<g class=\"labels\" font-family=\"DejaVu Sans, Helvetica, Arial, "
+		"sans-serif\" font-size=\"%d\" fill=\"#111111\">\n", KS_SVG_FONT_PX);
+	for (i = 0; i < n; i++) {
+		if (pts[i].label == NULL || pts[i].label[0] == '\0')
+			continue;
+		fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\">", labels[i].x,
+			labels[i].y, labels[i].anchor);
+		svg_text(out, pts[i].label);
+		fputs("</text>\n", out);
+	}
+	fputs("</g>\n</svg>\n", out);
+	rc = ks_outfile_commit(f, err);
+done:
+	free(px);
+	free(labels);
+	return rc;
+}

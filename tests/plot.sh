@@ -1,0 +1,160 @@
+#!/bin/sh
+# kensho-eval plot through the real binary, looked at as a person would:
+# the SVG is well-formed XML with every word as a text label, points inside
+# the frame, labels that do not overlap, axes with explained variance; then
+# rsvg-convert renders it and the PNG has the SVG's size, is not blank and
+# shows the points' colour where the points are. Also: words from a file
+# and as neighbours, unknown words reported but not fatal unless none is
+# found, -fit, and failures that leave no SVG behind. Skips (77) without
+# python3 or rsvg-convert (Debian's librsvg2-bin).
+. "${KS_SRCDIR:-.}/tests/lib.sh"
+[ -x "$KENSHO_EVAL" ] || skip "kensho-eval not built"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3 2>/dev/null) || skip "python3 missing"
+E="$KENSHO_EVAL"
+V="$KS_SRCDIR/tests/data/eval/vectors.txt"
+WORDS="king queen man woman paris france berlin germany"
+
+# check_svg SVG WORD...: XML, the labels, points in the frame, no overlapping
+# label boxes (as the writer estimates them), axes with percentages.
+check_svg() {
+	"$PY" - "$@" <<'EOF' || fail "$1 does not look right (the assertion is above)"
+import sys, re, xml.dom.minidom
+path, words = sys.argv[1], sys.argv[2:]
+doc = xml.dom.minidom.parse(path)
+svg = doc.documentElement
+assert svg.tagName == "svg", svg.tagName
+w, h = float(svg.getAttribute("width")), float(svg.getAttribute("height"))
+frame = [r for r in doc.getElementsByTagName("rect") if r.getAttribute("class") == "frame"][0]
+fx0, fy0 = float(frame.getAttribute("x")), float(frame.getAttribute("y"))
+fx1, fy1 = fx0 + float(frame.getAttribute("width")), fy0 + float(frame.getAttribute("height"))
+assert 0 <= fx0 < fx1 <= w and 0 <= fy0 < fy1 <= h, "frame outside the picture"
+circles = [(float(c.getAttribute("cx")), float(c.getAttribute("cy"))) for c in doc.getElementsByTagName("circle")]
+assert len(circles) == len(words), "%d points for %d words" % (len(circles), len(words))
+for x, y in circles:
+    assert fx0 < x < fx1 and fy0 < y < fy1, "point %g,%g outside the frame" % (x, y)
+texts = {}
+boxes = []
+for t in doc.getElementsByTagName("text"):
+    s = "".join(n.data for n in t.childNodes if n.nodeType == n.TEXT_NODE)
+    texts[s] = t
+    if t.parentNode.getAttribute("class") == "labels":
+        x, y, a = float(t.getAttribute("x")), float(t.getAttribute("y")), t.getAttribute("text-anchor")
+        bw = 0.62 * 13 * len(s)
+        x0 = x if a == "start" else x - bw if a == "end" else x - bw / 2
+        boxes.append((s, x0, y - 13 * 0.78, x0 + bw, y + 13 * 0.22))
+for word in words:
+    assert word in texts, "no label %r" % word
+assert len(boxes) == len(words), "%d labels for %d words" % (len(boxes), len(words))
+for s, x0, y0, x1, y1 in boxes:
+    assert fx0 <= x0 and x1 <= fx1 and fy0 <= y0 and y1 <= fy1, "label %r leaves the frame" % s
+for i in range(len(boxes)):
+    for j in range(i):
+        a, b = boxes[i], boxes[j]
+        if min(a[3], b[3]) - max(a[1], b[1]) > 0.5 and min(a[4], b[4]) - max(a[2], b[2]) > 0.5:
+            raise AssertionError("labels %r and %r overlap" % (a[0], b[0]))
+axes = [s for s in texts if re.match(r"^PC[12]: [0-9]+\.[0-9]% of the variance$", s)]
+assert len(axes) == 2, "axis labels: %r" % list(texts)
+EOF
+	ok
+}
+
+expect_ok "$E" plot "$V" "$tmp/map.svg" $WORDS nowhere
+grep -q "warning: 'nowhere' is not in the vocabulary" "$tmp/err" || fail "unknown word: $(cat "$tmp/err")"
+grep -Eq "map.svg: 8 words drawn \(1 not found\), PCA fitted on 8: [0-9.]+% and [0-9.]+% of the variance" "$tmp/err" ||
+	fail "no plot line: $(cat "$tmp/err")"
+check_svg "$tmp/map.svg" $WORDS
+# The same words give the same bytes.
+expect_ok "$E" plot -quiet "$V" "$tmp/map2.svg" $WORDS
+cmp "$tmp/map.svg" "$tmp/map2.svg" || fail "the same plot twice differs"
+
+# Words from a file (with a comment and a repeat) and as neighbours.
+printf '# capitals\nparis berlin\nfrance germany paris\n' > "$tmp/words.txt"
+expect_ok "$E" plot -words "$tmp/words.txt" "$V" "$tmp/file.svg"
+check_svg "$tmp/file.svg" paris berlin france germany
+expect_ok "$E" plot -neighbors king -k 3 "$V" "$tmp/nb.svg"
+grep -q "nb.svg: 4 words drawn" "$tmp/err" || fail "-neighbors king -k 3: $(cat "$tmp/err")"
+"$PY" -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); sys.exit(len(d.getElementsByTagName("circle")) != 4)' "$tmp/nb.svg" ||
+	fail "-neighbors: not 4 points"
+ok
+# -fit: the axes of the whole file (12 rows), drawn for two words.
+expect_ok "$E" plot -fit 10000 "$V" "$tmp/fit.svg" king queen
+grep -q "PCA fitted on 12:" "$tmp/err" || fail "-fit: $(cat "$tmp/err")"
+check_svg "$tmp/fit.svg" king queen
+# gzip output when the name ends in .gz, as every output of kensho.
+expect_ok "$E" plot -quiet "$V" "$tmp/map.svg.gz" $WORDS
+gzip -dc "$tmp/map.svg.gz" | cmp - "$tmp/map.svg" || fail "map.svg.gz is not the gzip of map.svg"
+
+# Failures: status, message, and no SVG left behind.
+expect_fail 12 "none of the 2 words to plot is in the vocabulary" "$E" plot "$V" "$tmp/none.svg" nowhere nothing
+[ -e "$tmp/none.svg" ] && fail "a failed plot left none.svg"
+expect_fail 12 "'nowhere' is not in the vocabulary" "$E" plot -neighbors nowhere "$V" "$tmp/none.svg"
+[ -e "$tmp/none.svg" ] && fail "a failed plot left none.svg"
+expect_fail 4 "no/such/map.svg" "$E" plot "$V" "$tmp/no/such/map.svg" king
+grep -q "words x" "$tmp/err" && fail "the vectors were loaded before the SVG path was checked"
+expect_fail 4 "nothing.txt" "$E" plot -words "$tmp/nothing.txt" "$V" "$tmp/none.svg"
+grep -q "words x" "$tmp/err" && fail "the vectors were loaded before the words file was checked"
+expect_fail 2 "no words to plot" "$E" plot "$V" "$tmp/none.svg"
+expect_fail 2 "no SVG file given" "$E" plot "$V"
+expect_fail 2 "-json does not apply to plot" "$E" plot -json "$V" "$tmp/none.svg" king
+expect_fail 2 "-fit: 'x' is not a count" "$E" plot -fit x "$V" "$tmp/none.svg" king
+expect_fail 2 "-words does not apply to neighbors" "$E" neighbors -words "$tmp/words.txt" "$V" king
+expect_fail 2 "stdin can be read only once" "$E" plot -words - - "$tmp/none.svg"
+[ -e "$tmp/none.svg" ] && fail "a failed plot left none.svg"
+ok
+
+# The picture itself, rendered by a real renderer.
+command -v rsvg-convert >/dev/null 2>&1 || skip "rsvg-convert missing (Debian: librsvg2-bin); $checks checks passed before"
+rsvg-convert "$tmp/map.svg" -o "$tmp/map.png" 2>"$tmp/err" || fail "rsvg-convert: $(cat "$tmp/err")"
+"$PY" - "$tmp/map.svg" "$tmp/map.png" <<'EOF' || fail "the rendered picture"
+import sys, struct, zlib, xml.dom.minidom
+svg, png = sys.argv[1], sys.argv[2]
+data = open(png, "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat, ihdr = 8, b"", None
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        ihdr = struct.unpack(">IIBBBBB", body)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+width, height, depth, ctype, _, _, interlace = ihdr
+assert depth == 8 and ctype in (2, 6) and interlace == 0, "unexpected PNG kind %r" % (ihdr,)
+bpp = 3 if ctype == 2 else 4
+raw, stride = zlib.decompress(idat), width * bpp
+rows, prev, at = [], bytearray(stride), 0
+for y in range(height):
+    f, line = raw[at], bytearray(raw[at + 1:at + 1 + stride])
+    at += 1 + stride
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+def px(x, y):
+    r = rows[y][x * bpp:x * bpp + 3]
+    alpha = rows[y][x * bpp + 3] if bpp == 4 else 255
+    return tuple(v * alpha // 255 + 255 - alpha for v in r)   # over white
+doc = xml.dom.minidom.parse(svg)
+w, h = int(doc.documentElement.getAttribute("width")), int(doc.documentElement.getAttribute("height"))
+assert (width, height) == (w, h), "PNG %dx%d for an SVG of %dx%d" % (width, height, w, h)
+assert px(2, 2) == (255, 255, 255), "the background is not white: %r" % (px(2, 2),)
+dark = sum(1 for y in range(height) for x in range(width) if sum(px(x, y)) < 300)
+assert dark > 800, "nearly blank: %d dark pixels" % dark
+assert dark < width * height // 4, "mostly dark: %d dark pixels" % dark
+for c in doc.getElementsByTagName("circle"):
+    x, y = int(round(float(c.getAttribute("cx")))), int(round(float(c.getAttribute("cy"))))
+    r, g, b = px(x, y)
+    assert b > r + 60 and b > 120, "no blue point at %d,%d: %r" % (x, y, (r, g, b))
+EOF
+ok
+finish
