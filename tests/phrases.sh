@@ -96,9 +96,11 @@ gzip -dc "$tmp/c.gz" | phrases -train - -output - |
 	phrases -train - -output "$tmp/piped.out" -threshold 50 2>"$tmp/err" || fail "pipe: $(cat "$tmp/err")"
 cmp -s "$tmp/p2.txt" "$tmp/piped.out" || fail "the pipe gives a different output from the files"
 ok
-# A TMPDIR that does not exist is named.
-expect_fail 4 "nosuchdir" env TMPDIR="$tmp/nosuchdir" "$KENSHO_PHRASES" -quiet -train - -output "$tmp/x"
-[ ! -e "$tmp/x" ] || fail "output written after a failure"
+# A TMPDIR that does not exist is named (not under valgrind, which needs one itself).
+if [ -z "${KS_VALGRIND:-}" ] || [ "$KS_VALGRIND" = 0 ]; then
+	expect_fail 4 "nosuchdir" env TMPDIR="$tmp/nosuchdir" "$KENSHO_PHRASES" -quiet -train - -output "$tmp/x"
+	[ ! -e "$tmp/x" ] || fail "output written after a failure"
+fi
 
 # Output as gzip when the name ends in .gz.
 expect_ok phrases -train "$tmp/c.txt" -output "$tmp/p1.txt.gz"
