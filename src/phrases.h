@@ -12,9 +12,9 @@
  *     score(a, b) = (c(ab) - min_count) / c(a) / c(b) * N  >  threshold,
  *
  * where c() are the counts and N the number of word tokens in the corpus
- * (the score of word2vec's word2phrase, Mikolov et al., "Distributed
- * Representations of Words and Phrases and their Compositionality", NIPS
- * 2013, section 4). A joined pair is consumed: in "a b c" with a_b joined,
+ * (Mikolov et al., "Distributed Representations of Words and Phrases and
+ * their Compositionality", NIPS 2013, section 4, with min_count as the
+ * discount, scaled by N as word2phrase scales it). A joined pair is consumed: in "a b c" with a_b joined,
  * the next pair considered is c and the word after it, so one pass joins
  * at most two words, and a second pass over the output up to four.
  *
