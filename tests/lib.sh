@@ -6,6 +6,7 @@ set -u
 : "${KS_SHARED_DATA:=$KS_SRCDIR/../shared/data}"
 KENSHO="$KS_BUILDDIR/kensho"
 KENSHO_EVAL="$KS_BUILDDIR/kensho-eval"
+KENSHO_PHRASES="$KS_BUILDDIR/kensho-phrases"
 GEN="$KS_BUILDDIR/kensho-gen-corpus"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kensho-sh.XXXXXX")
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -20,7 +21,7 @@ trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 if [ -n "${KS_VALGRIND:-}" ] && [ "$KS_VALGRIND" != 0 ]; then
 	command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind missing"; exit 77; }
 	mkdir "$tmp/vg"
-	for prog in KENSHO KENSHO_EVAL GEN; do
+	for prog in KENSHO KENSHO_EVAL KENSHO_PHRASES GEN; do
 		eval "real=\$$prog"
 		wrapper="$tmp/vg/$(basename "$real")"
 		{
