@@ -113,8 +113,8 @@ static const struct opt opts[] = {
 	  "same as -debug 0" },
 	{ "hs", OPT_ZERO_ONLY, 0, 0, 0, "0",
 	  "word2vec.c compatibility: hierarchical softmax is not supported" },
-	{ "classes", OPT_ZERO_ONLY, 0, 0, 0, "0",
-	  "word2vec.c compatibility: k-means classes are not supported" },
+	{ "classes", OPT_LONG, OFF(classes), 0, 4294967295.0, "K",
+	  "write K k-means word classes to -output instead of vectors (0: vectors)" },
 	{ "help", OPT_HELP, 0, 0, 0, NULL,
 	  "print this help and exit" },
 	{ "version", OPT_VERSION, 0, 0, 0, NULL,
@@ -343,9 +343,7 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 	case OPT_ZERO_ONLY:
 		if (strcmp(val, "0") != 0)
 			return ks_err_set(err, KS_ERR_USAGE, "option -%s %s: %s", o->name, val,
-					  strcmp(o->name, "hs") == 0
-					  ? "hierarchical softmax is not supported; use -negative"
-					  : "word classes are not supported");
+					  "hierarchical softmax is not supported; use -negative");
 		return KS_OK;
 	default:
 		return ks_err_set(err, KS_ERR_INTERNAL, "option -%s: bad table entry", o->name);
@@ -456,6 +454,10 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		cfg->alpha_in_scale = 1.0;
 		cfg->positions = KS_POSITIONS_OFF;
 	}
+	if (cfg->classes > 0 && cfg->output == NULL)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-classes %ld: the classes are written to -output; give -output FILE",
+				  cfg->classes);
 	if (cfg->save_positions != NULL && cfg->positions == KS_POSITIONS_OFF)
 		return ks_err_set(err, KS_ERR_USAGE,
 				  "-save-positions %s: there are no position weights to write; "

@@ -43,6 +43,7 @@ struct ks_config {
 	long iter;		/* -iter: epochs */
 	long min_count;		/* -min-count */
 	long max_vocab;		/* -max-vocab, 0 = no cap */
+	long classes;		/* -classes: k-means classes written instead of vectors, 0 = off */
 	double alpha;		/* -alpha, < 0 until resolved for the mode */
 	double alpha_in_scale;	/* -input-rate-scale: input rate / alpha (CBOW), < 0 until resolved */
 	double ns_exponent;	/* -ns-exponent */

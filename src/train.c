@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "classes.h"
 #include "corpus.h"
 #include "kernels.h"
 #include "losslog.h"
@@ -750,8 +751,40 @@ train_check_finite(const float *m, size_t cells, const char *what, struct ks_err
 	return KS_OK;
 }
 
+/*
+ * -classes: clusters the word vectors and leaves the classes file pending
+ * in *out (see ks_classes_write_pending).
+ */
 static int
-train_write(const struct train *t, struct ks_err *err)
+train_write_classes(const struct train *t, struct ks_outfile **out, const char *const *words,
+		    const struct ks_log *log, struct ks_err *err)
+{
+	const struct ks_config *cfg = t->cfg;
+	struct ks_classes_stats st;
+	uint32_t *assign;
+	double start = train_now();
+	int rc;
+
+	assign = ks_malloc_array(t->n_words, sizeof(*assign));
+	if (assign == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the classes");
+	rc = ks_classes_kmeans(t->in_vecs, t->n_words, t->dim, t->stride, (size_t)cfg->classes,
+			       cfg->seed, (size_t)cfg->threads, assign, &st, err);
+	if (rc == KS_OK) {
+		ks_log(log, KS_LOG_INFO, "classes: %ld k-means class%s of %zu words, %zu pass%s%s "
+		       "(%.1fs)%s", cfg->classes, cfg->classes == 1 ? "" : "es", t->n_words,
+		       st.iterations, st.iterations == 1 ? "" : "es",
+		       st.changed_last == 0 ? ", converged" : ", stopped at the pass limit",
+		       train_now() - start, st.empty > 0 ? "; some classes ended empty" : "");
+		rc = ks_classes_write_pending(out, cfg->output, words, assign, t->n_words,
+					      (size_t)cfg->classes, err);
+	}
+	free(assign);
+	return rc;
+}
+
+static int
+train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 {
 	const struct ks_config *cfg = t->cfg;
 	enum ks_vecfile_format fmt = cfg->binary ? KS_VECFILE_BINARY : KS_VECFILE_TEXT;
@@ -778,7 +811,9 @@ train_write(const struct train *t, struct ks_err *err)
 	 * vectors in place too; only a failing rename remains between them.
 	 */
 	rc = KS_OK;
-	if (cfg->output)
+	if (cfg->output && cfg->classes > 0)
+		rc = train_write_classes(t, &out, words, log, err);
+	else if (cfg->output)
 		rc = ks_vecfile_write_pending(&out, cfg->output, fmt, words, t->in_vecs,
 					      t->n_words, t->dim, t->stride,
 					      (size_t)cfg->threads, err);
@@ -976,6 +1011,12 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		       cfg->sg_ignored, strchr(cfg->sg_ignored, ' ') ? "have" : "has");
 	if ((rc = train_checkpoint_match(&t, stream, &info, log, err)) != KS_OK)
 		goto out;
+	if ((size_t)cfg->classes > rep->vocab_size) {
+		rc = ks_err_set(err, KS_ERR_USAGE, "-classes %ld: more classes than the %zu words "
+				"of the vocabulary; nothing was trained or written", cfg->classes,
+				rep->vocab_size);
+		goto out;
+	}
 	resumed_words = atomic_load(&t.words_done);
 	if (cfg->save_vocab && (rc = ks_vocab_save(ks_stream_vocab(stream), cfg->save_vocab, err)) != KS_OK)
 		goto out;
@@ -1037,7 +1078,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		       "only %llu training example%s for %zu words: most vectors stay near "
 		       "their random start", (unsigned long long)rep->examples,
 		       PLURAL(rep->examples), rep->vocab_size);
-	rc = train_write(&t, err);
+	rc = train_write(&t, log, err);
 out:
 	train_free(&t);
 	ks_stream_destroy(stream);

@@ -81,6 +81,7 @@ main(void)
 	srunner_add_suite(sr, ks_suite_sampler());
 	srunner_add_suite(sr, ks_suite_kernels());
 	srunner_add_suite(sr, ks_suite_positions());
+	srunner_add_suite(sr, ks_suite_classes());
 	srunner_add_suite(sr, ks_suite_vecfile());
 	srunner_add_suite(sr, ks_suite_train());
 	srunner_add_suite(sr, ks_suite_checkpoint());
