@@ -156,6 +156,7 @@ w_settings(struct ckpt_writer *w, const struct ks_ckpt_settings *s)
 	w_u32(w, (uint32_t)s->cbow);
 	w_u32(w, (uint32_t)s->cbow_update);
 	w_u32(w, (uint32_t)s->positions);
+	w_u32(w, (uint32_t)s->hs);
 	w_u32(w, (uint32_t)s->kernel);
 	w_f64(w, s->sample);
 	w_f64(w, s->ns_exponent);
@@ -224,6 +225,8 @@ ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 	w_matrix(&w, c->out_vecs, c->n_words, c->dim, c->stride);
 	w_u64(&w, c->n_pos);
 	w_floats(&w, c->pos, c->n_pos);
+	w_u64(&w, c->n_hs);
+	w_matrix(&w, c->hs_vecs, c->n_hs, c->dim, c->stride);
 	w_u32(&w, (uint32_t)w.crc);
 	if (w.failed) {
 		int e = errno ? errno : EIO;
@@ -382,6 +385,7 @@ r_settings(struct ckpt_reader *r, struct ks_ckpt_settings *s)
 	s->cbow = (int32_t)r_u32(r);
 	s->cbow_update = (int32_t)r_u32(r);
 	s->positions = (int32_t)r_u32(r);
+	s->hs = (int32_t)r_u32(r);
 	s->kernel = (int32_t)r_u32(r);
 	s->sample = r_f64(r);
 	s->ns_exponent = r_f64(r);
@@ -492,9 +496,9 @@ r_matrices(struct ckpt_reader *r, struct ks_ckpt *c)
 	dim = r_u64(r);
 	if (r->status != KS_OK)
 		return;
-	if (dim == 0 || dim > CKPT_MAX_DIM || r->left < 12 ||
+	if (dim == 0 || dim > CKPT_MAX_DIM || r->left < 20 ||
 	    ks_mul_size(c->n_words, (size_t)dim, &cells) != 0 ||
-	    (uint64_t)cells > (r->left - 12) / (2 * sizeof(float))) {
+	    (uint64_t)cells > (r->left - 20) / (2 * sizeof(float))) {
 		r_fail(r, "the matrices do not fit the file");
 		return;
 	}
@@ -523,7 +527,7 @@ r_positions(struct ckpt_reader *r, struct ks_ckpt *c)
 	n = r_u64(r);
 	if (r->status != KS_OK || n == 0)
 		return;
-	if (r->left < 4 || n > (r->left - 4) / sizeof(float) || n > CKPT_MAX_DIM * 2000) {
+	if (r->left < 12 || n > (r->left - 12) / sizeof(float) || n > CKPT_MAX_DIM * 2000) {
 		r_fail(r, "the position weights do not fit the file");
 		return;
 	}
@@ -534,6 +538,30 @@ r_positions(struct ckpt_reader *r, struct ks_ckpt *c)
 	}
 	c->n_pos = (size_t)n;
 	r_matrix(r, c->pos, 1, c->n_pos, c->n_pos);
+}
+
+/* The inner-node rows of hierarchical softmax: a count, then the rows (none without -hs 1). */
+static void
+r_hs(struct ckpt_reader *r, struct ks_ckpt *c)
+{
+	uint64_t n;
+
+	r->where = "hierarchical softmax vectors";
+	n = r_u64(r);
+	if (r->status != KS_OK || n == 0)
+		return;
+	if (n != c->n_words - 1 || r->left < 4 ||
+	    (uint64_t)n * c->dim > (r->left - 4) / sizeof(float)) {
+		r_fail(r, "the tree's vectors do not fit the vocabulary or the file");
+		return;
+	}
+	c->hs_vecs = ks_aligned_calloc((size_t)n * c->stride, sizeof(float));
+	if (c->hs_vecs == NULL) {
+		r->status = ks_err_set(r->err, KS_ERR_NOMEM, "%s: out of memory", r->path);
+		return;
+	}
+	c->n_hs = (size_t)n;
+	r_matrix(r, c->hs_vecs, c->n_hs, c->dim, c->stride);
 }
 
 /* The body after the version strings; the caller checks the checksum. */
@@ -551,6 +579,7 @@ r_body(struct ckpt_reader *r, struct ks_ckpt *c)
 	r_vocab(r, c);
 	r_matrices(r, c);
 	r_positions(r, c);
+	r_hs(r, c);
 }
 
 int
@@ -678,6 +707,7 @@ ks_ckpt_destroy(struct ks_ckpt *c)
 	free(c->in_vecs);
 	free(c->out_vecs);
 	free(c->pos);
+	free(c->hs_vecs);
 	free(c->version);
 	free(c);
 }
@@ -700,6 +730,7 @@ ks_ckpt_settings_init(struct ks_ckpt_settings *set, const struct ks_config *cfg,
 	set->cbow = cfg->cbow;
 	set->cbow_update = (int32_t)cfg->cbow_update;
 	set->positions = (int32_t)cfg->positions;
+	set->hs = cfg->hs;
 	set->kernel = (int32_t)cfg->kernel;
 	set->cached = cached;
 	set->sample = cfg->sample;
@@ -802,6 +833,7 @@ ks_ckpt_check(const struct ks_ckpt *c, const char *path, const struct ks_ckpt_se
 	int rc;
 
 	if ((rc = ckpt_diff_int(path, "size", then->size, now->size, err)) != KS_OK ||
+	    (rc = ckpt_diff_int(path, "hs", then->hs, now->hs, err)) != KS_OK ||
 	    (rc = ckpt_diff_int(path, "window", then->window, now->window, err)) != KS_OK ||
 	    (rc = ckpt_diff_int(path, "negative", then->negative, now->negative, err)) != KS_OK ||
 	    (rc = ckpt_diff_int(path, "cbow", then->cbow, now->cbow, err)) != KS_OK ||

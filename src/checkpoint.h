@@ -19,7 +19,7 @@
  *   u32 format version       KS_CKPT_FORMAT_VERSION
  *   str kensho version       u32 length + bytes, e.g. "0.1.0"
  *   settings                 size, window, negative, cbow, cbow-update,
- *                            positions, kernel, sample, ns-exponent, alpha,
+ *                            positions, hs, kernel, sample, ns-exponent, alpha,
  *                            input-rate-scale, iter, min-count, max-vocab,
  *                            max-sentence, seed, threads, cached; doubles
  *                            as their IEEE-754 bits
@@ -37,6 +37,8 @@
  *   matrices                 u64 dim, then V x dim f32 input vectors and
  *                            V x dim f32 output vectors
  *   position weights         u64 count (0 without -positions), then as many f32
+ *   hierarchical softmax     u64 inner nodes (0 without -hs 1), then as many
+ *                            rows of dim f32
  *   u32 CRC-32               zlib's crc32 of every byte before it
  *
  * Writing goes through outfile.h (a temporary name renamed into place), so
@@ -68,7 +70,7 @@
 /* The settings a resumed run must share with the interrupted one. */
 struct ks_ckpt_settings {
 	int64_t size, window, negative, iter, min_count, max_vocab, max_sentence, threads;
-	int32_t cbow, cbow_update, positions, kernel, cached;
+	int32_t cbow, cbow_update, positions, hs, kernel, cached;
 	double sample, ns_exponent, alpha, alpha_in_scale;
 	uint64_t seed;
 	size_t n_inputs;
@@ -109,6 +111,8 @@ struct ks_ckpt {
 	float *in_vecs, *out_vecs;	/* n_words rows of dim floats each, stride apart */
 	size_t n_pos;			/* floats of position weights, 0 without -positions */
 	float *pos;			/* n_pos floats (positions.h's layout) */
+	size_t n_hs;			/* inner-node rows, 0 without -hs 1 */
+	float *hs_vecs;			/* n_hs rows of dim floats, stride apart (adoptable) */
 	/* Set by ks_ckpt_read only. */
 	char *version;			/* the kensho version that wrote it */
 	char **owned_words;		/* the storage words points into */

@@ -29,7 +29,6 @@ enum opt_type {
 	OPT_CBOW_UPDATE,	/* corrected | word2vec */
 	OPT_KERNEL,		/* fast | reference */
 	OPT_POSITIONS,		/* off | vector | scalar */
-	OPT_ZERO_ONLY,		/* word2vec.c options only accepted as 0 */
 	OPT_QUIET,
 	OPT_HELP,
 	OPT_VERSION
@@ -73,8 +72,8 @@ static const struct opt opts[] = {
 	  "dimensions of the vectors" },
 	{ "window", OPT_LONG, OFF(window), 1, 1000, "N",
 	  "largest distance between a word and its context words" },
-	{ "negative", OPT_LONG, OFF(negative), 1, 1000, "N",
-	  "negative samples per target word" },
+	{ "negative", OPT_LONG, OFF(negative), 0, 1000, "N",
+	  "negative samples per target word (0: none, with -hs 1)" },
 	{ "ns-exponent", OPT_DOUBLE, OFF(ns_exponent), -10, 10, "X",
 	  "exponent of the unigram distribution negatives are drawn from" },
 	{ "sample", OPT_DOUBLE, OFF(sample), 0, 1, "X",
@@ -111,8 +110,8 @@ static const struct opt opts[] = {
 	  "0 errors only, 1 summary, 2 progress, 3 details" },
 	{ "quiet", OPT_QUIET, 0, 0, 0, NULL,
 	  "same as -debug 0" },
-	{ "hs", OPT_ZERO_ONLY, 0, 0, 0, "0",
-	  "word2vec.c compatibility: hierarchical softmax is not supported" },
+	{ "hs", OPT_BOOL, OFF(hs), 0, 1, "0|1",
+	  "1: hierarchical softmax (alone with -negative 0, else beside negative sampling)" },
 	{ "classes", OPT_LONG, OFF(classes), 0, 4294967295.0, "K",
 	  "write K k-means word classes to -output instead of vectors (0: vectors)" },
 	{ "help", OPT_HELP, 0, 0, 0, NULL,
@@ -340,11 +339,6 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "option -%s: '%s' must be fast or reference", o->name, val);
 		return KS_OK;
-	case OPT_ZERO_ONLY:
-		if (strcmp(val, "0") != 0)
-			return ks_err_set(err, KS_ERR_USAGE, "option -%s %s: %s", o->name, val,
-					  "hierarchical softmax is not supported; use -negative");
-		return KS_OK;
 	default:
 		return ks_err_set(err, KS_ERR_INTERNAL, "option -%s: bad table entry", o->name);
 	}
@@ -454,6 +448,21 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		cfg->alpha_in_scale = 1.0;
 		cfg->positions = KS_POSITIONS_OFF;
 	}
+	if (cfg->negative == 0 && !cfg->hs)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-negative 0 without -hs 1: nothing would be trained; give "
+				  "-negative N or -hs 1");
+	if (cfg->hs && cfg->positions != KS_POSITIONS_OFF)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-positions %s with -hs 1: position weights work with negative "
+				  "sampling only; give -hs 0 or -positions off",
+				  ks_positions_name(cfg->positions));
+	if (cfg->hs && cfg->negative == 0 && cfg->save_context != NULL)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-save-context %s with -hs 1 -negative 0: hierarchical softmax trains "
+				  "one vector per inner node of its tree, not per word, so there are "
+				  "no context vectors to write; give -negative N to train them too",
+				  cfg->save_context);
 	if (cfg->classes > 0 && cfg->output == NULL)
 		return ks_err_set(err, KS_ERR_USAGE,
 				  "-classes %ld: the classes are written to -output; give -output FILE",
@@ -532,9 +541,6 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 	case OPT_KERNEL:
 		snprintf(buf, cap, "%s", cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference");
 		break;
-	case OPT_ZERO_ONLY:
-		snprintf(buf, cap, "0");
-		break;
 	default:
 		break;
 	}
@@ -561,7 +567,7 @@ ks_config_help(const struct ks_config *cfg, const char *prog, FILE *out)
 		fprintf(out, "  %-22s %s", head, o->help);
 		config_value(&defaults, o, def, sizeof(def));
 		config_value(cfg, o, now, sizeof(now));
-		if (o->type == OPT_ZERO_ONLY || o->type == OPT_TRAIN)
+		if (o->type == OPT_TRAIN)
 			def[0] = now[0] = '\0';
 		/* Options given before --help show their value beside the default. */
 		if (def[0] != '\0' && now[0] != '\0' && strcmp(def, now) != 0)

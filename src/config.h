@@ -52,6 +52,7 @@ struct ks_config {
 	enum ks_positions_kind positions; /* -positions */
 	enum ks_kernel_kind kernel;	/* -kernel */
 	int binary;		/* -binary */
+	int hs;			/* -hs: hierarchical softmax */
 	int debug;		/* -debug: 0 quiet, 1 summary, 2 progress, 3 details */
 	uint64_t seed;		/* -seed */
 	long max_sentence;	/* -max-sentence */

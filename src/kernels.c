@@ -451,6 +451,98 @@ kernels_outputs(const struct ks_kernel_ctx *k, const float *restrict h, const ui
 	return loss;
 }
 
+/*
+ * Hierarchical softmax's output side (kernels.h): the dot products of a
+ * chunk of the path's rows first, then the fused gradient and row
+ * updates. The rows are distinct, so every x sees the rows as they were.
+ * With first, k->grad is overwritten with -dL_hs/dh; otherwise the
+ * negative-sampling part wrote it and -dL_hs/dh is added.
+ */
+KERNELS_INLINE double
+kernels_hs_outputs(const struct ks_kernel_ctx *k, const float *restrict h,
+		   const struct ks_hs_path *p, float alpha_out, int first)
+{
+	const struct ks_sigmoid *t = k->sigmoid;
+	size_t dim = k->dim, stride = k->stride, at, n, j;
+	float *rows[KERNELS_CHUNK];
+	float g[KERNELS_CHUNK];
+	double loss = 0.0;
+
+	for (at = 0; at < p->len; at += n) {
+		n = p->len - at < KERNELS_CHUNK ? p->len - at : KERNELS_CHUNK;
+		for (j = 0; j < n; j++) {
+			float x;
+
+			rows[j] = k->hs_vecs + (size_t)p->nodes[at + j] * stride;
+			x = kernels_dot(h, rows[j], dim);
+			if (p->codes[at + j]) {
+				g[j] = -kernels_sigma(t, x);
+				loss -= (double)kernels_log_sigma(t, -x);
+			} else {
+				g[j] = 1.0f - kernels_sigma(t, x);
+				loss -= (double)kernels_log_sigma(t, x);
+			}
+		}
+		j = 0;
+		if (first && n > 0) {
+			kernels_output(k->grad, rows[0], g[0], alpha_out * g[0], h, 1, dim);
+			j = 1;
+			first = 0;
+		}
+		for (; j < n; j++)
+			kernels_output(k->grad, rows[j], g[j], alpha_out * g[j], h, 0, dim);
+	}
+	if (first)
+		memset(k->grad, 0, dim * sizeof(*k->grad));
+	return loss;
+}
+
+/* Both output sides of one input h: negative sampling (unless neg is NULL), then the path. */
+KERNELS_INLINE double
+kernels_hs_both(const struct ks_kernel_ctx *k, const float *restrict h, uint32_t target,
+		const uint32_t *neg, size_t n_neg, const struct ks_hs_path *path, float alpha_out)
+{
+	double loss = 0.0;
+
+	if (neg != NULL)
+		loss = kernels_outputs(k, h, &target, 1, neg, n_neg, alpha_out);
+	return loss + kernels_hs_outputs(k, h, path, alpha_out, neg == NULL);
+}
+
+KERNELS_DISPATCH double
+ks_cbow_hs_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
+		uint32_t target, const uint32_t *neg, size_t n_neg,
+		const struct ks_hs_path *path, float alpha_in, float alpha_out,
+		enum ks_cbow_update mode)
+{
+	size_t dim = k->dim, stride = k->stride, i;
+	float step;
+	double loss;
+
+	kernels_mean(k->h, k->in_vecs, dim, stride, ctx, n_ctx);
+	loss = kernels_hs_both(k, k->h, target, neg, n_neg, path, alpha_out);
+	/* The correction (see the top of this file), whichever output side. */
+	step = mode == KS_CBOW_WORD2VEC ? alpha_in : alpha_in / (float)n_ctx;
+	for (i = 0; i < n_ctx; i++)
+		kernels_axpy(k->in_vecs + (size_t)ctx[i] * stride, step, k->grad, dim);
+	return loss;
+}
+
+KERNELS_DISPATCH double
+ks_sg_hs_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
+	      const uint32_t *neg, size_t n_neg, const struct ks_hs_path *path,
+	      float alpha_in, float alpha_out)
+{
+	size_t dim = k->dim;
+	float *in = k->in_vecs + (size_t)input * k->stride;
+	double loss;
+
+	memcpy(k->h, in, dim * sizeof(*k->h));
+	loss = kernels_hs_both(k, k->h, target, neg, n_neg, path, alpha_out);
+	kernels_axpy(in, alpha_in, k->grad, dim);
+	return loss;
+}
+
 KERNELS_DISPATCH double
 ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 	     uint32_t target, const uint32_t *neg, size_t n_neg,

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "huffman.h"
 #include "status.h"
 
 enum ks_cbow_update {
@@ -62,6 +63,7 @@ struct ks_kernel_ctx {
 	const struct ks_sigmoid *sigmoid;
 	float *h;		/* dim floats of scratch: the CBOW input */
 	float *grad;		/* scratch: -dL/d(input), dim floats (ks_sg_batch_step: more) */
+	float *hs_vecs;		/* hierarchical softmax: V - 1 inner-node rows, or NULL */
 };
 
 /*
@@ -148,6 +150,26 @@ double ks_cbow_pos_step(const struct ks_kernel_ctx *k, const struct ks_pos_rows 
  */
 double ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 		  const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out);
+
+/*
+ * Hierarchical softmax (huffman.h): the input h predicts the target by
+ * the turns of its path, each inner node's row u_j with the label 1 for
+ * code 0 and 0 for code 1 (word2vec.c's convention):
+ *   L_hs = -sum over the path of log sigma((1 - 2 code_j) h . u_j).
+ * The path's rows are distinct, so the step is exact for any depth. With
+ * neg != NULL, negative sampling's loss (as in ks_cbow_step) is added and
+ * both output sides step from the same h; with neg == NULL (-negative 0)
+ * only L_hs is trained and out_vecs is not touched. The input rows step
+ * as in ks_cbow_step (corrected or word2vec) and ks_sg_step. Needs
+ * k->hs_vecs. Returns the loss before the update.
+ */
+double ks_cbow_hs_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
+		       uint32_t target, const uint32_t *neg, size_t n_neg,
+		       const struct ks_hs_path *path, float alpha_in, float alpha_out,
+		       enum ks_cbow_update mode);
+double ks_sg_hs_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
+		     const uint32_t *neg, size_t n_neg, const struct ks_hs_path *path,
+		     float alpha_in, float alpha_out);
 
 /* The largest window and negative count ks_sg_batch_step takes. */
 #define KS_SG_BATCH_MAX_INPUTS 64

@@ -24,6 +24,7 @@
 #include "checkpoint.h"
 #include "classes.h"
 #include "corpus.h"
+#include "huffman.h"
 #include "kernels.h"
 #include "losslog.h"
 #include "mem.h"
@@ -84,6 +85,8 @@ struct train {
 	struct ks_sigmoid sigmoid;
 	float *in_vecs, *out_vecs;	/* n_words rows of dim floats, stride apart */
 	struct ks_positions *pos;	/* the shared position weights, or NULL */
+	struct ks_huffman *tree;	/* -hs 1: the tree, or NULL */
+	float *hs_vecs;		/* -hs 1: n_words - 1 inner-node rows, stride apart */
 	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
 	size_t n_words, dim, stride;
 	uint64_t total_words;	/* words over all epochs */
@@ -189,7 +192,7 @@ worker_publish(struct worker *w)
 static int
 train_sg_batch(const struct ks_config *cfg)
 {
-	return !cfg->cbow && cfg->kernel == KS_KERNEL_FAST &&
+	return !cfg->cbow && cfg->kernel == KS_KERNEL_FAST && !cfg->hs && cfg->negative > 0 &&
 	       2 * cfg->window <= KS_SG_BATCH_MAX_INPUTS &&
 	       cfg->negative + 1 <= KS_SG_BATCH_MAX_OUTPUTS;
 }
@@ -247,7 +250,7 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 	struct train *t = w->t;
 	const struct ks_config *cfg = t->cfg;
 	const struct ks_kernel_ctx kc = {
-		t->in_vecs, t->out_vecs, t->dim, t->stride, &t->sigmoid, w->h, w->grad
+		t->in_vecs, t->out_vecs, t->dim, t->stride, &t->sigmoid, w->h, w->grad, t->hs_vecs
 	};
 	size_t i, k = 0, negative = (size_t)cfg->negative, span, q;
 	size_t spans[TRAIN_AHEAD + 1];
@@ -295,6 +298,15 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 			}
 		if (n_ctx == 0)
 			continue;
+		if (t->tree != NULL && cfg->cbow) {
+			struct ks_hs_path path = ks_huffman_path(t->tree, w->kept[i]);
+
+			w->loss += ks_cbow_hs_step(&kc, w->ctx, n_ctx, w->kept[i],
+						   negative > 0 ? neg : NULL, negative, &path,
+						   alpha * t->in_scale, alpha, cfg->cbow_update);
+			w->examples++;
+			continue;
+		}
 		if (t->pos != NULL) {
 			w->loss += ks_cbow_pos_step(&kc, &w->pos.rows, w->ctx, w->slots, n_ctx,
 						    w->kept[i], neg, negative, alpha * t->in_scale,
@@ -317,7 +329,16 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 		for (j = 0; j < n_ctx; j++) {
 			for (q = 0; q < negative; q++)
 				neg[q] = ks_alias_draw(t->alias, &w->rng);
-			w->loss += ks_sg_step(&kc, w->kept[i], w->ctx[j], neg, negative, alpha, alpha);
+			if (t->tree != NULL) {
+				struct ks_hs_path path = ks_huffman_path(t->tree, w->ctx[j]);
+
+				w->loss += ks_sg_hs_step(&kc, w->kept[i], w->ctx[j],
+							 negative > 0 ? neg : NULL, negative, &path,
+							 alpha, alpha);
+			} else {
+				w->loss += ks_sg_step(&kc, w->kept[i], w->ctx[j], neg, negative, alpha,
+						      alpha);
+			}
 			w->examples++;
 		}
 	}
@@ -389,9 +410,38 @@ train_free(struct train *t)
 	free(t->keep);
 	ks_alias_destroy(t->alias);
 	ks_positions_destroy(t->pos);
+	ks_huffman_destroy(t->tree);
+	free(t->hs_vecs);
 	ks_ckpt_destroy(t->resume);
 	ks_ckpt_settings_free(&t->ckpt_set);
 	free(t->ckpt_path);
+}
+
+/*
+ * Hierarchical softmax: the tree from the counts and the inner-node rows,
+ * zero as word2vec.c starts them, or the checkpoint's.
+ */
+static int
+train_hs_setup(struct train *t, const uint64_t *counts, struct ks_err *err)
+{
+	size_t cells = (t->n_words - 1) * t->stride;
+	int rc;
+
+	if ((rc = ks_huffman_create(&t->tree, counts, t->n_words, err)) != KS_OK)
+		return rc;
+	if (t->resume != NULL) {
+		if (t->resume->hs_vecs == NULL || t->resume->n_hs != t->n_words - 1)
+			return ks_err_set(err, KS_ERR_FORMAT, "-resume %s: the checkpoint holds no "
+					  "tree of %zu inner nodes", t->cfg->resume, t->n_words - 1);
+		t->hs_vecs = t->resume->hs_vecs;
+		t->resume->hs_vecs = NULL;
+		return KS_OK;
+	}
+	t->hs_vecs = ks_aligned_calloc(cells ? cells : 1, sizeof(float));
+	if (t->hs_vecs == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the tree's %zu inner-node "
+				  "vectors", t->n_words - 1);
+	return KS_OK;
 }
 
 /* The position weights: all 1, or the checkpoint's (whose settings were checked). */
@@ -457,6 +507,8 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 		counts[i] = ks_vocab_count(t->vocab, (uint32_t)i);
 	ks_subsample_thresholds(counts, t->n_words, ks_vocab_total(t->vocab), cfg->sample, t->keep);
 	rc = ks_alias_create(&t->alias, counts, t->n_words, cfg->ns_exponent, err);
+	if (rc == KS_OK && cfg->hs)
+		rc = train_hs_setup(t, counts, err);
 	free(counts);
 	if (rc == KS_OK && cfg->positions != KS_POSITIONS_OFF)
 		rc = train_positions_setup(t, cfg, err);
@@ -665,7 +717,9 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		w->slots = ks_malloc_array(2 * (size_t)cfg->window, sizeof(uint32_t));
 		if (t->pos != NULL && rc == KS_OK)
 			rc = ks_positions_local_init(&w->pos, t->pos, err);
-		w->neg = ks_malloc_array((TRAIN_AHEAD + 1) * (size_t)cfg->negative, sizeof(uint32_t));
+		/* At least one slot: -hs 1 -negative 0 draws none. */
+		w->neg = ks_malloc_array((TRAIN_AHEAD + 1) * (size_t)(cfg->negative ? cfg->negative : 1),
+					 sizeof(uint32_t));
 		if (rc == KS_OK && (!w->h || !w->grad || !w->kept || !w->ctx || !w->slots || !w->neg))
 			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for worker %zu", i);
 	}
@@ -1029,13 +1083,13 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 			snprintf(scale, sizeof(scale), " (input vectors x%g)%s%s", (double)t.in_scale,
 				 t.pos != NULL ? ", position weights: " : "",
 				 t.pos != NULL ? ks_positions_name(cfg->positions) : "");
-		ks_log(log, KS_LOG_INFO, "training %s: %ld dimension%s, window %ld, "
+		ks_log(log, KS_LOG_INFO, "training %s%s: %ld dimension%s, window %ld, "
 		       "%ld negative%s, %ld epoch%s, %ld thread%s, alpha %g%s",
 		       !cfg->cbow ? (train_sg_batch(cfg) ? "skip-gram (a window at a time)"
 				     : "skip-gram (pair by pair)")
 		       : cfg->cbow_update == KS_CBOW_CORRECTED
 		       ? "CBOW (corrected)" : "CBOW (word2vec update)",
-		       cfg->size, PLURAL(cfg->size), cfg->window, cfg->negative,
+		       cfg->hs ? " with hierarchical softmax" : "", cfg->size, PLURAL(cfg->size), cfg->window, cfg->negative,
 		       PLURAL(cfg->negative), cfg->iter, PLURAL(cfg->iter), cfg->threads,
 		       PLURAL(cfg->threads), cfg->alpha, scale);
 	}
@@ -1204,6 +1258,10 @@ train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint6
 	if (t->pos != NULL) {
 		c.n_pos = ks_positions_floats(t->pos);
 		c.pos = ks_positions_weights(t->pos);
+	}
+	if (t->hs_vecs != NULL) {
+		c.n_hs = t->n_words - 1;
+		c.hs_vecs = t->hs_vecs;
 	}
 	c.workers = ks_malloc_array(n, sizeof(*c.workers));
 	c.words = ks_malloc_array(t->n_words, sizeof(*c.words));

@@ -17,7 +17,11 @@ expect_fail 2 "-window" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" -window 0
 expect_fail 2 "-alpha" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" -alpha nan
 expect_fail 2 "unknown option '--frobnicate'" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" --frobnicate
 expect_fail 2 "-iter needs a value" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" -iter
-expect_fail 2 "hierarchical softmax" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" -hs 1
+expect_fail 2 "hierarchical softmax trains" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" -hs 1 \
+	-negative 0 -save-context "$tmp/ctx"
+expect_fail 2 "nothing would be trained" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" -negative 0
+expect_fail 2 "negative sampling only" "$KENSHO" -train "$tmp/c.txt" -output "$tmp/v" -hs 1 \
+	-positions scalar
 expect_fail 2 "no training corpus" "$KENSHO" -output "$tmp/v"
 expect_fail 2 "nothing to write" "$KENSHO" -train "$tmp/c.txt"
 [ ! -e "$tmp/v" ] || fail "a rejected command line wrote output"

@@ -70,6 +70,25 @@ for kind in vector scalar; do
 	ok
 done
 
+# Hierarchical softmax, alone and beside negatives, both modes: the tree's
+# vectors are checkpointed, so the resumed run ends with the same bytes.
+for mode in "-hs 1 -negative 0" "-hs 1" "-cbow 0 -hs 1 -negative 0"; do
+	# shellcheck disable=SC2086
+	expect_ok "$KENSHO" $opts $mode -output "$tmp/fh.vec"
+	rm -f "$tmp/r.vec" "$tmp/r.ckpt"
+	# shellcheck disable=SC2086
+	KENSHO_STOP_AFTER_WORDS=120000 "$KENSHO" $opts $mode -output "$tmp/r.vec" \
+		-checkpoint "$tmp/r.ckpt" 2>"$tmp/err" </dev/null
+	[ $? -eq 11 ] || fail "$mode, stop: $(cat "$tmp/err")"
+	# shellcheck disable=SC2086
+	expect_fail 2 "written with -hs 1, but this run has -hs 0" \
+		"$KENSHO" $opts $mode -hs 0 -negative 5 -output "$tmp/r.vec" -resume "$tmp/r.ckpt"
+	# shellcheck disable=SC2086
+	expect_ok "$KENSHO" $opts $mode -output "$tmp/r.vec" -resume "$tmp/r.ckpt"
+	cmp -s "$tmp/fh.vec" "$tmp/r.vec" || fail "$mode, resumed: vectors differ"
+	ok
+done
+
 # A stop past the last batch lets the run finish.
 rm -f "$tmp/r.vec"
 # shellcheck disable=SC2086

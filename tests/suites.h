@@ -11,6 +11,7 @@ Suite *ks_suite_corpus(void);
 Suite *ks_suite_vocab(void);
 Suite *ks_suite_sampler(void);
 Suite *ks_suite_kernels(void);
+Suite *ks_suite_huffman(void);
 Suite *ks_suite_positions(void);
 Suite *ks_suite_classes(void);
 Suite *ks_suite_vecfile(void);

@@ -35,6 +35,7 @@ struct sample {
 	uint64_t counts[5];
 	float in[15], out[15];
 	float pos[6];
+	float hs[12];	/* 4 inner nodes of 3 floats */
 };
 
 static void
@@ -105,6 +106,11 @@ sample_init(struct sample *s)
 		s->pos[i] = 1.0f + (float)i / 8.0f;
 	s->c.n_pos = 6;
 	s->c.pos = s->pos;
+	s->c.set.hs = 1;
+	for (i = 0; i < 12; i++)
+		s->hs[i] = 0.25f - (float)i / 16.0f;
+	s->c.n_hs = 4;
+	s->c.hs_vecs = s->hs;
 }
 
 static void
@@ -176,6 +182,9 @@ START_TEST(test_ckpt_round_trip)
 	ck_assert_int_eq(c->set.positions, KS_POSITIONS_SCALAR);
 	ck_assert_uint_eq(c->n_pos, 6);
 	ck_assert(memcmp(c->pos, s.pos, sizeof(s.pos)) == 0);
+	ck_assert_int_eq(c->set.hs, 1);
+	ck_assert_uint_eq(c->n_hs, 4);
+	ck_assert(memcmp(c->hs_vecs, s.hs, sizeof(s.hs)) == 0);
 	ks_ckpt_destroy(c);
 	ks_ckpt_destroy(NULL);
 }

@@ -62,6 +62,7 @@ struct kt_model {
 	size_t dim;
 	float in[KT_V * KT_DIM];
 	float out[KT_V * KT_DIM];
+	float hs[KT_V * KT_DIM];	/* inner-node rows of hierarchical softmax */
 	float h[KT_DIM];
 	float grad[8 * KT_DIM];	/* a skip-gram window needs a row per input */
 	struct ks_sigmoid sigmoid;
@@ -80,6 +81,11 @@ struct kt_case {
 	/* n_inputs > 0: a skip-gram window, each of inputs -> target (shared negatives). */
 	uint32_t inputs[8];
 	size_t n_inputs;
+	/* path_len > 0: hierarchical softmax along this path (and no_ns: without negatives). */
+	uint32_t path_nodes[8];
+	uint8_t path_codes[8];
+	size_t path_len;
+	int no_ns;
 };
 
 static struct kt_model *
@@ -96,6 +102,7 @@ kt_model_new(uint64_t seed, float scale)
 	for (i = 0; i < KT_V * KT_DIM; i++) {
 		m->in[i] = scale * (float)(2.0 * (double)(ks_rng_next(&r) >> 11) * 0x1.0p-53 - 1.0);
 		m->out[i] = scale * (float)(2.0 * (double)(ks_rng_next(&r) >> 11) * 0x1.0p-53 - 1.0);
+		m->hs[i] = scale * (float)(2.0 * (double)(ks_rng_next(&r) >> 11) * 0x1.0p-53 - 1.0);
 	}
 	/* The kernels must not read their scratch before writing it. */
 	for (i = 0; i < KT_DIM; i++)
@@ -108,7 +115,8 @@ kt_model_new(uint64_t seed, float scale)
 static struct ks_kernel_ctx
 kt_ctx(struct kt_model *m)
 {
-	struct ks_kernel_ctx k = { m->in, m->out, m->dim, m->dim, &m->sigmoid, m->h, m->grad };
+	struct ks_kernel_ctx k = { m->in, m->out, m->dim, m->dim, &m->sigmoid, m->h, m->grad,
+				   m->hs };
 
 	return k;
 }
@@ -121,15 +129,27 @@ kt_log_sigma(double x)
 }
 
 /* -log sigma(h . o_target) - sum over negatives != target of log sigma(-h . o_neg). */
+/* The doubles of the hierarchical-softmax rows, when a case uses them (kt_loss's third matrix). */
+static const double *kt_hs_rows;
+
 static double
 kt_pair_loss(const struct kt_case *c, const double *h, const double *out, size_t dim)
 {
-	double x = 0.0, loss;
+	double x = 0.0, loss = 0.0;
 	size_t i, d;
 
+	for (i = 0; i < c->path_len; i++) {
+		x = 0.0;
+		for (d = 0; d < dim; d++)
+			x += h[d] * kt_hs_rows[c->path_nodes[i] * dim + d];
+		loss -= kt_log_sigma(c->path_codes[i] ? -x : x);
+	}
+	if (c->no_ns)
+		return loss;
+	x = 0.0;
 	for (d = 0; d < dim; d++)
 		x += h[d] * out[c->target * dim + d];
-	loss = -kt_log_sigma(x);
+	loss -= kt_log_sigma(x);
 	for (i = 0; i < c->n_neg; i++) {
 		if (c->neg[i] == c->target)
 			continue;
@@ -176,7 +196,14 @@ static double
 kt_run(const struct kt_case *c, struct kt_model *m, enum ks_cbow_update mode)
 {
 	struct ks_kernel_ctx k = kt_ctx(m);
+	struct ks_hs_path path = { c->path_nodes, c->path_codes, c->path_len };
 
+	if (c->path_len > 0 && c->n_ctx > 0)
+		return ks_cbow_hs_step(&k, c->ctx, c->n_ctx, c->target, c->no_ns ? NULL : c->neg,
+				       c->n_neg, &path, c->alpha, c->alpha, mode);
+	if (c->path_len > 0)
+		return ks_sg_hs_step(&k, c->input, c->target, c->no_ns ? NULL : c->neg, c->n_neg,
+				     &path, c->alpha, c->alpha);
 	if (c->n_ctx > 0)
 		return ks_cbow_step(&k, c->ctx, c->n_ctx, c->target, c->neg, c->n_neg,
 				    c->alpha, c->alpha, mode);
@@ -220,6 +247,7 @@ kt_gradient_check(const struct kt_case *c)
 {
 	struct kt_model *m = kt_model_new(KT_SEED, 0.3f);
 	struct kt_model *before = malloc(sizeof(*before));
+	static double dhs[KT_V * KT_DIM];
 	double din[KT_V * KT_DIM], dout[KT_V * KT_DIM], loss, ref;
 	size_t i;
 
@@ -228,13 +256,16 @@ kt_gradient_check(const struct kt_case *c)
 	for (i = 0; i < KT_V * KT_DIM; i++) {
 		din[i] = m->in[i];
 		dout[i] = m->out[i];
+		dhs[i] = m->hs[i];
 	}
+	kt_hs_rows = dhs;
 	loss = kt_run(c, m, KS_CBOW_CORRECTED);
 	ref = kt_loss(c, din, dout, KT_DIM);
 	ck_assert_msg(fabs(loss - ref) <= 1e-5 * (1.0 + ref),
 		      "%s: kernel loss %.9g, double loss %.9g", c->name, loss, ref);
 	kt_check_matrix(c, "in_vecs", before->in, m->in, din, dout, din, KT_DIM);
 	kt_check_matrix(c, "out_vecs", before->out, m->out, din, dout, dout, KT_DIM);
+	kt_check_matrix(c, "hs_vecs", before->hs, m->hs, din, dout, dhs, KT_DIM);
 	free(before);
 	free(m);
 }
@@ -594,6 +625,40 @@ START_TEST(test_sigmoid_clamp)
 }
 END_TEST
 
+/* Hierarchical softmax alone and beside negatives, CBOW and skip-gram. */
+START_TEST(test_hs_gradient)
+{
+	struct kt_case cases[] = {
+		{ "cbow hs", { 0, 4, 9 }, 3, 0, 2, { 6, 1, 8 }, 3, 1e-2f, { 0 }, 0,
+		  { 11, 3, 7, 0 }, { 1, 0, 1, 1 }, 4, 1 },
+		{ "cbow hs+ns repeated", { 1, 4, 1, 6 }, 4, 0, 7, { 0, 7, 5, 5 }, 4, 1e-2f, { 0 }, 0,
+		  { 2, 9, 14, 5, 6 }, { 0, 0, 1, 0, 1 }, 5, 0 },
+		{ "sg hs", { 0 }, 0, 3, 5, { 1 }, 1, 1e-2f, { 0 }, 0, { 4, 8 }, { 1, 0 }, 2, 1 },
+		{ "sg hs+ns", { 0 }, 0, 3, 5, { 1, 5, 2 }, 3, 1e-2f, { 0 }, 0,
+		  { 4, 8, 12 }, { 0, 1, 0 }, 3, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		kt_gradient_check(&cases[i]);
+}
+END_TEST
+
+/* Without negatives the output vectors are not touched at all. */
+START_TEST(test_hs_alone_leaves_outputs)
+{
+	const struct kt_case c = { "cbow hs only", { 0, 4 }, 2, 0, 2, { 6 }, 1, 0.1f, { 0 }, 0,
+				   { 1, 2 }, { 0, 1 }, 2, 1 };
+	struct kt_model *m = kt_model_new(KT_SEED, 0.3f);
+	float out[KT_V * KT_DIM];
+
+	memcpy(out, m->out, sizeof(out));
+	kt_run(&c, m, KS_CBOW_CORRECTED);
+	ck_assert(memcmp(out, m->out, sizeof(out)) == 0);
+	free(m);
+}
+END_TEST
+
 Suite *
 ks_suite_kernels(void)
 {
@@ -613,6 +678,8 @@ ks_suite_kernels(void)
 	tcase_add_test(tc, test_word2vec_mode_is_c_times_corrected);
 	tcase_add_test(tc, test_sigmoid_table_accuracy);
 	tcase_add_test(tc, test_sigmoid_clamp);
+	tcase_add_test(tc, test_hs_gradient);
+	tcase_add_test(tc, test_hs_alone_leaves_outputs);
 	suite_add_tcase(s, tc);
 	return s;
 }
