@@ -213,7 +213,7 @@ expect_refused(const char *path, int status, const char *want)
 START_TEST(test_ckpt_padded_rows)
 {
 	enum { DIM = 100, STRIDE = 104 };
-	static float in[5 * STRIDE], out[5 * STRIDE];
+	static float in[5 * STRIDE], out[5 * STRIDE], hs[4 * STRIDE];
 	char path[512];
 	struct sample s;
 	struct ks_ckpt *c;
@@ -234,6 +234,10 @@ START_TEST(test_ckpt_padded_rows)
 		}
 	s.c.in_vecs = in;
 	s.c.out_vecs = out;
+	/* The tree's rows are padded the same way. */
+	for (r = 0; r < 4 * STRIDE; r++)
+		hs[r] = r % STRIDE < DIM ? (float)r / 8.0f : NAN;
+	s.c.hs_vecs = hs;
 	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
 	ck_assert_int_eq(ks_ckpt_read(&c, path, &err), KS_OK);
 	ck_assert_uint_eq(c->dim, DIM);
@@ -249,6 +253,9 @@ START_TEST(test_ckpt_padded_rows)
 				      c->in_vecs[r * STRIDE + d], c->out_vecs[r * STRIDE + d], want_in,
 				      want_out);
 		}
+	ck_assert_uint_eq(c->n_hs, 4);
+	for (r = 0; r < 4 * STRIDE; r++)
+		ck_assert(c->hs_vecs[r] == (r % STRIDE < DIM ? hs[r] : 0.0f));
 	ks_ckpt_destroy(c);
 	/* Cut inside the output rows, inside the input rows, and at the first row. */
 	buf = ks_test_slurp(path, &len);
