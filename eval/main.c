@@ -45,7 +45,7 @@ struct command;
 
 enum opt_id {
 	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
-	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_WORDS, OPT_NEIGHBORS, OPT_FIT, OPT_JSON, OPT_QUIET,
+	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_WORDS, OPT_NEIGHBORS, OPT_ANALOGIES, OPT_FIT, OPT_JSON, OPT_QUIET,
 	OPT_HELP, OPT_VERSION
 };
 
@@ -59,7 +59,7 @@ enum opt_id {
 			 OPT_BIT(OPT_QUIET))
 #define PLOT_OPTIONS (OPT_BIT(OPT_K) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
 		      OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_WORDS) | OPT_BIT(OPT_NEIGHBORS) | \
-		      OPT_BIT(OPT_FIT) | OPT_BIT(OPT_QUIET))
+		      OPT_BIT(OPT_ANALOGIES) | OPT_BIT(OPT_FIT) | OPT_BIT(OPT_QUIET))
 
 struct cli {
 	const struct command *cmd;
@@ -75,6 +75,7 @@ struct cli {
 	int no_header;
 	const char *words_file;	/* plot: -words */
 	const char *neighbors_of; /* plot: -neighbors */
+	const char *analogies_file; /* plot: -analogies */
 	size_t fit;		/* plot: -fit */
 	int json;
 	int quiet;
@@ -179,6 +180,8 @@ static const struct cli_option {
 	{ OPT_NO_HEADER, "no-header", NULL, "convert: write text without its `V D` header line" },
 	{ OPT_WORDS, "words", "FILE", "plot: also the words of FILE (white-space separated)" },
 	{ OPT_NEIGHBORS, "neighbors", "WORD", "plot: also WORD and its -k nearest neighbours" },
+	{ OPT_ANALOGIES, "analogies", "FILE", "plot: also the questions a b c d of FILE (Google format),\n"
+	  "                        with arrows a -> b and c -> d" },
 	{ OPT_FIT, "fit", "N", "plot: fit the PCA on the first N vectors of the file,\n"
 	  "                        0 = on the words drawn (default 0)" },
 	{ OPT_JSON, "json", NULL, "print JSON (neighbors: one object per query and line)" },
@@ -431,6 +434,9 @@ parse_args(struct cli *c, int argc, char **argv)
 		case OPT_NEIGHBORS:
 			c->neighbors_of = value;
 			break;
+		case OPT_ANALOGIES:
+			c->analogies_file = value;
+			break;
 		case OPT_FIT:
 			if (parse_size(value, &c->fit) != 0)
 				return usage_error("-fit: '%s' is not a count", value);
@@ -499,23 +505,32 @@ static int fail(int status, const struct ks_err *err);
 
 /*
  * Wants words to draw, stdin used once, and an SVG file that can be
- * written and a words file that can be read, before the vectors load.
+ * written and words and questions files that can be read, before the
+ * vectors load.
  */
 static int
 check_plot(const struct cli *c)
 {
 	struct ks_err err;
+	size_t stdin_uses;
 	int rc;
 
-	if (c->n_operands == 2 && c->words_file == NULL && c->neighbors_of == NULL)
-		return usage_error("no words to plot: give WORD..., -words FILE or -neighbors WORD");
-	if (c->words_file != NULL && strcmp(c->words_file, "-") == 0 &&
-	    strcmp(c->operands[0], "-") == 0)
-		return usage_error("'-' (standard input) is given 2 times, but stdin can be read only once");
+	if (c->n_operands == 2 && c->words_file == NULL && c->neighbors_of == NULL &&
+	    c->analogies_file == NULL)
+		return usage_error("no words to plot: give WORD..., -words FILE, -neighbors WORD "
+				   "or -analogies FILE");
+	stdin_uses = (strcmp(c->operands[0], "-") == 0) +
+		(c->words_file != NULL && strcmp(c->words_file, "-") == 0) +
+		(c->analogies_file != NULL && strcmp(c->analogies_file, "-") == 0);
+	if (stdin_uses > 1)
+		return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
+				   stdin_uses);
 	ks_err_clear(&err);
 	rc = ks_outfile_check(c->operands[1], &err);
 	if (rc == KS_OK && c->words_file != NULL)
 		rc = ks_eval_file_check(c->words_file, &err);
+	if (rc == KS_OK && c->analogies_file != NULL)
+		rc = ks_eval_file_check(c->analogies_file, &err);
 	return rc == KS_OK ? -1 : fail(rc, &err);
 }
 
@@ -1065,16 +1080,22 @@ body_plot(const struct cli *c, struct frame *fr, struct ks_err *err)
 	po.n_words = c->n_operands - 2;
 	po.words_file = c->words_file;
 	po.neighbors_of = c->neighbors_of;
+	po.analogies_file = c->analogies_file;
 	po.k = c->k;
 	po.fit_rows = c->fit;
 	po.title = strrchr(c->operands[0], '/') ? strrchr(c->operands[0], '/') + 1 : c->operands[0];
 	po.log = &log;
 	rc = ks_plot(fr->ev, c->operands[1], &po, &rep, err);
-	if (rc == KS_OK && !c->quiet)
+	if (rc == KS_OK && !c->quiet) {
 		fprintf(stderr, PROG ": %s: %zu word%s drawn (%zu not found), PCA fitted on %zu: "
 			"%.1f%% and %.1f%% of the variance\n", c->operands[1], rep.drawn,
 			rep.drawn == 1 ? "" : "s", rep.missing, rep.fitted, 100 * rep.explained[0],
 			100 * rep.explained[1]);
+		if (c->analogies_file != NULL)
+			fprintf(stderr, PROG ": %s: %zu of %zu question%s drawn, %zu arrow%s\n",
+				c->operands[1], rep.questions_drawn, rep.questions,
+				rep.questions == 1 ? "" : "s", rep.arrows, rep.arrows == 1 ? "" : "s");
+	}
 	return rc;
 }
 

@@ -24,6 +24,15 @@
 /* The gap between a point and its label. */
 #define SVG_GAP 6.0
 
+/*
+ * The colours of the arrow groups, in turn (Okabe and Ito's palette for
+ * colour-blind readers, without its yellow, which is too pale on white).
+ */
+static const char *const svg_arrow_colours[] = {
+	"#d55e00", "#009e73", "#cc79a7", "#e69f00", "#0072b2", "#56b4e9",
+};
+#define SVG_N_ARROW_COLOURS (sizeof(svg_arrow_colours) / sizeof(svg_arrow_colours[0]))
+
 struct box {
 	double x0, y0, x1, y1;
 };
@@ -56,13 +65,42 @@ svg_overlap(const struct box *a, const struct box *b)
 }
 
 /*
+ * The length of the segment (x0, y0) - (x1, y1) inside box b (Liang and
+ * Barsky's clipping: the segment's parameter range is narrowed by each of
+ * the four sides in turn).
+ */
+static double
+svg_segment_in_box(const double *seg, const struct box *b)
+{
+	double dx = seg[2] - seg[0], dy = seg[3] - seg[1], t0 = 0, t1 = 1;
+	double p[4] = { -dx, dx, -dy, dy };
+	double q[4] = { seg[0] - b->x0, b->x1 - seg[0], seg[1] - b->y0, b->y1 - seg[1] };
+	size_t k;
+
+	for (k = 0; k < 4; k++) {
+		if (p[k] == 0) {
+			if (q[k] < 0)
+				return 0;
+			continue;
+		}
+		if (p[k] < 0)
+			t0 = fmax(t0, q[k] / p[k]);
+		else
+			t1 = fmin(t1, q[k] / p[k]);
+		if (t0 >= t1)
+			return 0;
+	}
+	return (t1 - t0) * sqrt(dx * dx + dy * dy);
+}
+
+/*
  * Places label i of width w beside its point (px, py) as svg.h describes.
  * placed[0 .. i) are the labels placed so far; pts_px holds every point in
- * pixels; frame is the plot area.
+ * pixels; segs the n_segs arrows as x0 y0 x1 y1; frame is the plot area.
  */
 static void
 svg_place(struct placed *out, const struct placed *placed, size_t i, const double *pts_px,
-	  size_t n, double w, const struct box *frame)
+	  size_t n, const double *segs, size_t n_segs, double w, const struct box *frame)
 {
 	/* Unit directions: right, left, above, below, then the four corners. */
 	static const double dirs[][2] = {
@@ -102,6 +140,9 @@ svg_place(struct placed *out, const struct placed *placed, size_t i, const doubl
 
 				score += svg_overlap(&c.box, &pb);
 			}
+			/* A line through a label costs as much as a point-sized overlap per pixel. */
+			for (j = 0; j < n_segs; j++)
+				score += 4 * svg_segment_in_box(segs + 4 * j, &c.box);
 			/* Farther rings cost a little, so a free near place wins over a free far one. */
 			score += (double)(ring - 1) * 0.5;
 			if (score < best_score) {
@@ -195,8 +236,8 @@ ks_svg_write_plot(const char *path, const struct ks_svg_plot *plot,
 	struct ks_outfile *f = NULL;
 	struct scale sx, sy;
 	struct box frame;
-	double *px = NULL, xlo, xhi, ylo, yhi, width, height;
-	size_t i;
+	double *px = NULL, *segs = NULL, xlo, xhi, ylo, yhi, width, height;
+	size_t i, n_arrows;
 	FILE *out;
 	int rc;
 
@@ -218,6 +259,12 @@ ks_svg_write_plot(const char *path, const struct ks_svg_plot *plot,
 		ylo = fmin(ylo, pts[i].y);
 		yhi = fmax(yhi, pts[i].y);
 	}
+	n_arrows = plot->arrows != NULL ? plot->n_arrows : 0;
+	for (i = 0; i < n_arrows; i++)
+		if (plot->arrows[i].from >= n || plot->arrows[i].to >= n)
+			return ks_err_set(err, KS_ERR_INTERNAL, "%s: arrow %zu joins points %zu and %zu "
+					  "of %zu", path, i + 1, plot->arrows[i].from + 1,
+					  plot->arrows[i].to + 1, n);
 	svg_range(&xlo, &xhi);
 	svg_range(&ylo, &yhi);
 	frame.x0 = SVG_MARGIN_L;
@@ -228,18 +275,37 @@ ks_svg_write_plot(const char *path, const struct ks_svg_plot *plot,
 	sy = (struct scale){ ylo, yhi, frame.y1 - SVG_PAD, frame.y0 + SVG_PAD };
 	px = ks_malloc_array(n, 2 * sizeof(*px));
 	labels = ks_calloc_array(n, sizeof(*labels));
-	if (px == NULL || labels == NULL) {
+	segs = n_arrows > 0 ? ks_malloc_array(n_arrows, 4 * sizeof(*segs)) : NULL;
+	if (px == NULL || labels == NULL || (n_arrows > 0 && segs == NULL)) {
 		free(px);
 		free(labels);
+		free(segs);
 		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory for %zu points", path, n);
 	}
 	for (i = 0; i < n; i++) {
 		px[2 * i] = svg_map(&sx, pts[i].x);
 		px[2 * i + 1] = svg_map(&sy, pts[i].y);
 	}
+	/* Each arrow runs from the edge of its first point to the edge of its second. */
+	for (i = 0; i < n_arrows; i++) {
+		const double *a = px + 2 * plot->arrows[i].from, *b = px + 2 * plot->arrows[i].to;
+		double dx = b[0] - a[0], dy = b[1] - a[1], len = sqrt(dx * dx + dy * dy);
+		double s0 = KS_SVG_POINT_R + 1, s1 = KS_SVG_POINT_R + 1.5;
+
+		if (len <= s0 + s1 + 1) {
+			s0 = s1 = 0;
+		} else {
+			dx /= len;
+			dy /= len;
+		}
+		segs[4 * i] = a[0] + dx * s0;
+		segs[4 * i + 1] = a[1] + dy * s0;
+		segs[4 * i + 2] = b[0] - dx * s1;
+		segs[4 * i + 3] = b[1] - dy * s1;
+	}
 	for (i = 0; i < n; i++)
 		if (pts[i].label != NULL && pts[i].label[0] != '\0')
-			svg_place(&labels[i], labels, i, px, n,
+			svg_place(&labels[i], labels, i, px, n, segs, n_arrows,
 				  0.62 * KS_SVG_FONT_PX * (double)svg_chars(pts[i].label), &frame);
 		else
 			labels[i].box = (struct box){ 0, 0, 0, 0 };
@@ -252,6 +318,16 @@ ks_svg_write_plot(const char *path, const struct ks_svg_plot *plot,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%.0f\" "
 		"height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", width, height, width, height);
 	fputs("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n", out);
+	if (n_arrows > 0) {
+		/* One arrowhead per colour: SVG 1.1 markers do not take the line's colour. */
+		fputs("<defs>\n", out);
+		for (i = 0; i < SVG_N_ARROW_COLOURS; i++)
+			fprintf(out, "<marker id=\"ks-arrowhead-%zu\" viewBox=\"0 0 10 10\" refX=\"9\" "
+				"refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\">"
+				"<path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n", i,
+				svg_arrow_colours[i]);
+		fputs("</defs>\n", out);
+	}
 	fprintf(out, "<rect class=\"frame\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
 		"fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"/>\n", frame.x0, frame.y0,
 		frame.x1 - frame.x0, frame.y1 - frame.y0);
@@ -291,7 +367,24 @@ ks_svg_write_plot(const char *path, const struct ks_svg_plot *plot,
 			fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
 				px[2 * i], px[2 * i + 1], labels[i].x,
 				(labels[i].box.y0 + labels[i].box.y1) / 2);
-	fputs("</g>\n<g class=\"points\" fill=\"#1f5fa8\">\n", out);
+	fputs("</g>\n", out);
+	if (n_arrows > 0) {
+		fputs("<g class=\"arrows\" stroke-width=\"1.6\">\n", out);
+		for (i = 0; i < n_arrows; i++) {
+			size_t colour = plot->arrows[i].group % SVG_N_ARROW_COLOURS;
+
+			fprintf(out, "<line class=\"arrow\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" "
+				"y2=\"%.2f\" stroke=\"%s\" marker-end=\"url(#ks-arrowhead-%zu)\"><title>",
+				segs[4 * i], segs[4 * i + 1], segs[4 * i + 2], segs[4 * i + 3],
+				svg_arrow_colours[colour], colour);
+			svg_text(out, pts[plot->arrows[i].from].label ? pts[plot->arrows[i].from].label : "");
+			fputs(" \xe2\x86\x92 ", out);
+			svg_text(out, pts[plot->arrows[i].to].label ? pts[plot->arrows[i].to].label : "");
+			fputs("</title></line>\n", out);
+		}
+		fputs("</g>\n", out);
+	}
+	fputs("<g class=\"points\" fill=\"#1f5fa8\">\n", out);
 	for (i = 0; i < n; i++)
 		fprintf(out, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.1f\"/>\n", px[2 * i], px[2 * i + 1],
 			KS_SVG_POINT_R);
@@ -310,5 +403,6 @@ ks_svg_write_plot(const char *path, const struct ks_svg_plot *plot,
 done:
 	free(px);
 	free(labels);
+	free(segs);
 	return rc;
 }
