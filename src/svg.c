@@ -406,3 +406,313 @@ done:
 	free(segs);
 	return rc;
 }
+
+/* Room around the panels of a chart: left (ticks and y label), right, top (title, legend), bottom. */
+#define CHART_MARGIN_L 78.0
+#define CHART_MARGIN_R 24.0
+#define CHART_MARGIN_T 70.0
+#define CHART_MARGIN_B 58.0
+/* The space between two panels, and the tick labels' size. */
+#define CHART_GAP 22.0
+#define CHART_TICK_PX 12
+/* The colour of the marks of points whose y is not finite. */
+#define CHART_NAN_COLOUR "#d62728"
+
+/* Round tick positions over lo .. hi: about target of them, 1, 2 or 5 times a power of ten apart. */
+static void
+chart_ticks(double lo, double hi, int target, double *first, double *step)
+{
+	double raw = (hi - lo) / target, p = pow(10, floor(log10(raw))), m = raw / p;
+
+	*step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+	*first = ceil(lo / *step - 1e-9) * *step;
+}
+
+/*
+ * Formats tick value v of an axis whose largest magnitude is top and
+ * whose ticks are step apart: with k, M or G past 10^4, 10^6 and 10^9,
+ * and as many decimals as the step needs.
+ */
+static void
+chart_tick_label(char *buf, size_t size, double v, double step, double top)
+{
+	double scale = top >= 1e9 ? 1e9 : top >= 1e6 ? 1e6 : top >= 1e4 ? 1e3 : 1;
+	const char *suffix = top >= 1e9 ? "G" : top >= 1e6 ? "M" : top >= 1e4 ? "k" : "";
+	int decimals = (int)ceil(-log10(step / scale) - 1e-9);
+
+	if (decimals < 0)
+		decimals = 0;
+	if (fabs(v) < step * 1e-6)
+		snprintf(buf, size, "0");
+	else
+		snprintf(buf, size, "%.*f%s", decimals, v / scale, suffix);
+}
+
+/* Whether index i is among the ascending breaks. */
+static int
+chart_is_break(const struct ks_svg_series *s, size_t i)
+{
+	size_t lo = 0, hi = s->n_breaks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->breaks[mid] == i)
+			return 1;
+		if (s->breaks[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* An upward red triangle centred at x, y: the mark of a point whose y is not finite. */
+static void
+chart_nan_mark(FILE *out, const char *cls, double x, double y)
+{
+	fprintf(out, "<path class=\"%s\" d=\"M%.2f,%.2f L%.2f,%.2f L%.2f,%.2f z\" fill=\"%s\"/>\n",
+		cls, x, y - 5, x + 4.5, y + 3.5, x - 4.5, y + 3.5, CHART_NAN_COLOUR);
+}
+
+/* One legend entry: its swatch (a line, dashed or not, or a nan mark) and its text; returns its width. */
+static double
+chart_legend_entry(FILE *out, double x, double y, const char *colour, int dashed, int nan,
+		   const char *text)
+{
+	if (nan)
+		chart_nan_mark(out, "nan-key", x + 11, y - 4);
+	else
+		fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+			"stroke-width=\"%s\"%s/>\n", x, y - 4, x + 22, y - 4, colour, dashed ? "1.2" : "2",
+			dashed ? " stroke-dasharray=\"5 4\"" : "");
+	fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%d\">", x + 28, y, CHART_TICK_PX);
+	svg_text(out, text);
+	fputs("</text>\n", out);
+	return 28 + 0.62 * CHART_TICK_PX * (double)svg_chars(text) + 18;
+}
+
+int
+ks_svg_write_chart(const char *path, const struct ks_svg_chart *chart, struct ks_err *err)
+{
+	struct box frames[KS_SVG_MAX_PANELS];
+	struct scale sx, sy[KS_SVG_MAX_PANELS];
+	int finite_y[KS_SVG_MAX_PANELS];
+	struct ks_outfile *f = NULL;
+	double width, height, xlo = 0, xhi = 0, total_weight = 0, y, first, step, v, legend_w, lx;
+	size_t p, s, i, points = 0, non_finite = 0;
+	int have_x = 0, rc;
+	FILE *out;
+
+	width = chart->width ? chart->width : 800;
+	height = chart->height ? chart->height : 600;
+	if (chart->n_panels == 0 || chart->n_panels > KS_SVG_MAX_PANELS || width < 300 ||
+	    height < 200 || width > 100000 || height > 100000)
+		return ks_err_set(err, KS_ERR_INTERNAL, "%s: cannot chart %zu panels on %.0f x %.0f "
+				  "pixels", path, chart->n_panels, width, height);
+	/* The x range: every x and every mark. */
+	for (p = 0; p < chart->n_panels; p++) {
+		const struct ks_svg_panel *pn = &chart->panels[p];
+
+		total_weight += pn->weight > 0 ? pn->weight : 1;
+		for (s = 0; s < pn->n_series; s++)
+			for (i = 0; i < pn->series[s].n; i++) {
+				v = pn->series[s].x[i];
+				if (!isfinite(v))
+					return ks_err_set(err, KS_ERR_INTERNAL, "%s: point %zu of a series "
+							  "has no finite x", path, i + 1);
+				xlo = have_x ? fmin(xlo, v) : v;
+				xhi = have_x ? fmax(xhi, v) : v;
+				have_x = 1;
+				points++;
+				non_finite += !isfinite(pn->series[s].y[i]);
+			}
+	}
+	if (points == 0)
+		return ks_err_set(err, KS_ERR_INTERNAL, "%s: a chart without points", path);
+	for (i = 0; i < chart->n_marks; i++) {
+		if (!isfinite(chart->marks[i]))
+			return ks_err_set(err, KS_ERR_INTERNAL, "%s: mark %zu is not finite", path, i + 1);
+		xlo = fmin(xlo, chart->marks[i]);
+		xhi = fmax(xhi, chart->marks[i]);
+	}
+	if (xlo >= 0)
+		xlo = 0;
+	svg_range(&xlo, &xhi);
+	/* A little room on the right, so that the last point does not sit on the frame. */
+	xhi += 0.02 * (xhi - xlo);
+	sx = (struct scale){ xlo, xhi, CHART_MARGIN_L, width - CHART_MARGIN_R };
+	/* The panels' frames, top to bottom, and each one's y range over its finite values. */
+	y = CHART_MARGIN_T;
+	for (p = 0; p < chart->n_panels; p++) {
+		const struct ks_svg_panel *pn = &chart->panels[p];
+		double share = (pn->weight > 0 ? pn->weight : 1) / total_weight;
+		double avail = height - CHART_MARGIN_T - CHART_MARGIN_B -
+			CHART_GAP * (double)(chart->n_panels - 1);
+		double ylo = 0, yhi = 1, range;
+		int have_y = 0;
+
+		frames[p] = (struct box){ CHART_MARGIN_L, y, width - CHART_MARGIN_R, y + avail * share };
+		y = frames[p].y1 + CHART_GAP;
+		for (s = 0; s < pn->n_series; s++)
+			for (i = 0; i < pn->series[s].n; i++) {
+				v = pn->series[s].y[i];
+				if (!isfinite(v))
+					continue;
+				ylo = have_y ? fmin(ylo, v) : v;
+				yhi = have_y ? fmax(yhi, v) : v;
+				have_y = 1;
+			}
+		finite_y[p] = have_y;
+		if (!have_y) {
+			ylo = 0;
+			yhi = 1;
+		}
+		if (pn->from_zero && ylo >= 0)
+			ylo = 0;
+		svg_range(&ylo, &yhi);
+		range = yhi - ylo;
+		/* Room at the top for the nan marks, and a little below unless the axis starts at 0. */
+		yhi += 0.10 * range;
+		if (!(pn->from_zero && ylo == 0))
+			ylo -= 0.05 * range;
+		sy[p] = (struct scale){ ylo, yhi, frames[p].y1, frames[p].y0 };
+	}
+
+	rc = ks_outfile_open(&f, path, err);
+	if (rc != KS_OK)
+		return rc;
+	out = ks_outfile_stream(f);
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%.0f\" "
+		"height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", width, height, width, height);
+	fputs("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n", out);
+	fputs("<g font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" fill=\"#222222\">\n", out);
+	if (chart->title != NULL) {
+		fprintf(out, "<text class=\"title\" x=\"%.2f\" y=\"24\" font-size=\"16\" "
+			"text-anchor=\"middle\">", width / 2);
+		svg_text(out, chart->title);
+		fputs("</text>\n", out);
+	}
+	/* Grid lines and ticks: x through every panel, labelled under the lowest; y per panel. */
+	chart_ticks(xlo, xhi, 6, &first, &step);
+	for (v = first; v <= xhi + step * 1e-9; v += step) {
+		char label[32];
+		double x = svg_map(&sx, v);
+
+		for (p = 0; p < chart->n_panels; p++)
+			fprintf(out, "<line class=\"grid\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
+				"stroke=\"#e4e4e4\"/>\n", x, frames[p].y0, x, frames[p].y1);
+		chart_tick_label(label, sizeof(label), v, step, fmax(fabs(xlo), fabs(xhi)));
+		fprintf(out, "<text class=\"tick\" x=\"%.2f\" y=\"%.2f\" font-size=\"%d\" "
+			"text-anchor=\"middle\">%s</text>\n", x, frames[chart->n_panels - 1].y1 + 16,
+			CHART_TICK_PX, label);
+	}
+	for (p = 0; p < chart->n_panels; p++) {
+		const struct ks_svg_panel *pn = &chart->panels[p];
+		double top = fmax(fabs(sy[p].lo), fabs(sy[p].hi));
+
+		/* A panel without a finite value gets no y scale, which would mean nothing, but a note. */
+		if (!finite_y[p])
+			fprintf(out, "<text class=\"note\" x=\"%.2f\" y=\"%.2f\" font-size=\"14\" "
+				"text-anchor=\"middle\" fill=\"%s\">no finite value</text>\n",
+				(frames[p].x0 + frames[p].x1) / 2, (frames[p].y0 + frames[p].y1) / 2,
+				CHART_NAN_COLOUR);
+		chart_ticks(sy[p].lo, sy[p].hi, 4, &first, &step);
+		for (v = first; finite_y[p] && v <= sy[p].hi + step * 1e-9; v += step) {
+			char label[32];
+			double yy = svg_map(&sy[p], v);
+
+			fprintf(out, "<line class=\"grid\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
+				"stroke=\"#e4e4e4\"/>\n", frames[p].x0, yy, frames[p].x1, yy);
+			chart_tick_label(label, sizeof(label), v, step, top);
+			fprintf(out, "<text class=\"tick\" x=\"%.2f\" y=\"%.2f\" font-size=\"%d\" "
+				"text-anchor=\"end\">%s</text>\n", frames[p].x0 - 6, yy + 4, CHART_TICK_PX,
+				label);
+		}
+		fprintf(out, "<rect class=\"frame\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+			"fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"/>\n", frames[p].x0,
+			frames[p].y0, frames[p].x1 - frames[p].x0, frames[p].y1 - frames[p].y0);
+		if (pn->y_label != NULL) {
+			double x = 18, yy = (frames[p].y0 + frames[p].y1) / 2;
+
+			fprintf(out, "<text class=\"axis\" x=\"%.2f\" y=\"%.2f\" font-size=\"14\" "
+				"text-anchor=\"middle\" transform=\"rotate(-90 %.2f %.2f)\">", x, yy, x, yy);
+			svg_text(out, pn->y_label);
+			fputs("</text>\n", out);
+		}
+	}
+	if (chart->x_label != NULL) {
+		fprintf(out, "<text class=\"axis\" x=\"%.2f\" y=\"%.2f\" font-size=\"14\" "
+			"text-anchor=\"middle\">", (CHART_MARGIN_L + width - CHART_MARGIN_R) / 2,
+			height - 12);
+		svg_text(out, chart->x_label);
+		fputs("</text>\n", out);
+	}
+	fputs("</g>\n", out);
+	for (i = 0; i < chart->n_marks; i++) {
+		double x = svg_map(&sx, chart->marks[i]);
+
+		fprintf(out, "<line class=\"mark\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
+			"stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n", x,
+			frames[0].y0, x, frames[chart->n_panels - 1].y1);
+	}
+	/* The series: a polyline per run of finite points, a dot for a run of one, nan marks. */
+	for (p = 0; p < chart->n_panels; p++) {
+		const struct ks_svg_panel *pn = &chart->panels[p];
+
+		for (s = 0; s < pn->n_series; s++) {
+			const struct ks_svg_series *se = &pn->series[s];
+			size_t end, k;
+
+			for (i = 0; i < se->n; i = end) {
+				if (!isfinite(se->y[i])) {
+					chart_nan_mark(out, "nan", svg_map(&sx, se->x[i]), frames[p].y0 + 8);
+					end = i + 1;
+					continue;
+				}
+				for (end = i + 1; end < se->n && isfinite(se->y[end]) &&
+				     !chart_is_break(se, end); end++)
+					;
+				if (end == i + 1) {
+					fprintf(out, "<circle class=\"dot\" cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" "
+						"fill=\"%s\"/>\n", svg_map(&sx, se->x[i]), svg_map(&sy[p], se->y[i]),
+						se->colour);
+					continue;
+				}
+				fprintf(out, "<polyline class=\"series\" fill=\"none\" stroke=\"%s\" "
+					"stroke-width=\"1.6\" stroke-linejoin=\"round\" points=\"", se->colour);
+				for (k = i; k < end; k++)
+					fprintf(out, "%s%.2f,%.2f", k == i ? "" : " ", svg_map(&sx, se->x[k]),
+						svg_map(&sy[p], se->y[k]));
+				fputs("\"/>\n", out);
+			}
+		}
+	}
+	/* The legend, right-aligned above the top panel: measured first, then drawn. */
+	legend_w = 0;
+	for (p = 0; p < chart->n_panels; p++)
+		for (s = 0; s < chart->panels[p].n_series; s++)
+			if (chart->panels[p].series[s].name != NULL)
+				legend_w += 28 + 0.62 * CHART_TICK_PX *
+					(double)svg_chars(chart->panels[p].series[s].name) + 18;
+	if (chart->n_marks > 0 && chart->mark_label != NULL)
+		legend_w += 28 + 0.62 * CHART_TICK_PX * (double)svg_chars(chart->mark_label) + 18;
+	if (non_finite > 0)
+		legend_w += 28 + 0.62 * CHART_TICK_PX * (double)svg_chars("diverged (nan)") + 18;
+	lx = fmax(CHART_MARGIN_L, width - CHART_MARGIN_R - legend_w + 18);
+	fputs("<g class=\"legend\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
+	      "fill=\"#222222\">\n", out);
+	for (p = 0; p < chart->n_panels; p++)
+		for (s = 0; s < chart->panels[p].n_series; s++)
+			if (chart->panels[p].series[s].name != NULL)
+				lx += chart_legend_entry(out, lx, CHART_MARGIN_T - 14,
+							 chart->panels[p].series[s].colour, 0, 0,
+							 chart->panels[p].series[s].name);
+	if (chart->n_marks > 0 && chart->mark_label != NULL)
+		lx += chart_legend_entry(out, lx, CHART_MARGIN_T - 14, "#555555", 1, 0, chart->mark_label);
+	if (non_finite > 0)
+		chart_legend_entry(out, lx, CHART_MARGIN_T - 14, CHART_NAN_COLOUR, 0, 1, "diverged (nan)");
+	fputs("</g>\n</svg>\n", out);
+	return ks_outfile_commit(f, err);
+}
