@@ -418,14 +418,21 @@ done:
 /* The colour of the marks of points whose y is not finite. */
 #define CHART_NAN_COLOUR "#d62728"
 
-/* Round tick positions over lo .. hi: about target of them, 1, 2 or 5 times a power of ten apart. */
-static void
+/*
+ * Round tick positions over lo .. hi: about target of them, 1, 2 or 5
+ * times a power of ten apart, the first at *first. Returns how many
+ * (counted, not stepped to, so that rounding cannot make the loop
+ * endless), at most 2 * target + 2.
+ */
+static size_t
 chart_ticks(double lo, double hi, int target, double *first, double *step)
 {
-	double raw = (hi - lo) / target, p = pow(10, floor(log10(raw))), m = raw / p;
+	double raw = (hi - lo) / target, p = pow(10, floor(log10(raw))), m = raw / p, n;
 
 	*step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 	*first = ceil(lo / *step - 1e-9) * *step;
+	n = floor((hi - *first) / *step + 1e-9) + 1;
+	return !(n >= 1) ? 0 : n > 2.0 * target + 2 ? (size_t)(2 * target + 2) : (size_t)n;
 }
 
 /*
@@ -500,7 +507,7 @@ ks_svg_write_chart(const char *path, const struct ks_svg_chart *chart, struct ks
 	int finite_y[KS_SVG_MAX_PANELS];
 	struct ks_outfile *f = NULL;
 	double width, height, xlo = 0, xhi = 0, total_weight = 0, y, first, step, v, legend_w, lx;
-	size_t p, s, i, points = 0, non_finite = 0;
+	size_t p, s, i, t, n_ticks, points = 0, non_finite = 0;
 	int have_x = 0, rc;
 	FILE *out;
 
@@ -595,10 +602,13 @@ ks_svg_write_chart(const char *path, const struct ks_svg_chart *chart, struct ks
 		fputs("</text>\n", out);
 	}
 	/* Grid lines and ticks: x through every panel, labelled under the lowest; y per panel. */
-	chart_ticks(xlo, xhi, 6, &first, &step);
-	for (v = first; v <= xhi + step * 1e-9; v += step) {
+	n_ticks = chart_ticks(xlo, xhi, 6, &first, &step);
+	for (t = 0; t < n_ticks; t++) {
 		char label[32];
-		double x = svg_map(&sx, v);
+		double x;
+
+		v = first + (double)t * step;
+		x = svg_map(&sx, v);
 
 		for (p = 0; p < chart->n_panels; p++)
 			fprintf(out, "<line class=\"grid\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
@@ -618,10 +628,13 @@ ks_svg_write_chart(const char *path, const struct ks_svg_chart *chart, struct ks
 				"text-anchor=\"middle\" fill=\"%s\">no finite value</text>\n",
 				(frames[p].x0 + frames[p].x1) / 2, (frames[p].y0 + frames[p].y1) / 2,
 				CHART_NAN_COLOUR);
-		chart_ticks(sy[p].lo, sy[p].hi, 4, &first, &step);
-		for (v = first; finite_y[p] && v <= sy[p].hi + step * 1e-9; v += step) {
+		n_ticks = finite_y[p] ? chart_ticks(sy[p].lo, sy[p].hi, 4, &first, &step) : 0;
+		for (t = 0; t < n_ticks; t++) {
 			char label[32];
-			double yy = svg_map(&sy[p], v);
+			double yy;
+
+			v = first + (double)t * step;
+			yy = svg_map(&sy[p], v);
 
 			fprintf(out, "<line class=\"grid\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
 				"stroke=\"#e4e4e4\"/>\n", frames[p].x0, yy, frames[p].x1, yy);
