@@ -8,8 +8,9 @@
 # found, -fit, and failures that leave no SVG behind. -analogies: one
 # arrow per pair, running from the point of its first word to that of its
 # second, a question with an unknown word reported with its line and
-# skipped, malformed or useless question files refused. Skips (77) without
-# python3 or rsvg-convert (Debian's librsvg2-bin).
+# skipped, labels kept off the arrows, malformed or useless question files
+# refused. Skips (77) without python3 or rsvg-convert (Debian's
+# librsvg2-bin).
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 [ -x "$KENSHO_EVAL" ] || skip "kensho-eval not built"
 PY=/usr/bin/python3
@@ -121,6 +122,30 @@ for l in arrows:
     d2 = math.hypot(x2 - at[b][0], y2 - at[b][1])
     assert d1 < 8 and d2 < 8, "arrow %s starts %.1f px from %s and ends %.1f px from %s" % (title, d1, a, d2, b)
 assert sorted(got) == sorted(want), "arrows %r, expected %r" % (got, want)
+# No label lies across an arrow (each has a free place in these small maps).
+def crosses(seg, box):
+    (x1, y1, x2, y2), (bx0, by0, bx1, by1) = seg, box
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-(x2 - x1), x1 - bx0), (x2 - x1, bx1 - x1), (-(y2 - y1), y1 - by0), (y2 - y1, by1 - y1)):
+        if p == 0:
+            if q < 0: return False
+            continue
+        r = q / p
+        if p < 0: t0 = max(t0, r)
+        else: t1 = min(t1, r)
+        if t0 >= t1: return False
+    return (t1 - t0) * math.hypot(x2 - x1, y2 - y1) > 1
+for t in doc.getElementsByTagName("text"):
+    if t.parentNode.getAttribute("class") != "labels":
+        continue
+    s = "".join(n.data for n in t.childNodes if n.nodeType == n.TEXT_NODE)
+    x, y, a = float(t.getAttribute("x")), float(t.getAttribute("y")), t.getAttribute("text-anchor")
+    bw = 0.62 * 13 * len(s)
+    x0 = x if a == "start" else x - bw if a == "end" else x - bw / 2
+    box = (x0, y - 13 * 0.78, x0 + bw, y + 13 * 0.22)
+    for l in arrows:
+        seg = tuple(float(l.getAttribute(k)) for k in ("x1", "y1", "x2", "y2"))
+        assert not crosses(seg, box), "label %r lies across an arrow" % s
 EOF2
 	ok
 }
