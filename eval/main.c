@@ -2,8 +2,8 @@
  * kensho-eval: the evaluation tool's command line. It parses the
  * arguments, loads the vectors and the test sets through the library,
  * and prints the library's results as tables or JSON. Every figure is
- * computed in src/eval.c, convert is src/vecconvert.c and plot src/plot.c;
- * this file only formats. Each command is a line of the table `commands` and a body that
+ * computed in src/eval.c, convert is src/vecconvert.c, plot src/plot.c
+ * and plot-loss src/lossplot.c; this file only formats. Each command is a line of the table `commands` and a body that
  * run(), the one frame, calls between loading and finishing the output.
  * Errors go to stderr with the exit status listed in kensho-eval(1) (the
  * library's status codes; 2 for a bad command line).
@@ -28,6 +28,7 @@
 
 #include "eval.h"
 #include "log.h"
+#include "lossplot.h"
 #include "outfile.h"
 #include "plot.h"
 #include "status.h"
@@ -45,7 +46,7 @@ struct command;
 
 enum opt_id {
 	OPT_RESTRICT, OPT_METHOD, OPT_K, OPT_THREADS, OPT_LIMIT, OPT_REJECT_DUPS,
-	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_WORDS, OPT_NEIGHBORS, OPT_FIT, OPT_JSON, OPT_QUIET,
+	OPT_FORMAT, OPT_BINARY, OPT_NO_HEADER, OPT_WORDS, OPT_NEIGHBORS, OPT_ANALOGIES, OPT_FIT, OPT_JSON, OPT_QUIET,
 	OPT_HELP, OPT_VERSION
 };
 
@@ -57,9 +58,10 @@ enum opt_id {
 #define CONVERT_OPTIONS (OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
 			 OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_BINARY) | OPT_BIT(OPT_NO_HEADER) | \
 			 OPT_BIT(OPT_QUIET))
+#define PLOT_LOSS_OPTIONS OPT_BIT(OPT_QUIET)
 #define PLOT_OPTIONS (OPT_BIT(OPT_K) | OPT_BIT(OPT_LIMIT) | OPT_BIT(OPT_REJECT_DUPS) | \
 		      OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_WORDS) | OPT_BIT(OPT_NEIGHBORS) | \
-		      OPT_BIT(OPT_FIT) | OPT_BIT(OPT_QUIET))
+		      OPT_BIT(OPT_ANALOGIES) | OPT_BIT(OPT_FIT) | OPT_BIT(OPT_QUIET))
 
 struct cli {
 	const struct command *cmd;
@@ -75,6 +77,7 @@ struct cli {
 	int no_header;
 	const char *words_file;	/* plot: -words */
 	const char *neighbors_of; /* plot: -neighbors */
+	const char *analogies_file; /* plot: -analogies */
 	size_t fit;		/* plot: -fit */
 	int json;
 	int quiet;
@@ -109,7 +112,8 @@ enum {
  */
 typedef int command_body(const struct cli *c, struct frame *fr, struct ks_err *err);
 
-static command_body body_analogy, body_similarity, body_neighbors, body_convert, body_plot;
+static command_body body_analogy, body_similarity, body_neighbors, body_convert, body_plot,
+	body_plot_loss;
 
 /*
  * Checks the operands of a command beyond their count; returns -1 to go on
@@ -117,7 +121,8 @@ static command_body body_analogy, body_similarity, body_neighbors, body_convert,
  */
 typedef int command_check(const struct cli *c);
 
-static command_check check_inputs_once, check_neighbors_stdin, check_convert, check_plot;
+static command_check check_inputs_once, check_neighbors_stdin, check_convert, check_plot,
+	check_plot_loss;
 
 /* One line per command drives the parser, --help and the frame. */
 static const struct command {
@@ -125,7 +130,8 @@ static const struct command {
 	const char *alias;		/* another accepted spelling, or NULL */
 	const char *operands;		/* for the usage line */
 	const char *what;		/* for --help, continued lines indented by 14 */
-	size_t min_operands;		/* the vector file and what else must be there */
+	const char *first;		/* what the first operand is, for "no ... file given" */
+	size_t min_operands;		/* the first file and what else must be there */
 	const char *missing;		/* what is missing below min_operands after the first */
 	size_t default_restrict;
 	unsigned long options;		/* OPT_BIT of each option it takes */
@@ -134,23 +140,27 @@ static const struct command {
 	command_body *body;
 } commands[] = {
 	{ "analogy", NULL, "VECTORS QUESTIONS...",
-	  "accuracy on analogy questions (Google or MSR format)",
+	  "accuracy on analogy questions (Google or MSR format)", "vector",
 	  2, "question", ANALOGY_RESTRICT, EVAL_OPTIONS, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
 	  check_inputs_once, body_analogy },
 	{ "similarity", NULL, "VECTORS PAIRS...",
-	  "Spearman and Pearson correlation with word-pair scores",
+	  "Spearman and Pearson correlation with word-pair scores", "vector",
 	  2, "word-pair", SIMILARITY_RESTRICT, EVAL_OPTIONS, CMD_TEST_FILES | CMD_LOADS | CMD_DOC,
 	  check_inputs_once, body_similarity },
 	{ "neighbors", "neighbours", "VECTORS [QUERY...]",
 	  "nearest words of each QUERY (a word, or \"a b c\" for a:b :: c:?),\n"
-	  "              read line by line from stdin when no QUERY is given",
+	  "              read line by line from stdin when no QUERY is given", "vector",
 	  1, NULL, 0, EVAL_OPTIONS, CMD_LOADS, check_neighbors_stdin, body_neighbors },
 	{ "convert", NULL, "IN OUT",
-	  "IN's vectors in OUT, text <-> binary (gzip if OUT ends in .gz)",
+	  "IN's vectors in OUT, text <-> binary (gzip if OUT ends in .gz)", "vector",
 	  2, "output", 0, CONVERT_OPTIONS, 0, check_convert, body_convert },
 	{ "plot", NULL, "VECTORS SVG [WORD...]",
-	  "a map of the WORDs in SVG: PCA to 2-D, axes by explained variance",
+	  "a map of the WORDs in SVG: PCA to 2-D, axes by explained variance", "vector",
 	  2, "SVG", 0, PLOT_OPTIONS, CMD_LOADS, check_plot, body_plot },
+	{ "plot-loss", NULL, "LOSS_LOG SVG",
+	  "the training curve of a kensho -loss-log file in SVG: mean loss\n"
+	  "              and words/s against words processed", "loss log",
+	  2, "SVG", 0, PLOT_LOSS_OPTIONS, 0, check_plot_loss, body_plot_loss },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -179,6 +189,8 @@ static const struct cli_option {
 	{ OPT_NO_HEADER, "no-header", NULL, "convert: write text without its `V D` header line" },
 	{ OPT_WORDS, "words", "FILE", "plot: also the words of FILE (white-space separated)" },
 	{ OPT_NEIGHBORS, "neighbors", "WORD", "plot: also WORD and its -k nearest neighbours" },
+	{ OPT_ANALOGIES, "analogies", "FILE", "plot: also the questions a b c d of FILE (Google format),\n"
+	  "                        with arrows a -> b and c -> d" },
 	{ OPT_FIT, "fit", "N", "plot: fit the PCA on the first N vectors of the file,\n"
 	  "                        0 = on the words drawn (default 0)" },
 	{ OPT_JSON, "json", NULL, "print JSON (neighbors: one object per query and line)" },
@@ -242,7 +254,7 @@ usage(FILE *out)
 		fprintf(out, "%s " PROG " %s [OPTIONS] %s\n", i ? "      " : "Usage:", commands[i].name,
 			commands[i].operands);
 	fputs("\nEvaluates, converts and plots word vectors (word2vec text or binary, gzip or\n"
-	      "not, \"-\" = stdin):\n", out);
+	      "not, \"-\" = stdin) and plots training curves:\n", out);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].what);
 	fputs("\nOptions (one or two dashes; --name=VALUE also works):\n", out);
@@ -431,6 +443,9 @@ parse_args(struct cli *c, int argc, char **argv)
 		case OPT_NEIGHBORS:
 			c->neighbors_of = value;
 			break;
+		case OPT_ANALOGIES:
+			c->analogies_file = value;
+			break;
 		case OPT_FIT:
 			if (parse_size(value, &c->fit) != 0)
 				return usage_error("-fit: '%s' is not a count", value);
@@ -459,7 +474,7 @@ parse_args(struct cli *c, int argc, char **argv)
 		    (c->cmd->options & OPT_BIT(cli_options[i].id)) == 0)
 			return usage_error("-%s does not apply to %s", cli_options[i].name, c->cmd->name);
 	if (c->n_operands == 0)
-		return usage_error("no vector file given");
+		return usage_error("no %s file given", c->cmd->first);
 	if (c->n_operands < c->cmd->min_operands)
 		return usage_error("no %s file given", c->cmd->missing);
 	if (c->cmd->check != NULL && (i = c->cmd->check(c)) >= 0)
@@ -499,23 +514,49 @@ static int fail(int status, const struct ks_err *err);
 
 /*
  * Wants words to draw, stdin used once, and an SVG file that can be
- * written and a words file that can be read, before the vectors load.
+ * written and words and questions files that can be read, before the
+ * vectors load.
  */
 static int
 check_plot(const struct cli *c)
 {
 	struct ks_err err;
+	size_t stdin_uses;
 	int rc;
 
-	if (c->n_operands == 2 && c->words_file == NULL && c->neighbors_of == NULL)
-		return usage_error("no words to plot: give WORD..., -words FILE or -neighbors WORD");
-	if (c->words_file != NULL && strcmp(c->words_file, "-") == 0 &&
-	    strcmp(c->operands[0], "-") == 0)
-		return usage_error("'-' (standard input) is given 2 times, but stdin can be read only once");
+	if (c->n_operands == 2 && c->words_file == NULL && c->neighbors_of == NULL &&
+	    c->analogies_file == NULL)
+		return usage_error("no words to plot: give WORD..., -words FILE, -neighbors WORD "
+				   "or -analogies FILE");
+	stdin_uses = (strcmp(c->operands[0], "-") == 0) +
+		(c->words_file != NULL && strcmp(c->words_file, "-") == 0) +
+		(c->analogies_file != NULL && strcmp(c->analogies_file, "-") == 0);
+	if (stdin_uses > 1)
+		return usage_error("'-' (standard input) is given %zu times, but stdin can be read only once",
+				   stdin_uses);
 	ks_err_clear(&err);
 	rc = ks_outfile_check(c->operands[1], &err);
 	if (rc == KS_OK && c->words_file != NULL)
 		rc = ks_eval_file_check(c->words_file, &err);
+	if (rc == KS_OK && c->analogies_file != NULL)
+		rc = ks_eval_file_check(c->analogies_file, &err);
+	return rc == KS_OK ? -1 : fail(rc, &err);
+}
+
+/* Takes exactly LOG and SVG, and checks both before anything is read. */
+static int
+check_plot_loss(const struct cli *c)
+{
+	struct ks_err err;
+	int rc;
+
+	if (c->n_operands > 2)
+		return usage_error("plot-loss takes two files, LOSS_LOG and SVG, but %zu are given",
+				   c->n_operands);
+	ks_err_clear(&err);
+	rc = ks_outfile_check(c->operands[1], &err);
+	if (rc == KS_OK)
+		rc = ks_eval_file_check(c->operands[0], &err);
 	return rc == KS_OK ? -1 : fail(rc, &err);
 }
 
@@ -1065,16 +1106,49 @@ body_plot(const struct cli *c, struct frame *fr, struct ks_err *err)
 	po.n_words = c->n_operands - 2;
 	po.words_file = c->words_file;
 	po.neighbors_of = c->neighbors_of;
+	po.analogies_file = c->analogies_file;
 	po.k = c->k;
 	po.fit_rows = c->fit;
 	po.title = strrchr(c->operands[0], '/') ? strrchr(c->operands[0], '/') + 1 : c->operands[0];
 	po.log = &log;
 	rc = ks_plot(fr->ev, c->operands[1], &po, &rep, err);
-	if (rc == KS_OK && !c->quiet)
+	if (rc == KS_OK && !c->quiet) {
 		fprintf(stderr, PROG ": %s: %zu word%s drawn (%zu not found), PCA fitted on %zu: "
 			"%.1f%% and %.1f%% of the variance\n", c->operands[1], rep.drawn,
 			rep.drawn == 1 ? "" : "s", rep.missing, rep.fitted, 100 * rep.explained[0],
 			100 * rep.explained[1]);
+		if (c->analogies_file != NULL)
+			fprintf(stderr, PROG ": %s: %zu of %zu question%s drawn, %zu arrow%s\n",
+				c->operands[1], rep.questions_drawn, rep.questions,
+				rep.questions == 1 ? "" : "s", rep.arrows, rep.arrows == 1 ? "" : "s");
+	}
+	return rc;
+}
+
+/* Draws the loss log of the first operand into the SVG file (src/lossplot.h). */
+static int
+body_plot_loss(const struct cli *c, struct frame *fr, struct ks_err *err)
+{
+	struct ks_losscurve *curve;
+	const char *title = strrchr(c->operands[0], '/') ? strrchr(c->operands[0], '/') + 1
+		: c->operands[0];
+	int rc;
+
+	(void)fr;
+	rc = ks_losscurve_read(&curve, c->operands[0], err);
+	if (rc != KS_OK)
+		return rc;
+	rc = ks_lossplot_write(curve, c->operands[1], title, err);
+	if (rc == KS_OK && !c->quiet) {
+		fprintf(stderr, PROG ": %s: %zu interval%s up to word %.0f, %zu resume%s", c->operands[1],
+			curve->n, curve->n == 1 ? "" : "s", curve->words[curve->n - 1], curve->n_resumes,
+			curve->n_resumes == 1 ? "" : "s");
+		if (curve->non_finite > 0)
+			fprintf(stderr, ", diverged: %zu interval%s with a nan or infinite loss",
+				curve->non_finite, curve->non_finite == 1 ? "" : "s");
+		fputc('\n', stderr);
+	}
+	ks_losscurve_destroy(curve);
 	return rc;
 }
 

@@ -89,6 +89,7 @@ main(void)
 	srunner_add_suite(sr, ks_suite_eval());
 	srunner_add_suite(sr, ks_suite_project());
 	srunner_add_suite(sr, ks_suite_phrases());
+	srunner_add_suite(sr, ks_suite_lossplot());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -5,8 +5,12 @@
 # rsvg-convert renders it and the PNG has the SVG's size, is not blank and
 # shows the points' colour where the points are. Also: words from a file
 # and as neighbours, unknown words reported but not fatal unless none is
-# found, -fit, and failures that leave no SVG behind. Skips (77) without
-# python3 or rsvg-convert (Debian's librsvg2-bin).
+# found, -fit, and failures that leave no SVG behind. -analogies: one
+# arrow per pair, running from the point of its first word to that of its
+# second, a question with an unknown word reported with its line and
+# skipped, labels kept off the arrows, malformed or useless question files
+# refused. Skips (77) without python3 or rsvg-convert (Debian's
+# librsvg2-bin).
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 [ -x "$KENSHO_EVAL" ] || skip "kensho-eval not built"
 PY=/usr/bin/python3
@@ -85,6 +89,76 @@ check_svg "$tmp/fit.svg" king queen
 expect_ok "$E" plot -quiet "$V" "$tmp/map.svg.gz" $WORDS
 gzip -dc "$tmp/map.svg.gz" | cmp - "$tmp/map.svg" || fail "map.svg.gz is not the gzip of map.svg"
 
+# -analogies: the four words of each question and the arrows a -> b, c -> d.
+printf ': capital-common-countries\nparis france berlin germany\n\n: family\nking queen man woman\n# a comment\nking queen nowhere woman\nking queen man woman\n' > "$tmp/q.txt"
+expect_ok "$E" plot -analogies "$tmp/q.txt" "$V" "$tmp/arrows.svg"
+grep -q "q.txt:7: 'nowhere' is not in the vocabulary; the question king queen nowhere woman is skipped" "$tmp/err" ||
+	fail "-analogies, unknown word: $(cat "$tmp/err")"
+grep -q "arrows.svg: 3 of 4 questions drawn, 4 arrows" "$tmp/err" || fail "-analogies report: $(cat "$tmp/err")"
+check_svg "$tmp/arrows.svg" paris france berlin germany king queen man woman
+# check_arrows SVG FROM:TO...: exactly these arrows, each from the point of
+# FROM to the point of TO (the point whose label is that word), with an
+# arrowhead marker that exists.
+check_arrows() {
+	"$PY" - "$@" <<'EOF2' || fail "the arrows of $1 (the assertion is above)"
+import sys, math, xml.dom.minidom
+path, want = sys.argv[1], sys.argv[2:]
+doc = xml.dom.minidom.parse(path)
+circles = [(float(c.getAttribute("cx")), float(c.getAttribute("cy"))) for c in doc.getElementsByTagName("circle")]
+labels = ["".join(n.data for n in t.childNodes if n.nodeType == n.TEXT_NODE)
+          for t in doc.getElementsByTagName("text") if t.parentNode.getAttribute("class") == "labels"]
+at = dict(zip(labels, circles))
+markers = set(m.getAttribute("id") for m in doc.getElementsByTagName("marker"))
+arrows = [l for l in doc.getElementsByTagName("line") if l.getAttribute("class") == "arrow"]
+got = []
+for l in arrows:
+    title = l.getElementsByTagName("title")[0].firstChild.data
+    a, b = title.split(" \u2192 ")
+    got.append("%s:%s" % (a, b))
+    m = l.getAttribute("marker-end")
+    assert m.startswith("url(#") and m[5:-1] in markers, "arrow %s: marker %r" % (title, m)
+    x1, y1, x2, y2 = (float(l.getAttribute(k)) for k in ("x1", "y1", "x2", "y2"))
+    d1 = math.hypot(x1 - at[a][0], y1 - at[a][1])
+    d2 = math.hypot(x2 - at[b][0], y2 - at[b][1])
+    assert d1 < 8 and d2 < 8, "arrow %s starts %.1f px from %s and ends %.1f px from %s" % (title, d1, a, d2, b)
+assert sorted(got) == sorted(want), "arrows %r, expected %r" % (got, want)
+# No label lies across an arrow (each has a free place in these small maps).
+def crosses(seg, box):
+    (x1, y1, x2, y2), (bx0, by0, bx1, by1) = seg, box
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-(x2 - x1), x1 - bx0), (x2 - x1, bx1 - x1), (-(y2 - y1), y1 - by0), (y2 - y1, by1 - y1)):
+        if p == 0:
+            if q < 0: return False
+            continue
+        r = q / p
+        if p < 0: t0 = max(t0, r)
+        else: t1 = min(t1, r)
+        if t0 >= t1: return False
+    return (t1 - t0) * math.hypot(x2 - x1, y2 - y1) > 1
+for t in doc.getElementsByTagName("text"):
+    if t.parentNode.getAttribute("class") != "labels":
+        continue
+    s = "".join(n.data for n in t.childNodes if n.nodeType == n.TEXT_NODE)
+    x, y, a = float(t.getAttribute("x")), float(t.getAttribute("y")), t.getAttribute("text-anchor")
+    bw = 0.62 * 13 * len(s)
+    x0 = x if a == "start" else x - bw if a == "end" else x - bw / 2
+    box = (x0, y - 13 * 0.78, x0 + bw, y + 13 * 0.22)
+    for l in arrows:
+        seg = tuple(float(l.getAttribute(k)) for k in ("x1", "y1", "x2", "y2"))
+        assert not crosses(seg, box), "label %r lies across an arrow" % s
+EOF2
+	ok
+}
+check_arrows "$tmp/arrows.svg" paris:france berlin:germany king:queen man:woman
+# A question given twice draws its arrows once; words also given as operands are not drawn twice.
+expect_ok "$E" plot -quiet -analogies "$tmp/q.txt" "$V" "$tmp/arrows2.svg" king apple
+check_svg "$tmp/arrows2.svg" paris france berlin germany king queen man woman apple
+check_arrows "$tmp/arrows2.svg" paris:france berlin:germany king:queen man:woman
+"$E" plot -quiet -analogies - "$V" "$tmp/stdin.svg" < "$tmp/q.txt" 2>"$tmp/err" ||
+	fail "-analogies - (stdin): $(cat "$tmp/err")"
+cmp "$tmp/stdin.svg" "$tmp/arrows.svg" || fail "-analogies - draws another picture than the file"
+ok
+
 # Failures: status, message, and no SVG left behind.
 expect_fail 12 "none of the 2 words to plot is in the vocabulary" "$E" plot "$V" "$tmp/none.svg" nowhere nothing
 [ -e "$tmp/none.svg" ] && fail "a failed plot left none.svg"
@@ -100,13 +174,29 @@ expect_fail 2 "-json does not apply to plot" "$E" plot -json "$V" "$tmp/none.svg
 expect_fail 2 "-fit: 'x' is not a count" "$E" plot -fit x "$V" "$tmp/none.svg" king
 expect_fail 2 "-words does not apply to neighbors" "$E" neighbors -words "$tmp/words.txt" "$V" king
 expect_fail 2 "stdin can be read only once" "$E" plot -words - - "$tmp/none.svg"
+expect_fail 2 "stdin can be read only once" "$E" plot -analogies - -words - "$V" "$tmp/none.svg"
+printf 'nowhere queen man woman\nking queen nothing woman\n' > "$tmp/unknown.txt"
+expect_fail 12 "unknown.txt: none of the 2 questions has all four words in the vocabulary" \
+	"$E" plot -analogies "$tmp/unknown.txt" "$V" "$tmp/none.svg" king
+printf ': family\nking queen man woman\nking queen man\n' > "$tmp/bad.txt"
+expect_fail 7 "bad.txt:3: a question is four words a b c d \\(a is to b as c is to d\\), this line has 3" \
+	"$E" plot -analogies "$tmp/bad.txt" "$V" "$tmp/none.svg"
+printf ': family\n# nothing\n' > "$tmp/empty.txt"
+expect_fail 7 "empty.txt: no analogy questions" "$E" plot -analogies "$tmp/empty.txt" "$V" "$tmp/none.svg"
+expect_fail 4 "noquestions.txt" "$E" plot -analogies "$tmp/noquestions.txt" "$V" "$tmp/none.svg"
+grep -q "words x" "$tmp/err" && fail "the vectors were loaded before the questions file was checked"
+expect_fail 2 "-analogies does not apply to analogy" "$E" analogy -analogies "$tmp/q.txt" "$V" "$tmp/q.txt"
 [ -e "$tmp/none.svg" ] && fail "a failed plot left none.svg"
 ok
 
 # The picture itself, rendered by a real renderer.
 command -v rsvg-convert >/dev/null 2>&1 || skip "rsvg-convert missing (Debian: librsvg2-bin); $checks checks passed before"
-rsvg-convert "$tmp/map.svg" -o "$tmp/map.png" 2>"$tmp/err" || fail "rsvg-convert: $(cat "$tmp/err")"
-"$PY" - "$tmp/map.svg" "$tmp/map.png" <<'EOF' || fail "the rendered picture"
+# check_render SVG: renders it; the PNG has the SVG's size, is neither blank
+# nor mostly dark, shows a blue point at every circle and each arrow's
+# colour a quarter of the way along it.
+check_render() {
+	rsvg-convert "$1" -o "$1.png" 2>"$tmp/err" || fail "rsvg-convert $1: $(cat "$tmp/err")"
+	"$PY" - "$1" "$1.png" <<'EOF' || fail "the rendered picture of $1"
 import sys, struct, zlib, xml.dom.minidom
 svg, png = sys.argv[1], sys.argv[2]
 data = open(png, "rb").read()
@@ -155,6 +245,16 @@ for c in doc.getElementsByTagName("circle"):
     x, y = int(round(float(c.getAttribute("cx")))), int(round(float(c.getAttribute("cy"))))
     r, g, b = px(x, y)
     assert b > r + 60 and b > 120, "no blue point at %d,%d: %r" % (x, y, (r, g, b))
+for l in doc.getElementsByTagName("line"):
+    if l.getAttribute("class") != "arrow":
+        continue
+    x1, y1, x2, y2 = (float(l.getAttribute(k)) for k in ("x1", "y1", "x2", "y2"))
+    x, y = int(round(x1 + (x2 - x1) / 4)), int(round(y1 + (y2 - y1) / 4))
+    r, g, b = px(x, y)
+    assert max(r, g) > b + 40, "no arrow colour at %d,%d: %r" % (x, y, (r, g, b))
 EOF
-ok
+	ok
+}
+check_render "$tmp/map.svg"
+check_render "$tmp/arrows.svg"
 finish
