@@ -12,8 +12,9 @@
 #   bench/frontier.sh --points my-points.txt --seeds "1 2"
 #
 # A point is one line: NAME TOOL MODE OPTIONS..., with kensho's option
-# names (-iter -sample -negative -window -size -alpha, and for kensho any
-# other); for fastText and gensim those five are translated. Modes: cbow
+# names (-iter -sample -negative -window -size -alpha -hs, and for kensho any
+# other); for fastText and gensim those are translated (-hs 1 is fastText's
+# -loss hs and gensim's hs=1). Modes: cbow
 # (corrected), cbow-word2vec, skipgram (kensho); cbow, skipgram (peers).
 # Common settings: min-count 5, 2 threads, -size 100, -window 5,
 # -negative 5 unless a point says otherwise. Wall time and peak memory
@@ -203,9 +204,9 @@ opt() {
 command_for() {
 	local tool=$1 mode=$2 seed=$3 out=$4
 	shift 4
-	local iter sample neg win dim
+	local iter sample neg win dim hs
 	iter=$(opt iter 5 "$@") sample=$(opt sample 1e-3 "$@") neg=$(opt negative 5 "$@")
-	win=$(opt window 5 "$@") dim=$(opt size 100 "$@")
+	win=$(opt window 5 "$@") dim=$(opt size 100 "$@") hs=$(opt hs 0 "$@")
 	case $tool in
 	kensho)
 		printf '%s\n' "$kensho" -train "$plain" -output "$out" -binary 1 -min-count 5 \
@@ -222,13 +223,15 @@ command_for() {
 		printf '%s\n' fasttext "$mode" -input "$split" -output "${out%.vec}" -dim "$dim" \
 			-ws "$win" -neg "$neg" -t "$sample" -minCount 5 -epoch "$iter" \
 			-thread "$threads" -minn 0 -maxn 0 -seed "$seed"
+		# fastText has one loss at a time: -hs 1 is its -loss hs, negatives unused.
+		[ "$hs" = 1 ] && printf '%s\n' -loss hs
 		;;
 	gensim)
 		local sg=0
 		[ "$mode" = skipgram ] && sg=1
 		printf '%s\n' "$python" "$bench_dir/gensim-train.py" --corpus "$split" \
 			--output "$out" --sg "$sg" --dim "$dim" --window "$win" --negative "$neg" \
-			--sample "$sample" --min-count 5 --epochs "$iter" --threads "$threads"
+			--sample "$sample" --min-count 5 --epochs "$iter" --threads "$threads" --hs "$hs"
 		;;
 	*) die "unknown tool '$tool'" ;;
 	esac

@@ -28,6 +28,7 @@ def main():
     p.add_argument("--min-count", type=int, default=5)
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--hs", type=int, choices=(0, 1), default=0)
     a = p.parse_args()
 
     logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s",
@@ -42,7 +43,7 @@ def main():
                  "corpus_file routines")
 
     model = Word2Vec(corpus_file=a.corpus, vector_size=a.dim,
-                     window=a.window, negative=a.negative, hs=0,
+                     window=a.window, negative=a.negative, hs=a.hs,
                      sample=a.sample, min_count=a.min_count,
                      epochs=a.epochs, workers=a.threads, sg=a.sg)
     model.wv.save_word2vec_format(a.output, binary=False)
