@@ -54,6 +54,8 @@ static const struct opt opts[] = {
 	  "also write the context (output) vectors to FILE" },
 	{ "save-vocab", OPT_STRING, OFF(save_vocab), 0, 0, "FILE",
 	  "write the vocabulary as `word count' lines to FILE" },
+	{ "init-vectors", OPT_STRING, OFF(init_vectors), 0, 0, "FILE",
+	  "start the word vectors from FILE (word2vec text or binary, gzip ok)" },
 	{ "loss-log", OPT_STRING, OFF(loss_log), 0, 0, "FILE",
 	  "write the training curve to FILE as it goes: a TSV line a second (resume appends)" },
 	{ "read-vocab", OPT_STRING, OFF(read_vocab), 0, 0, "FILE",
@@ -408,6 +410,11 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_USAGE,
 				  "-train - and -read-vocab -: standard input can hold the corpus or "
 				  "the vocabulary, not both; give one of them as a file");
+	if (cfg->init_vectors != NULL && strcmp(cfg->init_vectors, "-") == 0 &&
+	    (stdin_count > 0 || (cfg->read_vocab != NULL && strcmp(cfg->read_vocab, "-") == 0)))
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-init-vectors -: standard input already holds the corpus or the "
+				  "vocabulary; give the vectors as a file");
 	if (cfg->output == NULL && cfg->save_context == NULL && cfg->save_vocab == NULL)
 		return ks_err_set(err, KS_ERR_USAGE,
 				  "nothing to write: give -output FILE (or -save-vocab, -save-context)");

@@ -35,6 +35,7 @@ struct ks_config {
 	const char *loss_log;	/* -loss-log: the training curve, or NULL */
 	const char *save_vocab;	/* -save-vocab, or NULL */
 	const char *read_vocab;	/* -read-vocab, or NULL */
+	const char *init_vectors; /* -init-vectors: starting word vectors, or NULL */
 	long size;		/* -size: dimensions */
 	long window;		/* -window: largest context half-width */
 	double sample;		/* -sample: subsampling threshold, 0 = off */

@@ -86,6 +86,7 @@ struct train {
 	float *in_vecs, *out_vecs;	/* n_words rows of dim floats, stride apart */
 	struct ks_positions *pos;	/* the shared position weights, or NULL */
 	struct ks_huffman *tree;	/* -hs 1: the tree, or NULL */
+	struct ks_vecset *init;	/* -init-vectors, read before the corpus, or NULL */
 	float *hs_vecs;		/* -hs 1: n_words - 1 inner-node rows, stride apart */
 	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
 	size_t n_words, dim, stride;
@@ -411,6 +412,7 @@ train_free(struct train *t)
 	ks_alias_destroy(t->alias);
 	ks_positions_destroy(t->pos);
 	ks_huffman_destroy(t->tree);
+	ks_vecset_destroy(t->init);
 	free(t->hs_vecs);
 	ks_ckpt_destroy(t->resume);
 	ks_ckpt_settings_free(&t->ckpt_set);
@@ -461,9 +463,59 @@ train_positions_setup(struct train *t, const struct ks_config *cfg, struct ks_er
 	return KS_OK;
 }
 
+/*
+ * -init-vectors: reads the file before the corpus, so a wrong file fails
+ * fast. A dimension other than -size is refused, naming both.
+ */
+static int
+train_init_read(struct train *t, const struct ks_config *cfg, struct ks_err *err)
+{
+	struct ks_vecfile_read_opts o;
+	int rc;
+
+	if (cfg->init_vectors == NULL || cfg->resume != NULL)
+		return KS_OK;
+	memset(&o, 0, sizeof(o));
+	o.reject_duplicates = 1;
+	if ((rc = ks_vecfile_read_opts(&t->init, cfg->init_vectors, &o, NULL, err)) != KS_OK)
+		return rc;
+	if (t->init->dim != (size_t)cfg->size)
+		return ks_err_set(err, KS_ERR_USAGE, "-init-vectors %s: the vectors have %zu "
+				  "dimensions, but -size is %ld", cfg->init_vectors, t->init->dim,
+				  cfg->size);
+	return KS_OK;
+}
+
+/*
+ * Copies the rows of the -init-vectors file over the random start of the
+ * vocabulary words it holds; its other words are dropped, the output
+ * vectors start from zero as always.
+ */
+static void
+train_init_vectors(struct train *t, const struct ks_log *log)
+{
+	size_t i, taken = 0;
+
+	for (i = 0; i < t->n_words; i++) {
+		const char *w = ks_vocab_word(t->vocab, (uint32_t)i);
+		long row = ks_vecset_find(t->init, w, strlen(w));
+
+		if (row < 0)
+			continue;
+		memcpy(t->in_vecs + i * t->stride, t->init->vecs + (size_t)row * t->dim,
+		       t->dim * sizeof(float));
+		taken++;
+	}
+	ks_log(log, KS_LOG_INFO, "-init-vectors %s: %zu of its %zu vectors taken; %zu vocabulary "
+	       "word%s start%s at random", t->cfg->init_vectors, taken, t->init->n_words,
+	       t->n_words - taken, PLURAL(t->n_words - taken), t->n_words - taken == 1 ? "s" : "");
+	ks_vecset_destroy(t->init);
+	t->init = NULL;
+}
+
 static int
 train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stream,
-	    struct ks_err *err)
+	    const struct ks_log *log, struct ks_err *err)
 {
 	struct ks_stream_info info;
 	struct ks_rng rng;
@@ -525,6 +577,8 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 
 			t->in_vecs[i * t->stride + j] = (float)((u - 0.5) / (double)t->dim);
 		}
+	if (t->init != NULL)
+		train_init_vectors(t, log);
 	return KS_OK;
 }
 
@@ -970,13 +1024,15 @@ train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct k
 	for (i = 0; i < 5; i++)
 		if (paths[i] && (rc = ks_outfile_check(paths[i], err)) != KS_OK)
 			return rc;
-	uses = ks_calloc_array(cfg->n_train + 8, sizeof(*uses));
+	uses = ks_calloc_array(cfg->n_train + 9, sizeof(*uses));
 	if (uses == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	for (i = 0; i < cfg->n_train; i++)
 		uses[n++] = (struct ks_path_use){ cfg->train[i], "-train", 0, 0 };
 	if (cfg->read_vocab)
 		uses[n++] = (struct ks_path_use){ cfg->read_vocab, "-read-vocab", 0, 0 };
+	if (cfg->init_vectors)
+		uses[n++] = (struct ks_path_use){ cfg->init_vectors, "-init-vectors", 0, 0 };
 	if (cfg->resume)
 		uses[n++] = (struct ks_path_use){ cfg->resume, "-resume", 0, 1 };
 	for (i = 0; i < 5; i++)
@@ -1010,7 +1066,8 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		return rc;
 	if ((rc = train_check_outputs(cfg, t.ckpt_path, err)) != KS_OK)
 		goto out;
-	if ((rc = train_checkpoint_begin(&t, cfg, log, err)) != KS_OK)
+	if ((rc = train_checkpoint_begin(&t, cfg, log, err)) != KS_OK ||
+	    (rc = train_init_read(&t, cfg, err)) != KS_OK)
 		goto out;
 	memset(&so, 0, sizeof(so));
 	so.paths = (const char *const *)cfg->train;
@@ -1074,7 +1131,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	resumed_words = atomic_load(&t.words_done);
 	if (cfg->save_vocab && (rc = ks_vocab_save(ks_stream_vocab(stream), cfg->save_vocab, err)) != KS_OK)
 		goto out;
-	if ((rc = train_setup(&t, cfg, stream, err)) != KS_OK)
+	if ((rc = train_setup(&t, cfg, stream, log, err)) != KS_OK)
 		goto out;
 	{
 		char scale[96] = "";
