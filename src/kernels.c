@@ -509,37 +509,28 @@ kernels_hs_both(const struct ks_kernel_ctx *k, const float *restrict h, uint32_t
 	return loss + kernels_hs_outputs(k, h, path, alpha_out, neg == NULL);
 }
 
-KERNELS_DISPATCH double
-ks_cbow_hs_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
-		uint32_t target, const uint32_t *neg, size_t n_neg,
-		const struct ks_hs_path *path, float alpha_in, float alpha_out,
-		enum ks_cbow_update mode)
+/*
+ * One CBOW example with either output side: negative sampling alone
+ * (path NULL) or hierarchical softmax, with negatives unless neg is NULL.
+ * The public kernels pass path as a constant, so each inlined copy keeps
+ * only its own branch.
+ */
+KERNELS_INLINE double
+kernels_cbow(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx, uint32_t target,
+	     const uint32_t *neg, size_t n_neg, const struct ks_hs_path *path, float alpha_in,
+	     float alpha_out, enum ks_cbow_update mode)
 {
 	size_t dim = k->dim, stride = k->stride, i;
 	float step;
 	double loss;
 
 	kernels_mean(k->h, k->in_vecs, dim, stride, ctx, n_ctx);
-	loss = kernels_hs_both(k, k->h, target, neg, n_neg, path, alpha_out);
-	/* The correction (see the top of this file), whichever output side. */
+	loss = path != NULL ? kernels_hs_both(k, k->h, target, neg, n_neg, path, alpha_out)
+			    : kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
+	/* The correction (see the top of this file): dL/d ctx row = dL/dh / C. */
 	step = mode == KS_CBOW_WORD2VEC ? alpha_in : alpha_in / (float)n_ctx;
 	for (i = 0; i < n_ctx; i++)
 		kernels_axpy(k->in_vecs + (size_t)ctx[i] * stride, step, k->grad, dim);
-	return loss;
-}
-
-KERNELS_DISPATCH double
-ks_sg_hs_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
-	      const uint32_t *neg, size_t n_neg, const struct ks_hs_path *path,
-	      float alpha_in, float alpha_out)
-{
-	size_t dim = k->dim;
-	float *in = k->in_vecs + (size_t)input * k->stride;
-	double loss;
-
-	memcpy(k->h, in, dim * sizeof(*k->h));
-	loss = kernels_hs_both(k, k->h, target, neg, n_neg, path, alpha_out);
-	kernels_axpy(in, alpha_in, k->grad, dim);
 	return loss;
 }
 
@@ -548,17 +539,16 @@ ks_cbow_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
 	     uint32_t target, const uint32_t *neg, size_t n_neg,
 	     float alpha_in, float alpha_out, enum ks_cbow_update mode)
 {
-	size_t dim = k->dim, stride = k->stride, i;
-	float step;
-	double loss;
+	return kernels_cbow(k, ctx, n_ctx, target, neg, n_neg, NULL, alpha_in, alpha_out, mode);
+}
 
-	kernels_mean(k->h, k->in_vecs, dim, stride, ctx, n_ctx);
-	loss = kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
-	/* The correction (see the top of this file): dL/d ctx row = dL/dh / C. */
-	step = mode == KS_CBOW_WORD2VEC ? alpha_in : alpha_in / (float)n_ctx;
-	for (i = 0; i < n_ctx; i++)
-		kernels_axpy(k->in_vecs + (size_t)ctx[i] * stride, step, k->grad, dim);
-	return loss;
+KERNELS_DISPATCH double
+ks_cbow_hs_step(const struct ks_kernel_ctx *k, const uint32_t *ctx, size_t n_ctx,
+		uint32_t target, const uint32_t *neg, size_t n_neg,
+		const struct ks_hs_path *path, float alpha_in, float alpha_out,
+		enum ks_cbow_update mode)
+{
+	return kernels_cbow(k, ctx, n_ctx, target, neg, n_neg, path, alpha_in, alpha_out, mode);
 }
 
 /*
@@ -685,9 +675,10 @@ ks_cbow_pos_step(const struct ks_kernel_ctx *k, const struct ks_pos_rows *pos,
 	return loss;
 }
 
-KERNELS_DISPATCH double
-ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
-	   const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out)
+/* One skip-gram pair with either output side, as kernels_cbow. */
+KERNELS_INLINE double
+kernels_sg(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target, const uint32_t *neg,
+	   size_t n_neg, const struct ks_hs_path *path, float alpha_in, float alpha_out)
 {
 	size_t dim = k->dim;
 	float *in = k->in_vecs + (size_t)input * k->stride;
@@ -695,9 +686,25 @@ ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
 
 	/* A private copy: every output step sees the same input, whatever other threads do. */
 	memcpy(k->h, in, dim * sizeof(*k->h));
-	loss = kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
+	loss = path != NULL ? kernels_hs_both(k, k->h, target, neg, n_neg, path, alpha_out)
+			    : kernels_outputs(k, k->h, &target, 1, neg, n_neg, alpha_out);
 	kernels_axpy(in, alpha_in, k->grad, dim);
 	return loss;
+}
+
+KERNELS_DISPATCH double
+ks_sg_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
+	   const uint32_t *neg, size_t n_neg, float alpha_in, float alpha_out)
+{
+	return kernels_sg(k, input, target, neg, n_neg, NULL, alpha_in, alpha_out);
+}
+
+KERNELS_DISPATCH double
+ks_sg_hs_step(const struct ks_kernel_ctx *k, uint32_t input, uint32_t target,
+	      const uint32_t *neg, size_t n_neg, const struct ks_hs_path *path,
+	      float alpha_in, float alpha_out)
+{
+	return kernels_sg(k, input, target, neg, n_neg, path, alpha_in, alpha_out);
 }
 
 /* grad[0 .. len) = g * row[0 .. len). */
