@@ -13,8 +13,6 @@
  * process at once. The flag is this file's one mutable global: a signal
  * handler has no other way to reach the run.
  */
-#include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +22,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "optarg.h"
 #include "phrases.h"
 #include "status.h"
 
@@ -103,43 +102,6 @@ cli_find(const char *name, size_t len)
 }
 
 static int
-cli_parse_long(const struct opt *o, const char *val, long *out, struct ks_err *err)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(val, &end, 10);
-	if (end == val || *end != '\0')
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not an integer", o->name, val);
-	if (errno == ERANGE || v < (long)o->min || v > (long)o->max)
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: %s is out of range [%ld, %ld]",
-				  o->name, val, (long)o->min, (long)o->max);
-	*out = v;
-	return KS_OK;
-}
-
-static int
-cli_parse_double(const struct opt *o, const char *val, double *out, struct ks_err *err)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(val, &end);
-	if (end == val || *end != '\0')
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not a number", o->name, val);
-	if (!isfinite(v))
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not a finite number",
-				  o->name, val);
-	if (errno == ERANGE || v < o->min || v > o->max)
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: %s is out of range [%g, %g]",
-				  o->name, val, o->min, o->max);
-	*out = v;
-	return KS_OK;
-}
-
-static int
 cli_apply(struct cli *c, const struct opt *o, const char *val, struct ks_err *err)
 {
 	const char **grown;
@@ -163,13 +125,13 @@ cli_apply(struct cli *c, const struct opt *o, const char *val, struct ks_err *er
 		c->cfg.train = c->train;
 		return KS_OK;
 	case OPT_COUNT:
-		if ((rc = cli_parse_long(o, val, &lv, err)) == KS_OK)
+		if ((rc = ks_optarg_long(o->name, val, (long)o->min, (long)o->max, &lv, err)) == KS_OK)
 			c->cfg.min_count = (uint64_t)lv;
 		return rc;
 	case OPT_THRESHOLD:
-		return cli_parse_double(o, val, &c->cfg.threshold, err);
+		return ks_optarg_double(o->name, val, o->min, o->max, &c->cfg.threshold, err);
 	case OPT_MB:
-		if ((rc = cli_parse_long(o, val, &lv, err)) != KS_OK)
+		if ((rc = ks_optarg_long(o->name, val, (long)o->min, (long)o->max, &lv, err)) != KS_OK)
 			return rc;
 		if (ks_mul_size((size_t)lv, (size_t)1 << 20, &c->cfg.budget_bytes) != 0)
 			return ks_err_set(err, KS_ERR_USAGE, "option -%s: %s MB do not fit this "
@@ -183,7 +145,7 @@ cli_apply(struct cli *c, const struct opt *o, const char *val, struct ks_err *er
 		c->cfg.read_ahead = val[0] == '1';
 		return KS_OK;
 	case OPT_DEBUG:
-		if ((rc = cli_parse_long(o, val, &lv, err)) == KS_OK)
+		if ((rc = ks_optarg_long(o->name, val, (long)o->min, (long)o->max, &lv, err)) == KS_OK)
 			c->debug = (int)lv;
 		return rc;
 	default:

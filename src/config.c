@@ -4,20 +4,20 @@
  * A single table lists every option with its type, range and help text.
  * The parser, --help and tests/cli.sh (which compares the table with the
  * man page) all read it, so an option cannot exist in one and not the
- * others. Numbers are parsed with strtol/strtod and checked completely:
+ * others. Numbers are parsed by optarg.h and checked completely:
  * trailing garbage, overflow, NaN, infinities and out-of-range values are
  * rejected with a message that names the option.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mem.h"
+#include "optarg.h"
 
 enum opt_type {
 	OPT_LONG,		/* long in [min, max] */
@@ -210,43 +210,6 @@ config_find(const char *name, size_t len)
 }
 
 static int
-config_parse_long(const struct opt *o, const char *val, long *out, struct ks_err *err)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(val, &end, 10);
-	if (end == val || *end != '\0')
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not an integer", o->name, val);
-	if (errno == ERANGE || v < (long)o->min || v > (long)o->max)
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: %s is out of range [%ld, %ld]",
-				  o->name, val, (long)o->min, (long)o->max);
-	*out = v;
-	return KS_OK;
-}
-
-static int
-config_parse_double(const struct opt *o, const char *val, double *out, struct ks_err *err)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(val, &end);
-	if (end == val || *end != '\0')
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not a number", o->name, val);
-	if (!isfinite(v))
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' is not a finite number",
-				  o->name, val);
-	if (errno == ERANGE || v < o->min || v > o->max)
-		return ks_err_set(err, KS_ERR_USAGE, "option -%s: %s is out of range [%g, %g]",
-				  o->name, val, o->min, o->max);
-	*out = v;
-	return KS_OK;
-}
-
-static int
 config_parse_seed(const struct opt *o, const char *val, uint64_t *out, struct ks_err *err)
 {
 	char *end;
@@ -285,7 +248,7 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 
 	switch (o->type) {
 	case OPT_LONG:
-		if ((rc = config_parse_long(o, val, &lv, err)) != KS_OK)
+		if ((rc = ks_optarg_long(o->name, val, (long)o->min, (long)o->max, &lv, err)) != KS_OK)
 			return rc;
 		if (strcmp(o->name, "debug") == 0)
 			cfg->debug = (int)lv;
@@ -293,7 +256,7 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 			*(long *)(base + o->offset) = lv;
 		return KS_OK;
 	case OPT_DOUBLE:
-		return config_parse_double(o, val, (double *)(base + o->offset), err);
+		return ks_optarg_double(o->name, val, o->min, o->max, (double *)(base + o->offset), err);
 	case OPT_BOOL:
 		if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
 			return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' must be 0 or 1",
