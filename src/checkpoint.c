@@ -430,10 +430,12 @@ r_workers(struct ckpt_reader *r, struct ks_ckpt *c)
 	n = r_u32(r);
 	if (r->status != KS_OK)
 		return;
-	if (n == 0 || n > CKPT_MAX_WORKERS) {
+	if (n > CKPT_MAX_WORKERS) {
 		r_fail(r, "the number of workers is impossible");
 		return;
 	}
+	if (n == 0)
+		return;	/* a finished model (-save-model): nothing carried to a next batch */
 	c->workers = ks_calloc_array(n, sizeof(*c->workers));
 	if (c->workers == NULL) {
 		r->status = ks_err_set(r->err, KS_ERR_NOMEM, "%s: out of memory", r->path);
@@ -658,7 +660,8 @@ ks_ckpt_read(struct ks_ckpt **out, const char *path, struct ks_err *err)
 		goto out;
 	}
 	if (c->set.iter < 1 || c->epoch > (uint64_t)c->set.iter ||
-	    (c->set.threads > 0 && c->n_workers != (size_t)c->set.threads) ||
+	    (c->n_workers == 0) != ks_ckpt_finished(c) ||
+	    (c->n_workers > 0 && c->set.threads > 0 && c->n_workers != (size_t)c->set.threads) ||
 	    c->dim != (size_t)c->set.size) {
 		r.status = ks_err_set(err, KS_ERR_FORMAT,
 				      "%s: corrupt checkpoint: its fields contradict each other", path);
@@ -672,6 +675,12 @@ out:
 	}
 	*out = c;
 	return KS_OK;
+}
+
+int
+ks_ckpt_finished(const struct ks_ckpt *c)
+{
+	return c->epoch == (uint64_t)c->set.iter && c->batch == 0;
 }
 
 void

@@ -29,7 +29,7 @@
  *                            u64 batches per epoch (0: streamed from disk),
  *                            u64 training words per epoch, u64 words done
  *                            (published to the learning-rate schedule)
- *   workers                  u32 count, then per worker: 4 x u64 RNG state,
+ *   workers                  u32 count (0 in a finished model), then per worker: 4 x u64 RNG state,
  *                            u64 words not yet published, f32 current rate,
  *                            f64 loss sum, u64 examples, f64 loss sum and
  *                            u64 examples of the last epoch
@@ -40,6 +40,11 @@
  *   hierarchical softmax     u64 inner nodes (0 without -hs 1), then as many
  *                            rows of dim f32
  *   u32 CRC-32               zlib's crc32 of every byte before it
+ *
+ * A model (-save-model) is a checkpoint of a finished training: progress
+ * at epoch = iter, batch 0, and no worker states, since nothing is carried
+ * to a next batch. -init reads it (or a checkpoint) to start a new
+ * training from its vocabulary and matrices; -resume refuses it.
  *
  * Writing goes through outfile.h (a temporary name renamed into place), so
  * a crash while checkpointing leaves the previous checkpoint intact.
@@ -154,6 +159,9 @@ int ks_ckpt_check(const struct ks_ckpt *c, const char *path, const struct ks_ckp
 /* Refuses (KS_ERR_USAGE) resuming a cached stream uncached or the reverse. */
 int ks_ckpt_check_cached(const struct ks_ckpt *c, const char *path, int cached,
 			 struct ks_err *err);
+
+/* Whether c is a finished training (a model): epoch = iter, batch 0, no workers. */
+int ks_ckpt_finished(const struct ks_ckpt *c);
 
 /* Frees a checkpoint from ks_ckpt_read. Accepts NULL. */
 void ks_ckpt_destroy(struct ks_ckpt *c);
