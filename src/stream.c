@@ -423,6 +423,10 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		/* Without the cache the map would only hold memory outside any budget. */
 		if (!s->info.cached)
 			ks_vocab_skip_stream_map(s->vocab);
+		if (opts->n_base > 0 &&
+		    (rc = ks_vocab_set_base(s->vocab, opts->base_words, opts->base_counts,
+					    opts->n_base, opts->base_grow, err)) != KS_OK)
+			goto fail;
 		if ((rc = ks_vocab_finalize(s->vocab, opts->min_count, opts->max_vocab, err)) != KS_OK)
 			goto fail;
 		ks_vocab_stats(s->vocab, &vs);
@@ -484,7 +488,7 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		ks_vocab_drop_index(s->vocab);
 		ks_trim_heap();
 	} else {
-		s->info.train_words = recounted ? s->found_words : ks_vocab_total(s->vocab);
+		s->info.train_words = recounted ? s->found_words : ks_vocab_corpus_total(s->vocab);
 	}
 	if (s->info.train_words == 0) {
 		rc = ks_err_set(err, KS_ERR_EMPTY, "no word of the corpus is in the vocabulary%s",

@@ -48,6 +48,15 @@ struct ks_stream_opts {
 	const char *read_vocab;	/* or NULL to count */
 	uint64_t epochs;	/* epochs to be trained, or 0 if not known */
 	int read_ahead;		/* inflate in a thread of its own while loading */
+	/*
+	 * A base vocabulary merged into the corpus's counts before the
+	 * vocabulary is finalized (ks_vocab_set_base; continued training), or
+	 * n_base 0. Not with read_vocab.
+	 */
+	const char *const *base_words;
+	const uint64_t *base_counts;
+	size_t n_base;
+	int base_grow;
 	/* Polled while reading: nonzero stops the load (KS_ERR_INTERRUPTED). May be NULL. */
 	const atomic_int *stop;
 };

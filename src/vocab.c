@@ -109,6 +109,16 @@ struct ks_vocab {
 	uint32_t *stream_map;	/* after finalize: next_stream_id entries */
 	int skip_stream_map;	/* finalize builds no stream_map */
 	uint64_t total;		/* after finalize: sum of the kept counts */
+	uint64_t corpus_total;	/* the same without the base's counts */
+	/*
+	 * A base vocabulary (ks_vocab_set_base): before finalize, base_id[e]
+	 * and base_count[e] per entry e (KS_NO_WORD and 0 for corpus-only
+	 * words); after it, base_id per final id. NULL without a base.
+	 */
+	uint32_t *base_id;
+	uint64_t *base_count;
+	int base_grow;		/* keep corpus words outside the base too */
+	size_t n_base;
 	struct ks_vocab_stats stats;
 };
 
@@ -343,6 +353,8 @@ ks_vocab_destroy(struct ks_vocab *v)
 	free(v->entries);
 	free(v->arena);
 	free(v->stream_map);
+	free(v->base_id);
+	free(v->base_count);
 	free(v);
 }
 
@@ -689,6 +701,126 @@ vocab_rank_cmp(const void *pa, const void *pb)
 	return (a->len > b->len) - (a->len < b->len);
 }
 
+static int vocab_quote_len(const char *word, size_t len);
+
+/* Whether finalize keeps entry i: a base word always, a corpus word by its count. */
+static int
+vocab_kept(const struct ks_vocab *v, size_t i, uint64_t min_count)
+{
+	if (v->base_id != NULL && v->base_id[i] != KS_NO_WORD)
+		return 1;
+	if (v->base_id != NULL && !v->base_grow)
+		return 0;
+	return v->entries[i].count >= min_count;
+}
+
+/*
+ * Applies max_vocab to the sorted ranks and returns how many stay. With a
+ * base, its words all stay and count towards the cap; the corpus's new
+ * words fill what is left, most frequent first, and the ranks are
+ * compacted in order.
+ */
+static size_t
+vocab_cap(const struct ks_vocab *v, struct vocab_rank *rank, size_t n, uint64_t max_vocab)
+{
+	size_t i, kept = 0, new_words = 0, room;
+
+	if (max_vocab == 0 || max_vocab >= n)
+		return n;
+	if (v->base_id == NULL)
+		return (size_t)max_vocab;
+	room = max_vocab > v->n_base ? (size_t)max_vocab - v->n_base : 0;
+	for (i = 0; i < n; i++) {
+		int base = v->base_id[rank[i].entry] != KS_NO_WORD;
+
+		if (!base && new_words >= room)
+			continue;
+		new_words += !base;
+		rank[kept++] = rank[i];
+	}
+	return kept;
+}
+
+int
+ks_vocab_set_base(struct ks_vocab *v, const char *const *words, const uint64_t *counts,
+		  size_t n, int grow, struct ks_err *err)
+{
+	size_t i, budget = v->budget, slot;
+	int rc = KS_OK;
+
+	if (v->finalized || v->base_id != NULL)
+		return ks_err_set(err, KS_ERR_INTERNAL, "ks_vocab_set_base called twice or too late");
+	/* The base's words are added whatever the budget: pruning them would lose them. */
+	v->budget = 0;
+	for (i = 0; i < n && rc == KS_OK; i++) {
+		size_t len = strlen(words[i]);
+		uint64_t h = vocab_hash(words[i], len);
+		uint32_t sid;
+
+		if (len == 0 || len > KS_MAX_WORD_BYTES)
+			rc = ks_err_set(err, KS_ERR_FORMAT, "word %zu of the base vocabulary is %s",
+					i + 1, len == 0 ? "empty" : "too long");
+		else if (vocab_probe(v, words[i], len, h, &slot) == NULL)
+			rc = vocab_insert(v, words[i], len, h, 0, &sid, err);
+	}
+	v->budget = budget;
+	if (rc != KS_OK)
+		return rc;
+	v->base_id = ks_malloc_array(v->n_entries ? v->n_entries : 1, sizeof(*v->base_id));
+	v->base_count = ks_calloc_array(v->n_entries ? v->n_entries : 1, sizeof(*v->base_count));
+	if (v->base_id == NULL || v->base_count == NULL) {
+		free(v->base_id);
+		free(v->base_count);
+		v->base_id = NULL;
+		v->base_count = NULL;
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the base vocabulary");
+	}
+	for (i = 0; i < v->n_entries; i++)
+		v->base_id[i] = KS_NO_WORD;
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(words[i]);
+		const struct vocab_entry *e = vocab_probe(v, words[i], len, vocab_hash(words[i], len),
+							  &slot);
+		size_t idx = (size_t)(e - v->entries);
+
+		if (v->base_id[idx] != KS_NO_WORD) {
+			rc = ks_err_set(err, KS_ERR_FORMAT, "the base vocabulary holds \"%.*s\" twice",
+					vocab_quote_len(words[i], len), words[i]);
+			break;
+		}
+		if (counts[i] > UINT64_MAX - e->count) {
+			rc = ks_err_set(err, KS_ERR_FORMAT, "the count of \"%.*s\" overflows",
+					vocab_quote_len(words[i], len), words[i]);
+			break;
+		}
+		v->base_id[idx] = (uint32_t)i;
+		v->base_count[idx] = counts[i];
+	}
+	if (rc != KS_OK) {
+		free(v->base_id);
+		free(v->base_count);
+		v->base_id = NULL;
+		v->base_count = NULL;
+		return rc;
+	}
+	v->base_grow = grow;
+	v->n_base = n;
+	return KS_OK;
+}
+
+uint32_t
+ks_vocab_base_id(const struct ks_vocab *v, uint32_t id)
+{
+	assert(v->finalized && id < v->n_entries);
+	return v->base_id != NULL ? v->base_id[id] : KS_NO_WORD;
+}
+
+uint64_t
+ks_vocab_corpus_total(const struct ks_vocab *v)
+{
+	return v->corpus_total;
+}
+
 int
 ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 		  struct ks_err *err)
@@ -696,15 +828,15 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 	struct vocab_rank *rank;
 	struct vocab_entry *entries = NULL;
 	struct vocab_slot *slots = NULL;
-	uint32_t *map = NULL;
+	uint32_t *map = NULL, *base_ids = NULL;
 	char *arena = NULL;
 	size_t n_kept = 0, n_final, arena_len = 0, slot_cap, i, pos;
-	uint64_t max_count = 0, total = 0;
+	uint64_t max_count = 0, total = 0, corpus_total = 0;
 
 	if (v->finalized)
 		return ks_err_set(err, KS_ERR_INTERNAL, "the vocabulary is already finalized");
 	for (i = 0; i < v->n_entries; i++) {
-		if (v->entries[i].count >= min_count)
+		if (vocab_kept(v, i, min_count))
 			n_kept++;
 		if (v->entries[i].count > max_count)
 			max_count = v->entries[i].count;
@@ -724,18 +856,21 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 	for (i = 0, pos = 0; i < v->n_entries; i++) {
 		const struct vocab_entry *e = &v->entries[i];
 
-		if (e->count < min_count)
+		if (!vocab_kept(v, i, min_count))
 			continue;
-		rank[pos].count = e->count;
+		rank[pos].count = e->count + (v->base_count != NULL ? v->base_count[i] : 0);
 		rank[pos].word = v->arena + e->offset;
 		rank[pos].len = e->len;
 		rank[pos].entry = (uint32_t)i;
 		pos++;
 	}
 	qsort(rank, n_kept, sizeof(*rank), vocab_rank_cmp);
-	n_final = n_kept;
-	if (max_vocab != 0 && max_vocab < n_kept)
-		n_final = (size_t)max_vocab;
+	n_final = vocab_cap(v, rank, n_kept, max_vocab);
+	if (v->base_id != NULL && (base_ids = ks_malloc_array(n_final ? n_final : 1,
+							     sizeof(*base_ids))) == NULL) {
+		free(rank);
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory numbering the vocabulary");
+	}
 	for (i = 0; i < n_final; i++)
 		arena_len += (size_t)rank[i].len + 1;
 	slot_cap = vocab_slots_for(n_final);
@@ -751,6 +886,7 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 		free(arena);
 		free(slots);
 		free(map);
+		free(base_ids);
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory numbering the vocabulary");
 	}
 	for (i = 0; map != NULL && i < v->next_stream_id; i++)
@@ -758,6 +894,10 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 	for (i = 0, pos = 0; i < n_final; i++) {
 		struct vocab_entry e = v->entries[rank[i].entry];
 
+		corpus_total += e.count;
+		if (base_ids != NULL)
+			base_ids[i] = v->base_id[rank[i].entry];
+		e.count = rank[i].count;
 		memcpy(arena + pos, rank[i].word, (size_t)e.len + 1);
 		e.offset = pos;
 		pos += (size_t)e.len + 1;
@@ -781,6 +921,11 @@ ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab,
 	v->slot_cap = slot_cap;
 	v->stream_map = map;
 	v->total = total;
+	v->corpus_total = corpus_total;
+	free(v->base_id);
+	free(v->base_count);
+	v->base_id = base_ids;
+	v->base_count = NULL;
 	v->finalized = 1;
 	vocab_update_bytes(v);
 	return KS_OK;

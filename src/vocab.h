@@ -85,6 +85,30 @@ int ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab
 		      struct ks_err *err);
 
 /*
+ * Before finalize, after the corpus is counted: merges a base vocabulary,
+ * the n words and counts of a model that training continues from (-init).
+ * finalize then keeps every base word, whatever its count in the corpus,
+ * with the base's count added to the corpus's, and sorts by the sums; the
+ * corpus's other words are kept when grow is set and they reach
+ * min_count on their own, dropped otherwise. max_vocab counts the base's
+ * words and leaves the rest of the cap to new ones, most frequent first.
+ * Base words the corpus lacks are added whatever the counting budget. An
+ * empty or over-long word, a word given twice or a count that overflows
+ * is KS_ERR_FORMAT (the base is then not set). Call it at most once.
+ */
+int ks_vocab_set_base(struct ks_vocab *v, const char *const *words, const uint64_t *counts,
+		      size_t n, int grow, struct ks_err *err);
+
+/* After finalize: the index in the base of word id, or KS_NO_WORD for a word new to it. */
+uint32_t ks_vocab_base_id(const struct ks_vocab *v, uint32_t id);
+
+/*
+ * After finalize: the sum of the kept words' counts in the corpus alone,
+ * without the base's (ks_vocab_total with no base).
+ */
+uint64_t ks_vocab_corpus_total(const struct ks_vocab *v);
+
+/*
  * Tells v the stream map is not needed: a later ks_vocab_finalize builds
  * none, and one already built is freed; ks_vocab_stream_map then returns
  * NULL. The map holds 4 bytes for every stream id ever handed out, pruned
