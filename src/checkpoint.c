@@ -180,6 +180,16 @@ int
 ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 {
 	struct ks_outfile *of;
+	int rc = ks_ckpt_write_pending(&of, path, c, err);
+
+	return rc == KS_OK ? ks_outfile_commit(of, err) : rc;
+}
+
+int
+ks_ckpt_write_pending(struct ks_outfile **out, const char *path, const struct ks_ckpt *c,
+		      struct ks_err *err)
+{
+	struct ks_outfile *of;
 	struct ckpt_writer w;
 	size_t i, cells;
 	int rc;
@@ -234,7 +244,12 @@ ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 		ks_outfile_abort(of);
 		return ks_err_errno(err, KS_ERR_WRITE, e, "%s: cannot write the checkpoint", path);
 	}
-	return ks_outfile_commit(of, err);
+	if ((rc = ks_outfile_finish(of, err)) != KS_OK) {
+		ks_outfile_abort(of);
+		return rc;
+	}
+	*out = of;
+	return KS_OK;
 }
 
 /* ---- reading ---- */
@@ -659,7 +674,8 @@ ks_ckpt_read(struct ks_ckpt **out, const char *path, struct ks_err *err)
 				      PACKAGE_VERSION);
 		goto out;
 	}
-	if (c->set.iter < 1 || c->epoch > (uint64_t)c->set.iter ||
+	if (c->set.iter < 0 || (c->set.iter == 0 && c->n_workers > 0) ||
+	    c->epoch > (uint64_t)c->set.iter ||
 	    (c->n_workers == 0) != ks_ckpt_finished(c) ||
 	    (c->n_workers > 0 && c->set.threads > 0 && c->n_workers != (size_t)c->set.threads) ||
 	    c->dim != (size_t)c->set.size) {

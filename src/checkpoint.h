@@ -142,6 +142,15 @@ void ks_ckpt_settings_free(struct ks_ckpt_settings *set);
 int ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err);
 
 /*
+ * As ks_ckpt_write, but stops before the rename: on success *out holds the
+ * written, synced file for ks_outfile_commit or ks_outfile_abort, so a
+ * caller can finish several outputs before any replaces an older one.
+ */
+struct ks_outfile;
+int ks_ckpt_write_pending(struct ks_outfile **out, const char *path, const struct ks_ckpt *c,
+			  struct ks_err *err);
+
+/*
  * Reads and verifies the checkpoint at path (see above for what is
  * refused). On success *out owns a new checkpoint; on failure *out is NULL.
  */

@@ -29,6 +29,7 @@ enum opt_type {
 	OPT_CBOW_UPDATE,	/* corrected | word2vec */
 	OPT_KERNEL,		/* fast | reference */
 	OPT_POSITIONS,		/* off | vector | scalar */
+	OPT_VOCAB_UPDATE,	/* keep | grow */
 	OPT_QUIET,
 	OPT_HELP,
 	OPT_VERSION
@@ -56,6 +57,12 @@ static const struct opt opts[] = {
 	  "write the vocabulary as `word count' lines to FILE" },
 	{ "init-vectors", OPT_STRING, OFF(init_vectors), 0, 0, "FILE",
 	  "start the word vectors from FILE (word2vec text or binary, gzip ok)" },
+	{ "init", OPT_STRING, OFF(init), 0, 0, "FILE",
+	  "continue training the model in FILE (-save-model's, or a checkpoint) on this corpus" },
+	{ "vocab-update", OPT_VOCAB_UPDATE, OFF(vocab_grow), 0, 0, "POLICY",
+	  "with -init: grow (add the corpus's new words) or keep (only the model's words)" },
+	{ "save-model", OPT_STRING, OFF(save_model), 0, 0, "FILE",
+	  "also write the whole model to FILE at the end, for -init" },
 	{ "loss-log", OPT_STRING, OFF(loss_log), 0, 0, "FILE",
 	  "write the training curve to FILE as it goes: a TSV line a second (resume appends)" },
 	{ "read-vocab", OPT_STRING, OFF(read_vocab), 0, 0, "FILE",
@@ -84,8 +91,8 @@ static const struct opt opts[] = {
 	  "starting learning rate (decays linearly to alpha*1e-4)" },
 	{ "input-rate-scale", OPT_DOUBLE, OFF(alpha_in_scale), 1e-6, 1e6, "X",
 	  "CBOW: learning rate of the input vectors as a multiple of -alpha" },
-	{ "iter", OPT_LONG, OFF(iter), 1, 100000, "N",
-	  "training epochs" },
+	{ "iter", OPT_LONG, OFF(iter), 0, 100000, "N",
+	  "training epochs (0 only with -init: write the model's vectors as they are)" },
 	{ "min-count", OPT_LONG, OFF(min_count), 0, 1e15, "N",
 	  "drop words seen fewer than N times" },
 	{ "max-vocab", OPT_LONG, OFF(max_vocab), 0, 1e15, "N",
@@ -182,6 +189,7 @@ ks_config_defaults(struct ks_config *cfg)
 	cfg->max_sentence = 1000;
 	cfg->cache_mb = 4096;
 	cfg->vocab_mb = 2048;
+	cfg->vocab_grow = 1;
 }
 
 double
@@ -295,6 +303,14 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "option -%s: '%s' must be off, vector or scalar", o->name, val);
 		return KS_OK;
+	case OPT_VOCAB_UPDATE:
+		cfg->vocab_update_given = 1;
+		if (strcmp(val, "keep") == 0 || strcmp(val, "grow") == 0)
+			cfg->vocab_grow = val[0] == 'g';
+		else
+			return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' must be grow or keep",
+					  o->name, val);
+		return KS_OK;
 	case OPT_KERNEL:
 		if (strcmp(val, "fast") == 0)
 			cfg->kernel = KS_KERNEL_FAST;
@@ -358,10 +374,47 @@ ks_config_parse(struct ks_config *cfg, int argc, char **argv, enum ks_config_act
 	return ks_config_finish(cfg, err);
 }
 
+/* The rules of continued training (-init, -save-model, -vocab-update, -iter 0). */
+static int
+config_check_init(const struct ks_config *cfg, struct ks_err *err)
+{
+	if (cfg->init == NULL) {
+		if (cfg->iter == 0)
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "-iter 0: nothing would be trained; -iter 0 is for -init "
+					  "FILE, to write a model's vectors without training");
+		if (cfg->vocab_update_given)
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "-vocab-update: there is no vocabulary to update without "
+					  "-init FILE");
+	}
+	if (cfg->save_model != NULL && strcmp(cfg->save_model, "-") == 0)
+		return ks_err_set(err, KS_ERR_USAGE, "-save-model -: a model must go to a file");
+	if (cfg->init == NULL)
+		return KS_OK;
+	if (strcmp(cfg->init, "-") == 0)
+		return ks_err_set(err, KS_ERR_USAGE, "-init -: a model must be read from a file");
+	if (cfg->init_vectors != NULL)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-init %s and -init-vectors %s: a training starts from a model or "
+				  "from vectors, not both", cfg->init, cfg->init_vectors);
+	if (cfg->read_vocab != NULL)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-init %s and -read-vocab %s: with -init the vocabulary is the "
+				  "model's, updated from the corpus's counts (-vocab-update); drop "
+				  "-read-vocab", cfg->init, cfg->read_vocab);
+	if (cfg->save_model != NULL && strcmp(cfg->save_model, cfg->init) == 0)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-save-model names the -init file '%s': write the new model "
+				  "beside it", cfg->init);
+	return KS_OK;
+}
+
 int
 ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 {
 	size_t i, stdin_count = 0;
+	int rc;
 
 	if (cfg->n_train == 0)
 		return ks_err_set(err, KS_ERR_USAGE, "no training corpus: give -train FILE (- for stdin)");
@@ -378,21 +431,25 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_USAGE,
 				  "-init-vectors -: standard input already holds the corpus or the "
 				  "vocabulary; give the vectors as a file");
-	if (cfg->output == NULL && cfg->save_context == NULL && cfg->save_vocab == NULL)
+	if (cfg->output == NULL && cfg->save_context == NULL && cfg->save_vocab == NULL &&
+	    cfg->save_model == NULL)
 		return ks_err_set(err, KS_ERR_USAGE,
-				  "nothing to write: give -output FILE (or -save-vocab, -save-context)");
+				  "nothing to write: give -output FILE (or -save-model, -save-vocab, "
+				  "-save-context)");
+	if ((rc = config_check_init(cfg, err)) != KS_OK)
+		return rc;
 	if (cfg->output != NULL && cfg->save_context != NULL &&
 	    strcmp(cfg->output, cfg->save_context) == 0 && strcmp(cfg->output, "-") != 0)
 		return ks_err_set(err, KS_ERR_USAGE, "-output and -save-context name the same file '%s'",
 				  cfg->output);
 	if (cfg->checkpoint != NULL) {
-		const char *outs[5] = { cfg->output, cfg->save_context, cfg->save_vocab,
-					cfg->save_positions, cfg->loss_log };
+		const char *outs[6] = { cfg->output, cfg->save_context, cfg->save_vocab,
+					cfg->save_positions, cfg->loss_log, cfg->save_model };
 
 		if (strcmp(cfg->checkpoint, "-") == 0)
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "-checkpoint -: a checkpoint must go to a file");
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 6; i++)
 			if (outs[i] != NULL && strcmp(outs[i], cfg->checkpoint) == 0)
 				return ks_err_set(err, KS_ERR_USAGE,
 						  "-checkpoint names an output file too: '%s'",
@@ -507,6 +564,9 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 		break;
 	case OPT_POSITIONS:
 		snprintf(buf, cap, "%s", ks_positions_name(cfg->positions));
+		break;
+	case OPT_VOCAB_UPDATE:
+		snprintf(buf, cap, "%s", cfg->vocab_grow ? "grow" : "keep");
 		break;
 	case OPT_KERNEL:
 		snprintf(buf, cap, "%s", cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference");

@@ -36,6 +36,9 @@ struct ks_config {
 	const char *save_vocab;	/* -save-vocab, or NULL */
 	const char *read_vocab;	/* -read-vocab, or NULL */
 	const char *init_vectors; /* -init-vectors: starting word vectors, or NULL */
+	const char *init;	/* -init: the model (or checkpoint) to continue from, or NULL */
+	const char *save_model;	/* -save-model: the model to write at the end, or NULL */
+	int vocab_grow;		/* -vocab-update grow (1) or keep (0) */
 	long size;		/* -size: dimensions */
 	long window;		/* -window: largest context half-width */
 	double sample;		/* -sample: subsampling threshold, 0 = off */
@@ -81,6 +84,7 @@ struct ks_config {
 
 	/* Set by the parser and ks_config_finish. */
 	int cbow_update_given;	/* -cbow-update was on the command line */
+	int vocab_update_given;	/* -vocab-update was on the command line */
 	const char *sg_ignored;	/* CBOW-only options given to skip-gram, or NULL */
 };
 

@@ -28,6 +28,7 @@
 #include "kernels.h"
 #include "losslog.h"
 #include "mem.h"
+#include "model.h"
 #include "outfile.h"
 #include "paths.h"
 #include "positions.h"
@@ -87,6 +88,7 @@ struct train {
 	struct ks_positions *pos;	/* the shared position weights, or NULL */
 	struct ks_huffman *tree;	/* -hs 1: the tree, or NULL */
 	struct ks_vecset *init;	/* -init-vectors, read before the corpus, or NULL */
+	struct ks_ckpt *model;	/* -init: the model continued from, or NULL (model.h) */
 	float *hs_vecs;		/* -hs 1: n_words - 1 inner-node rows, stride apart */
 	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
 	size_t n_words, dim, stride;
@@ -124,6 +126,7 @@ static void train_checkpoint_deadline(const struct train *t, struct timespec *de
 static int train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err);
 static int train_checkpoint_begin(struct train *t, const struct ks_config *cfg,
 				  const struct ks_log *log, struct ks_err *err);
+static int train_model_pending(const struct train *t, struct ks_outfile **out, struct ks_err *err);
 static int train_checkpoint_match(struct train *t, const struct ks_stream *stream,
 				  const struct ks_stream_info *info, const struct ks_log *log,
 				  struct ks_err *err);
@@ -413,6 +416,7 @@ train_free(struct train *t)
 	ks_positions_destroy(t->pos);
 	ks_huffman_destroy(t->tree);
 	ks_vecset_destroy(t->init);
+	ks_ckpt_destroy(t->model);
 	free(t->hs_vecs);
 	ks_ckpt_destroy(t->resume);
 	ks_ckpt_settings_free(&t->ckpt_set);
@@ -473,6 +477,9 @@ train_init_read(struct train *t, const struct ks_config *cfg, struct ks_err *err
 	struct ks_vecfile_read_opts o;
 	int rc;
 
+	/* Resuming too, since the vocabulary is the model's merged with the corpus's. */
+	if (cfg->init != NULL)
+		return ks_model_open(&t->model, cfg, err);
 	if (cfg->init_vectors == NULL || cfg->resume != NULL)
 		return KS_OK;
 	memset(&o, 0, sizeof(o));
@@ -579,6 +586,23 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 		}
 	if (t->init != NULL)
 		train_init_vectors(t, log);
+	if (t->model != NULL) {
+		struct ks_model_target mt;
+
+		memset(&mt, 0, sizeof(mt));
+		mt.vocab = t->vocab;
+		mt.dim = t->dim;
+		mt.stride = t->stride;
+		mt.in_vecs = t->in_vecs;
+		mt.out_vecs = t->out_vecs;
+		mt.tree = t->tree;
+		mt.hs_vecs = t->hs_vecs;
+		if (t->pos != NULL) {
+			mt.pos = ks_positions_weights(t->pos);
+			mt.n_pos = ks_positions_floats(t->pos);
+		}
+		return ks_model_apply(t->model, cfg->init, &mt, log, err);
+	}
 	return KS_OK;
 }
 
@@ -896,13 +920,17 @@ train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 {
 	const struct ks_config *cfg = t->cfg;
 	enum ks_vecfile_format fmt = cfg->binary ? KS_VECFILE_BINARY : KS_VECFILE_TEXT;
-	struct ks_outfile *out = NULL, *ctx = NULL, *pos = NULL;
+	struct ks_outfile *out = NULL, *ctx = NULL, *pos = NULL, *model = NULL;
 	const char **words;
 	size_t i, cells = t->n_words * t->stride;
 	int rc;
 
 	if ((rc = train_check_finite(t->in_vecs, cells, "word", err)) != KS_OK ||
-	    (cfg->save_context && (rc = train_check_finite(t->out_vecs, cells, "context", err)) != KS_OK))
+	    ((cfg->save_context || cfg->save_model) &&
+	     (rc = train_check_finite(t->out_vecs, cells, "context", err)) != KS_OK) ||
+	    (cfg->save_model && t->hs_vecs != NULL &&
+	     (rc = train_check_finite(t->hs_vecs, (t->n_words - 1) * t->stride, "inner-node",
+				      err)) != KS_OK))
 		return rc;
 	if (cfg->save_positions && !ks_positions_finite(t->pos))
 		return ks_err_set(err, KS_ERR_DIVERGED,
@@ -931,6 +959,8 @@ train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 					      (size_t)cfg->threads, err);
 	if (rc == KS_OK && cfg->save_positions)
 		rc = ks_positions_write_pending(&pos, t->pos, cfg->save_positions, err);
+	if (rc == KS_OK && cfg->save_model)
+		rc = train_model_pending(t, &model, err);
 	if (rc == KS_OK && out != NULL)
 		rc = ks_outfile_finish(out, err);
 	if (rc == KS_OK && ctx != NULL)
@@ -949,9 +979,14 @@ train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 		rc = ks_outfile_commit(pos, err);
 		pos = NULL;
 	}
+	if (rc == KS_OK && model != NULL) {
+		rc = ks_outfile_commit(model, err);
+		model = NULL;
+	}
 	ks_outfile_abort(out);
 	ks_outfile_abort(ctx);
 	ks_outfile_abort(pos);
+	ks_outfile_abort(model);
 	free(words);
 	return rc;
 }
@@ -1013,18 +1048,18 @@ train_log_details(const struct train *t, const struct ks_config *cfg, const stru
 static int
 train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct ks_err *err)
 {
-	const char *paths[5] = { cfg->output, cfg->save_context, cfg->save_vocab,
-				 cfg->save_positions, cfg->loss_log };
-	const char *names[5] = { "-output", "-save-context", "-save-vocab", "-save-positions",
-				 "-loss-log" };
+	const char *paths[6] = { cfg->output, cfg->save_context, cfg->save_vocab,
+				 cfg->save_positions, cfg->loss_log, cfg->save_model };
+	const char *names[6] = { "-output", "-save-context", "-save-vocab", "-save-positions",
+				 "-loss-log", "-save-model" };
 	struct ks_path_use *uses;
 	size_t i, n = 0;
 	int rc = KS_OK;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		if (paths[i] && (rc = ks_outfile_check(paths[i], err)) != KS_OK)
 			return rc;
-	uses = ks_calloc_array(cfg->n_train + 9, sizeof(*uses));
+	uses = ks_calloc_array(cfg->n_train + 11, sizeof(*uses));
 	if (uses == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	for (i = 0; i < cfg->n_train; i++)
@@ -1035,7 +1070,9 @@ train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct k
 		uses[n++] = (struct ks_path_use){ cfg->init_vectors, "-init-vectors", 0, 0 };
 	if (cfg->resume)
 		uses[n++] = (struct ks_path_use){ cfg->resume, "-resume", 0, 1 };
-	for (i = 0; i < 5; i++)
+	if (cfg->init)
+		uses[n++] = (struct ks_path_use){ cfg->init, "-init", 0, 0 };
+	for (i = 0; i < 6; i++)
 		if (paths[i])
 			uses[n++] = (struct ks_path_use){ paths[i], names[i], 1, 0 };
 	uses[n++] = (struct ks_path_use){ ckpt_path,
@@ -1080,6 +1117,12 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	so.read_vocab = cfg->read_vocab;
 	so.epochs = (uint64_t)cfg->iter;
 	so.stop = cfg->interrupt;
+	if (t.model != NULL) {
+		so.base_words = t.model->words;
+		so.base_counts = t.model->counts;
+		so.n_base = t.model->n_words;
+		so.base_grow = cfg->vocab_grow;
+	}
 	/* The training threads have not started yet, so one of their cores is free. */
 	so.read_ahead = cfg->threads > 1;
 	if ((rc = ks_stream_load(&stream, &so, log, err)) != KS_OK)
@@ -1154,7 +1197,8 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	if (cfg->loss_log != NULL &&
 	    (rc = ks_losslog_open(&t.loss_log, cfg->loss_log, resumed_words, err)) != KS_OK)
 		goto out;
-	rc = train_run_workers(&t, log, rep, err);
+	/* -iter 0 (with -init): the model's vectors as they are, in the new vocabulary. */
+	rc = cfg->iter > 0 ? train_run_workers(&t, log, rep, err) : KS_OK;
 	{
 		struct ks_err lerr;
 
@@ -1175,7 +1219,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		       (unsigned long long)info.sentences, PLURAL(info.sentences));
 		train_log_long_tokens(log, &info);
 	}
-	if (rep->examples == 0) {
+	if (rep->examples == 0 && cfg->iter > 0) {
 		rc = ks_err_set(err, KS_ERR_EMPTY,
 				"nothing to train on: no kept word has another word of its sentence "
 				"within the window (sentences of one word, as in a corpus of one "
@@ -1184,7 +1228,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 				"nothing was written");
 		goto out;
 	}
-	if (rep->examples < rep->vocab_size)
+	if (rep->examples < rep->vocab_size && cfg->iter > 0)
 		ks_log(log, KS_LOG_WARN,
 		       "only %llu training example%s for %zu words: most vectors stay near "
 		       "their random start", (unsigned long long)rep->examples,
@@ -1291,6 +1335,51 @@ worker_checkpoint_poll(struct worker *w)
  * Writes the checkpoint from the workers' snapshots. published is the
  * word count the learning-rate schedule had seen at the snapshot.
  */
+/*
+ * Fills c with the training's state but the progress and the workers:
+ * settings, vocabulary (c->words and c->counts allocated, for the caller
+ * to free), matrices, position weights and inner-node rows (borrowed).
+ */
+static int
+train_ckpt_fill(const struct train *t, struct ks_ckpt *c, struct ks_err *err)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->set = t->ckpt_set;
+	c->batches_per_epoch = ks_stream_batches(t->stream);
+	c->train_words = t->train_words;
+	c->n_words = t->n_words;
+	c->dim = t->dim;
+	c->stride = t->stride;
+	c->in_vecs = t->in_vecs;
+	c->out_vecs = t->out_vecs;
+	if (t->pos != NULL) {
+		c->n_pos = ks_positions_floats(t->pos);
+		c->pos = ks_positions_weights(t->pos);
+	}
+	if (t->hs_vecs != NULL) {
+		c->n_hs = t->n_words - 1;
+		c->hs_vecs = t->hs_vecs;
+	}
+	c->words = ks_malloc_array(t->n_words, sizeof(*c->words));
+	c->counts = ks_malloc_array(t->n_words, sizeof(*c->counts));
+	if (c->words == NULL || c->counts == NULL) {
+		free(c->words);
+		free(c->counts);
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the checkpoint");
+	}
+	for (i = 0; i < t->n_words; i++) {
+		c->words[i] = ks_vocab_word(t->vocab, (uint32_t)i);
+		c->counts[i] = ks_vocab_count(t->vocab, (uint32_t)i);
+	}
+	return KS_OK;
+}
+
+/*
+ * Writes the checkpoint from the workers' snapshots. published is the
+ * word count the learning-rate schedule had seen at the snapshot.
+ */
 static int
 train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint64_t published,
 		       const struct ks_stream_pos *pos, struct ks_err *err)
@@ -1299,43 +1388,39 @@ train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint6
 	size_t i;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c.set = t->ckpt_set;
+	if ((rc = train_ckpt_fill(t, &c, err)) != KS_OK)
+		return rc;
 	c.epoch = pos->epoch;
 	c.batch = pos->batch;
-	c.batches_per_epoch = ks_stream_batches(t->stream);
-	c.train_words = t->train_words;
 	c.words_done = published;
 	c.n_workers = n;
-	c.n_words = t->n_words;
-	c.dim = t->dim;
-	c.stride = t->stride;
-	c.in_vecs = t->in_vecs;
-	c.out_vecs = t->out_vecs;
-	if (t->pos != NULL) {
-		c.n_pos = ks_positions_floats(t->pos);
-		c.pos = ks_positions_weights(t->pos);
-	}
-	if (t->hs_vecs != NULL) {
-		c.n_hs = t->n_words - 1;
-		c.hs_vecs = t->hs_vecs;
-	}
 	c.workers = ks_malloc_array(n, sizeof(*c.workers));
-	c.words = ks_malloc_array(t->n_words, sizeof(*c.words));
-	c.counts = ks_malloc_array(t->n_words, sizeof(*c.counts));
-	if (c.workers == NULL || c.words == NULL || c.counts == NULL) {
+	if (c.workers == NULL) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for the checkpoint");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		c.workers[i] = ws[i].snap;
-	for (i = 0; i < t->n_words; i++) {
-		c.words[i] = ks_vocab_word(t->vocab, (uint32_t)i);
-		c.counts[i] = ks_vocab_count(t->vocab, (uint32_t)i);
-	}
 	rc = ks_ckpt_write(t->ckpt_path, &c, err);
 out:
 	free(c.workers);
+	free(c.words);
+	free(c.counts);
+	return rc;
+}
+
+/* -save-model: the finished training, written but not yet put in place. */
+static int
+train_model_pending(const struct train *t, struct ks_outfile **out, struct ks_err *err)
+{
+	struct ks_ckpt c;
+	int rc;
+
+	if ((rc = train_ckpt_fill(t, &c, err)) != KS_OK)
+		return rc;
+	c.epoch = (uint64_t)t->cfg->iter;
+	c.words_done = atomic_load(&t->words_done);
+	rc = ks_ckpt_write_pending(out, t->cfg->save_model, &c, err);
 	free(c.words);
 	free(c.counts);
 	return rc;
@@ -1441,7 +1526,7 @@ train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const str
 static int
 train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err)
 {
-	const char *outs[3] = { cfg->output, cfg->save_context, cfg->save_vocab };
+	const char *outs[4] = { cfg->output, cfg->save_context, cfg->save_vocab, cfg->save_model };
 	size_t i;
 
 	*out = NULL;
@@ -1449,7 +1534,7 @@ train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *er
 		*out = strdup(cfg->checkpoint != NULL ? cfg->checkpoint : cfg->resume);
 		return *out != NULL ? KS_OK : ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	}
-	for (i = 0; i < 3 && *out == NULL; i++) {
+	for (i = 0; i < 4 && *out == NULL; i++) {
 		struct ks_target tg;
 		size_t n;
 		int rc, regular;
@@ -1496,6 +1581,11 @@ train_checkpoint_begin(struct train *t, const struct ks_config *cfg, const struc
 		return KS_OK;
 	if ((rc = ks_ckpt_read(&t->resume, cfg->resume, err)) != KS_OK)
 		return rc;
+	if (ks_ckpt_finished(t->resume))
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-resume %s: it holds a finished training (a -save-model file), "
+				  "with nothing left to resume; to train it further, give -init %s",
+				  cfg->resume, cfg->resume);
 	if ((rc = ks_ckpt_check(t->resume, cfg->resume, &t->ckpt_set, err)) != KS_OK)
 		return rc;
 	ks_log(log, KS_LOG_DEBUG, "read checkpoint %s", cfg->resume);

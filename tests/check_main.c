@@ -81,6 +81,7 @@ main(void)
 	srunner_add_suite(sr, ks_suite_sampler());
 	srunner_add_suite(sr, ks_suite_kernels());
 	srunner_add_suite(sr, ks_suite_huffman());
+	srunner_add_suite(sr, ks_suite_model());
 	srunner_add_suite(sr, ks_suite_positions());
 	srunner_add_suite(sr, ks_suite_classes());
 	srunner_add_suite(sr, ks_suite_vecfile());

@@ -21,6 +21,7 @@ Suite *ks_suite_eval(void);
 Suite *ks_suite_project(void);
 Suite *ks_suite_phrases(void);
 Suite *ks_suite_lossplot(void);
+Suite *ks_suite_model(void);
 
 /* A fresh temporary directory for one test (removed by the caller's rm -rf). */
 const char *ks_test_tmpdir(void);
