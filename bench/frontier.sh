@@ -244,17 +244,9 @@ wall_rss() {
 		END { printf "%.1f\t%.0f\n", wall, rss }' "$1"
 }
 
-# scores VECTORS: "google sem syn ws353 mturk rg65" (percent and rho).
+# scores VECTORS: "google sem syn ws353 mturk rg65" (lib.sh).
 scores() {
-	local a s
-	a=$("$kensho_eval" analogy "$1" "$evaldir/questions-words.txt" -quiet) || return 1
-	s=$("$kensho_eval" similarity "$1" "$evaldir/EN-WS-353-ALL.txt" "$evaldir/EN-MTurk-771.txt" \
-		"$evaldir/EN-RG-65.txt" -restrict 0 -quiet) || return 1
-	printf '%s\t%s\n' \
-		"$(awk '$1 == "semantic" { m = $5 } $1 == "syntactic" { y = $5 } $1 == "total" { t = $5 }
-			END { gsub("%", "", t); gsub("%", "", m); gsub("%", "", y); printf "%s\t%s\t%s", t, m, y }' <<<"$a")" \
-		"$(awk '$1 ~ /WS-353-ALL/ { w = $4 } $1 ~ /MTurk/ { m = $4 } $1 ~ /RG-65/ { r = $4 }
-			END { printf "%s\t%s\t%s", w, m, r }' <<<"$s")"
+	eval_scores "$kensho_eval" "$evaldir" "$1"
 }
 
 tsv="$results/frontier-$tag.tsv"

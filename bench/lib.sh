@@ -42,3 +42,18 @@ kensho_scores() {
 	awk -v a="$acc" -v n="${n:-NA}" -v r="$rho" \
 		'BEGIN { printf "%.2f\t%s\t%.4f\n", 100 * a, n, r }'
 }
+
+# eval_scores KENSHO_EVAL EVALDIR VECTORS: "google sem syn ws353 mturk rg65",
+# tab-separated (analogy percentages over kensho-eval's default -restrict,
+# Spearman's rho over the whole vocabulary).
+eval_scores() {
+	local a s
+	a=$("$1" analogy "$3" "$2/questions-words.txt" -quiet) || return 1
+	s=$("$1" similarity "$3" "$2/EN-WS-353-ALL.txt" "$2/EN-MTurk-771.txt" \
+		"$2/EN-RG-65.txt" -restrict 0 -quiet) || return 1
+	printf '%s\t%s\n' \
+		"$(awk '$1 == "semantic" { m = $5 } $1 == "syntactic" { y = $5 } $1 == "total" { t = $5 }
+			END { gsub("%", "", t); gsub("%", "", m); gsub("%", "", y); printf "%s\t%s\t%s", t, m, y }' <<<"$a")" \
+		"$(awk '$1 ~ /WS-353-ALL/ { w = $4 } $1 ~ /MTurk/ { m = $4 } $1 ~ /RG-65/ { r = $4 }
+			END { printf "%s\t%s\t%s", w, m, r }' <<<"$s")"
+}
