@@ -76,9 +76,25 @@ ks_dist_poll(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words)
 	pthread_mutex_unlock(&d->lock);
 }
 
-void
+uint64_t
+ks_dist_checksum(uint64_t h, const float *m, size_t cells)
+{
+	const unsigned char *p = (const unsigned char *)m;
+	size_t i, n = cells * sizeof(float);
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+int
 ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m)
 {
+	uint64_t h = 0xcbf29ce484222325ull;
+	int same;
+
 	pthread_mutex_lock(&d->lock);
 	while (!dist_round(d, m, 1))
 		;
@@ -90,5 +106,11 @@ ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m)
 	d->broadcast(d->ctx, m->out_vecs, m->n_rows * m->stride);
 	if (m->hs_vecs != NULL)
 		d->broadcast(d->ctx, m->hs_vecs, m->n_hs * m->stride);
+	h = ks_dist_checksum(h, m->in_vecs, m->n_rows * m->stride);
+	h = ks_dist_checksum(h, m->out_vecs, m->n_rows * m->stride);
+	if (m->hs_vecs != NULL)
+		h = ks_dist_checksum(h, m->hs_vecs, m->n_hs * m->stride);
+	same = d->agree(d->ctx, h);
 	pthread_mutex_unlock(&d->lock);
+	return same ? 0 : -1;
 }

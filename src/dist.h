@@ -43,6 +43,8 @@ struct ks_dist {
 	int (*all_done)(void *ctx, int done);
 	/* Makes every rank's cells floats of m equal to rank 0's. */
 	void (*broadcast)(void *ctx, float *m, size_t cells);
+	/* Returns 1 when every rank passed the same hash. */
+	int (*agree)(void *ctx, uint64_t hash);
 	/* Private: the schedule, under lock. */
 	pthread_mutex_t lock;
 	uint64_t round, next_sync;
@@ -75,8 +77,13 @@ void ks_dist_poll(struct ks_dist *d, const struct ks_dist_model *m, uint64_t wor
 
 /*
  * Called once the rank's workers are joined: enters rounds until every
- * rank is done, then averages and broadcasts the whole model.
+ * rank is done, then averages and broadcasts the whole model, and checks
+ * that a checksum of it is the same on every rank. Returns 0, or -1 when
+ * the ranks' models differ.
  */
-void ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m);
+int ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m);
+
+/* FNV-1a over the bytes of cells floats: the checksum ks_dist_finish compares. */
+uint64_t ks_dist_checksum(uint64_t h, const float *m, size_t cells);
 
 #endif

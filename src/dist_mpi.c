@@ -74,6 +74,13 @@ dist_mpi_broadcast(void *ctx, float *m, size_t cells)
 	}
 }
 
+static int
+dist_mpi_agree(void *ctx, uint64_t hash)
+{
+	(void)ctx;
+	return !ks_dist_mpi_settings_differ(hash);
+}
+
 int
 ks_dist_mpi_init(struct ks_dist *d, uint64_t sync_words, size_t sync_rows)
 {
@@ -90,6 +97,7 @@ ks_dist_mpi_init(struct ks_dist *d, uint64_t sync_words, size_t sync_rows)
 	d->average = dist_mpi_average;
 	d->all_done = dist_mpi_all_done;
 	d->broadcast = dist_mpi_broadcast;
+	d->agree = dist_mpi_agree;
 	return 0;
 }
 

@@ -828,8 +828,9 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		train_watch(t, ws, n, log, start);
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
-	if (cfg->dist != NULL && rc == KS_OK)	/* dist.h: every rank ends with one model */
-		ks_dist_finish(cfg->dist, &t->dist_model);
+	if (cfg->dist != NULL && rc == KS_OK &&	/* dist.h: every rank ends with one model */
+	    ks_dist_finish(cfg->dist, &t->dist_model) != 0)
+		rc = ks_err_set(err, KS_ERR_INTERNAL, "the ranks ended with different models");
 	train_loss_final(ws, started, rep);
 	train_checkpoint_joined(t);
 	rep->train_seconds = train_now() - start;

@@ -34,6 +34,8 @@ for np in 2 4; do
 	mpi "$np" -train "$tmp/c.txt" $opts -output "$tmp/v$np.txt" -save-vocab "$tmp/voc$np.txt" ||
 		fail "$np ranks: exit $?: $(cat "$tmp/err")"
 	[ -s "$tmp/v$np.txt" ] || fail "$np ranks wrote no vectors"
+	grep -q "the $np ranks ended with the same model" "$tmp/err" ||
+		fail "$np ranks: no agreement reported: $(cat "$tmp/err")"
 	[ "$(grep -c 'kensho-mpi: [0-9]* ranks' "$tmp/err")" -eq 1 ] ||
 		fail "$np ranks: not one report from rank 0: $(cat "$tmp/err")"
 	"$KENSHO_EVAL" analogy -restrict 0 "$tmp/v$np.txt" "$tmp/q.txt" > "$tmp/eval" 2>&1 ||

@@ -197,6 +197,9 @@ main(int argc, char **argv)
 		fputc('\n', stderr);
 	if (rc != KS_OK)
 		mpi_fail(ks_status_exit_code(rc), err.msg[0] ? err.msg : ks_status_str(rc));
+	ks_log(&log, KS_LOG_INFO, "kensho-mpi: the %d rank%s ended with the same model "
+	       "(checksums compared after %llu sync round%s)", mpi_size, mpi_size == 1 ? "" : "s",
+	       (unsigned long long)dist.round, dist.round == 1 ? "" : "s");
 	ks_dist_mpi_free(&dist);
 	ks_config_free(&cfg);
 	MPI_Finalize();
