@@ -56,6 +56,84 @@ START_TEST(test_dist_sync_rows)
 }
 END_TEST
 
+/* A one-rank engine that records what the schedule asks of it. */
+struct fake_engine {
+	size_t averaged[16];	/* cells of each average call */
+	size_t n_avg, n_bcast, n_done, n_agree;
+};
+
+static void
+fake_average(void *ctx, float *m, size_t cells)
+{
+	struct fake_engine *f = ctx;
+
+	(void)m;
+	if (f->n_avg < 16)
+		f->averaged[f->n_avg] = cells;
+	f->n_avg++;
+}
+
+static int
+fake_all_done(void *ctx, int done)
+{
+	((struct fake_engine *)ctx)->n_done++;
+	return done;
+}
+
+static void
+fake_broadcast(void *ctx, float *m, size_t cells)
+{
+	(void)m;
+	(void)cells;
+	((struct fake_engine *)ctx)->n_bcast++;
+}
+
+static int
+fake_agree(void *ctx, uint64_t hash)
+{
+	(void)hash;
+	((struct fake_engine *)ctx)->n_agree++;
+	return 1;
+}
+
+/* Rounds come at multiples of sync_words and average the scheduled rows of both matrices. */
+START_TEST(test_dist_poll_schedule)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0 };
+	struct ks_dist d;
+	float in[100 * 4], out[100 * 4];
+	struct ks_dist_model m = { in, out, NULL, 100, 0, 4 };
+
+	ks_dist_init(&d, 0, 1, 1000, 10);
+	d.ctx = &f;
+	d.average = fake_average;
+	d.all_done = fake_all_done;
+	d.broadcast = fake_broadcast;
+	d.agree = fake_agree;
+	ks_dist_poll(&d, &m, 999);
+	ck_assert_uint_eq(f.n_avg, 0);
+	ks_dist_poll(&d, &m, 2500);	/* rounds 1 and 2 */
+	ck_assert_uint_eq(d.round, 2);
+	ck_assert_uint_eq(f.n_avg, 4);
+	ck_assert_uint_eq(f.averaged[0], 10 * 4);
+	ck_assert_uint_eq(f.averaged[1], 10 * 4);
+	ck_assert_uint_eq(f.averaged[2], 20 * 4);
+	ck_assert_uint_eq(f.averaged[3], 20 * 4);
+	ks_dist_poll(&d, &m, 2999);	/* round 3 not yet due */
+	ck_assert_uint_eq(d.round, 2);
+	/* Done: one round finds everyone done, then the whole model is averaged and broadcast. */
+	ck_assert_int_eq(ks_dist_finish(&d, &m), 0);
+	ck_assert_uint_eq(d.round, 3);
+	ck_assert_uint_eq(f.n_avg, 6);
+	ck_assert_uint_eq(f.averaged[4], 100 * 4);
+	ck_assert_uint_eq(f.averaged[5], 100 * 4);
+	ck_assert_uint_eq(f.n_bcast, 2);
+	ck_assert_uint_eq(f.n_agree, 1);
+	ck_assert_uint_eq(f.n_done, 3);
+	ks_dist_free(&d);
+}
+END_TEST
+
 Suite *
 ks_suite_dist(void)
 {
@@ -65,6 +143,7 @@ ks_suite_dist(void)
 	tcase_add_test(tc, test_dist_each_chunk_one_rank);
 	tcase_add_test(tc, test_dist_chunks_balanced);
 	tcase_add_test(tc, test_dist_sync_rows);
+	tcase_add_test(tc, test_dist_poll_schedule);
 	suite_add_tcase(s, tc);
 	return s;
 }
