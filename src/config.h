@@ -26,6 +26,8 @@ enum ks_kernel_kind {
 	KS_KERNEL_REFERENCE = 1
 };
 
+struct ks_dist;
+
 struct ks_config {
 	char **train;		/* -train, one or more; "-" is stdin */
 	size_t n_train;
@@ -74,6 +76,8 @@ struct ks_config {
 	 * may set it.
 	 */
 	const atomic_int *interrupt;
+	/* Data-parallel training over several processes (dist.h), or NULL. */
+	struct ks_dist *dist;
 	/*
 	 * A test hook: when nonzero, training stops as if interrupted at the
 	 * first batch boundary after this many words (all epochs counted,

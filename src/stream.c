@@ -695,6 +695,7 @@ ks_stream_next(struct ks_stream *s, struct ks_batch *b)
 		b->ids = s->cache + s->slices[k];
 		b->n = s->slices[k + 1] - s->slices[k];
 		b->epoch = idx / s->n_slices;
+		b->index = idx % s->n_slices;	/* dist.h: which rank trains it */
 		b->owner = NULL;
 		return 1;
 	}
@@ -713,6 +714,7 @@ ks_stream_next(struct ks_stream *s, struct ks_batch *b)
 		b->ids = buf->ids;
 		b->n = buf->n;
 		b->epoch = buf->pos.epoch;
+		b->index = buf->pos.batch;	/* dist.h: which rank trains it */
 		b->owner = buf;
 		return 1;
 	}

@@ -91,6 +91,7 @@ struct ks_batch {
 	const uint32_t *ids;
 	size_t n;
 	uint64_t epoch;		/* the epoch it belongs to, from 0 */
+	uint64_t index;		/* its place in the epoch, from 0 (ks_stream_pos.batch) */
 	void *owner;		/* private */
 };
 

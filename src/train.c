@@ -24,6 +24,7 @@
 #include "checkpoint.h"
 #include "classes.h"
 #include "corpus.h"
+#include "dist.h"
 #include "huffman.h"
 #include "kernels.h"
 #include "losslog.h"
@@ -91,6 +92,7 @@ struct train {
 	struct ks_ckpt *model;	/* -init: the model continued from, or NULL (model.h) */
 	float *hs_vecs;		/* -hs 1: n_words - 1 inner-node rows, stride apart */
 	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
+	struct ks_dist_model dist_model;	/* the rows cfg->dist averages */
 	size_t n_words, dim, stride;
 	uint64_t total_words;	/* words over all epochs */
 	float alpha0;
@@ -350,11 +352,17 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 		worker_publish(w);
 }
 
-/* Splits a batch into sentences and sentences into -max-sentence chunks. */
+/*
+ * Splits a batch into sentences and sentences into -max-sentence chunks;
+ * under cfg->dist only this rank's chunks are trained (dist.h).
+ */
 static void
-worker_batch(struct worker *w, const uint32_t *ids, size_t n)
+worker_batch(struct worker *w, const struct ks_batch *b)
 {
-	size_t max = (size_t)w->t->cfg->max_sentence, start = 0, i;
+	const uint32_t *ids = b->ids;
+	size_t n = b->n, max = (size_t)w->t->cfg->max_sentence, start = 0, i;
+	const struct ks_dist *d = w->t->cfg->dist;
+	uint64_t chunk = 0;
 
 	for (i = 0; i <= n; i++) {
 		size_t c;
@@ -362,7 +370,8 @@ worker_batch(struct worker *w, const uint32_t *ids, size_t n)
 		if (i < n && ids[i] != KS_EOS)
 			continue;
 		for (c = start; c < i; c += max)
-			worker_sentence(w, ids + c, i - c < max ? i - c : max);
+			if (d == NULL || ks_dist_chunk_mine(b->epoch, b->index, chunk++, d->rank, d->size))
+				worker_sentence(w, ids + c, i - c < max ? i - c : max);
 		start = i + 1;
 	}
 }
@@ -382,7 +391,7 @@ worker_main(void *arg)
 		double loss = w->loss;
 		uint64_t examples = w->examples;
 
-		worker_batch(w, b.ids, b.n);
+		worker_batch(w, &b);
 		/* At every batch boundary, so a checkpoint stop finds the weights merged. */
 		if (t->pos != NULL)
 			ks_positions_merge(t->pos, &w->pos);
@@ -391,6 +400,8 @@ worker_main(void *arg)
 			w->last_examples += w->examples - examples;
 		}
 		ks_stream_release(t->stream, &b);
+		if (t->cfg->dist != NULL)	/* dist.h: a sync round when due */
+			ks_dist_poll(t->cfg->dist, &t->dist_model, atomic_load(&t->words_done));
 	}
 	if (rc < 0 && w->status == KS_OK)
 		w->status = rc;	/* the reader's message comes from ks_stream_stop */
@@ -571,6 +582,14 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	free(counts);
 	if (rc == KS_OK && cfg->positions != KS_POSITIONS_OFF)
 		rc = train_positions_setup(t, cfg, err);
+	if (cfg->dist != NULL) {
+		/* dist.h: this rank trains about 1/size of the corpus. */
+		t->total_words = (t->total_words + (uint64_t)cfg->dist->size - 1) /
+				 (uint64_t)cfg->dist->size;
+		t->dist_model = (struct ks_dist_model){ t->in_vecs, t->out_vecs, t->hs_vecs,
+							t->n_words, t->tree != NULL ? t->n_words - 1 : 0,
+							t->stride };
+	}
 	if (rc != KS_OK || t->resume != NULL)
 		return rc;
 	/*
@@ -833,6 +852,9 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		train_watch(t, ws, n, log, start);
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
+	if (cfg->dist != NULL && rc == KS_OK &&	/* dist.h: every rank ends with one model */
+	    ks_dist_finish(cfg->dist, &t->dist_model) != 0)
+		rc = ks_err_set(err, KS_ERR_INTERNAL, "the ranks ended with different models");
 	train_loss_final(ws, started, rep);
 	train_checkpoint_joined(t);
 	rep->train_seconds = train_now() - start;

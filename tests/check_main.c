@@ -86,6 +86,7 @@ main(void)
 	srunner_add_suite(sr, ks_suite_classes());
 	srunner_add_suite(sr, ks_suite_vecfile());
 	srunner_add_suite(sr, ks_suite_train());
+	srunner_add_suite(sr, ks_suite_dist());
 	srunner_add_suite(sr, ks_suite_checkpoint());
 	srunner_add_suite(sr, ks_suite_eval());
 	srunner_add_suite(sr, ks_suite_project());

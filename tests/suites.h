@@ -16,6 +16,7 @@ Suite *ks_suite_positions(void);
 Suite *ks_suite_classes(void);
 Suite *ks_suite_vecfile(void);
 Suite *ks_suite_train(void);
+Suite *ks_suite_dist(void);
 Suite *ks_suite_checkpoint(void);
 Suite *ks_suite_eval(void);
 Suite *ks_suite_project(void);

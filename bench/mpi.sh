@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# bench/mpi.sh: data-parallel training over MPI against threads (issue 18).
+# In one run, on one corpus (wiki100m by default), trains
+#   kensho      1 process  x 1 thread
+#   kensho      1 process  x 2 threads
+#   kensho-mpi  2 ranks    x 1 thread
+# for each mode (corrected CBOW, skip-gram), and prints words/s (the
+# corpus's training words times the epochs over rank 0's training seconds,
+# so reading and writing are left out alike) and the Google analogy
+# accuracy over the 30,000 most frequent words with WS-353's rho
+# (bench/lib.sh's kensho_scores). Exits 77 when the corpus, the evaluation
+# sets, kensho-mpi or mpirun are missing. Run it on a quiet machine: the
+# three runs of a mode compete for the same cores otherwise.
+#
+#   bench/mpi.sh                       # wiki100m, 5 epochs, seed 1
+#   bench/mpi.sh --iter 1 --corpus small.txt --restrict 0   # a smoke run
+set -euo pipefail
+export LC_ALL=C
+
+bench_dir=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$bench_dir")
+# shellcheck source=bench/lib.sh
+. "$bench_dir/lib.sh"
+
+corpus="$repo/../shared/data/wiki100m.txt.gz"
+evaldir="$repo/../shared/data/eval"
+iter=5
+seed=1
+restrict=30000
+modes="cbow skipgram"
+extra=
+workdir=
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--corpus) corpus=$2; shift 2 ;;
+	--iter) iter=$2; shift 2 ;;
+	--seed) seed=$2; shift 2 ;;
+	--restrict) restrict=$2; shift 2 ;;
+	--modes) modes=$2; shift 2 ;;
+	--options) extra=$2; shift 2 ;;
+	--workdir) workdir=$2; shift 2 ;;
+	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+		echo "Options: --corpus FILE --iter N --seed S --restrict N --modes \"cbow skipgram\""
+		echo "         --options \"MORE KENSHO OPTIONS\" --workdir DIR (keep logs)"
+		exit 0 ;;
+	*) echo "bench/mpi.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+skip() { echo "SKIP: $*" >&2; exit 77; }
+[ -f "$corpus" ] || skip "no corpus $corpus (see ../shared/data/README.md)"
+[ -f "$evaldir/questions-words.txt" ] && [ -f "$evaldir/EN-WS-353-ALL.txt" ] ||
+	skip "no evaluation sets in $evaldir"
+[ -x "$repo/kensho-mpi" ] || skip "kensho-mpi not built (./configure --with-mpi)"
+command -v mpirun >/dev/null 2>&1 || skip "mpirun missing (Debian: openmpi-bin)"
+
+if [ -z "$workdir" ]; then
+	workdir=$(mktemp -d "${TMPDIR:-/tmp}/kensho-mpi-bench.XXXXXX")
+	trap 'rm -rf "$workdir"' EXIT
+fi
+mkdir -p "$workdir"
+mpirun="mpirun --oversubscribe --bind-to none"
+[ "$(id -u)" -ne 0 ] || mpirun="$mpirun --allow-run-as-root"
+
+# Issue 2's settings, as bench/frontier.sh's common ones.
+common="-size 100 -window 5 -negative 5 -min-count 5 -iter $iter -seed $seed -debug 1 $extra"
+
+# run NAME CMD...: trains, then prints "words/s<TAB>google<TAB>covered<TAB>ws353".
+run() {
+	local name=$1 log="$workdir/$1.log" per secs
+	shift
+	"$@" -output "$workdir/$name.vec" 2>"$log" </dev/null || {
+		tail -n 5 "$log" >&2
+		echo "bench/mpi.sh: $name failed" >&2
+		return 1
+	}
+	per=$(sed -n 's/.*; \([0-9]*\) training words\{0,1\} per epoch.*/\1/p' "$log" | head -n1)
+	secs=$(sed -n 's/^done: .* in \([0-9.]*\)s of training.*/\1/p' "$log" | head -n1)
+	awk -v w="$per" -v e="$iter" -v s="$secs" 'BEGIN { printf "%.0f\t", (s > 0 ? w * e / s : 0) }'
+	kensho_scores "$repo/kensho-eval" "$workdir/$name.vec" "$evaldir/questions-words.txt" \
+		"$evaldir/EN-WS-353-ALL.txt" "$restrict"
+}
+
+printf '# %s, %s epochs, seed %s, %s\n' "$(basename "$corpus")" "$iter" "$seed" "$(date -u +%FT%TZ)"
+printf 'mode\tsetup\twords/s\tgoogle%%\tcovered\tws353\n'
+for mode in $modes; do
+	case $mode in
+	cbow) m="-cbow 1" ;;
+	skipgram) m="-cbow 0" ;;
+	*) echo "bench/mpi.sh: unknown mode $mode" >&2; exit 2 ;;
+	esac
+	# shellcheck disable=SC2086
+	printf '%s\t1x1\t%s\n' "$mode" "$(run "$mode-1x1" "$repo/kensho" -train "$corpus" $m $common -threads 1)"
+	# shellcheck disable=SC2086
+	printf '%s\t1x2\t%s\n' "$mode" "$(run "$mode-1x2" "$repo/kensho" -train "$corpus" $m $common -threads 2)"
+	# shellcheck disable=SC2086
+	printf '%s\t2x1 mpi\t%s\n' "$mode" "$(run "$mode-2x1" $mpirun -np 2 "$repo/kensho-mpi" -train "$corpus" $m $common -threads 1)"
+done

@@ -1,0 +1,89 @@
+/*
+ * Data-parallel training over several processes, engine-neutral.
+ *
+ * Every process (a "rank") runs the whole ks_train on the same settings
+ * and reads the whole corpus, but trains only its share of it: chunk k
+ * (a run of at most -max-sentence words between sentence ends) of batch b
+ * in epoch e belongs to rank (e + b + k) mod size, so every chunk is
+ * trained by exactly one rank per epoch and no rank seeks into a file
+ * (gzip and plain alike). Every rank counts the whole corpus, so the
+ * deterministic counting (vocab.h) gives each the same vocabulary without
+ * a message.
+ *
+ * The ranks keep their models in step by averaging, pWord2Vec-style (Ji et
+ * al., "Parallelizing Word2Vec in Shared and Distributed Memory", 2016):
+ * after every sync_words words a rank trains, it enters sync round r,
+ * which averages the first ks_dist_sync_rows(r, sync_rows, V) rows of both
+ * matrices (the vocabulary is sorted by count, so these are the most
+ * frequent words): the count doubles with the trailing zero bits of r, so
+ * the frequent rows are averaged every round and all rows every
+ * 2^ceil(log2(V / sync_rows)) rounds. A rank whose share is done keeps
+ * entering rounds until every rank is done; then the whole model is
+ * averaged once more and broadcast from rank 0, so all ranks end equal.
+ *
+ * The engine (dist_mpi.c for Open MPI) supplies the collectives through
+ * the callbacks; this module holds the schedule and no engine's headers,
+ * so the library and the plain kensho build without MPI.
+ */
+#ifndef KS_DIST_H
+#define KS_DIST_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ks_dist {
+	int rank, size;
+	uint64_t sync_words;	/* words a rank trains between rounds */
+	size_t sync_rows;	/* rows averaged by an odd round */
+	void *ctx;		/* the engine's */
+	/* Averages cells floats of m over all ranks, in place. */
+	void (*average)(void *ctx, float *m, size_t cells);
+	/* Returns 1 when every rank passed done != 0. */
+	int (*all_done)(void *ctx, int done);
+	/* Makes every rank's cells floats of m equal to rank 0's. */
+	void (*broadcast)(void *ctx, float *m, size_t cells);
+	/* Returns 1 when every rank passed the same hash. */
+	int (*agree)(void *ctx, uint64_t hash);
+	/* Private: the schedule, under lock. */
+	pthread_mutex_t lock;
+	uint64_t round, next_sync;
+};
+
+/* Sets the schedule's fields (not the engine's). */
+void ks_dist_init(struct ks_dist *d, int rank, int size, uint64_t sync_words, size_t sync_rows);
+
+/* Frees the lock. Accepts NULL. */
+void ks_dist_free(struct ks_dist *d);
+
+/* Whether chunk k of batch b in epoch e is trained by rank of size ranks. */
+int ks_dist_chunk_mine(uint64_t epoch, uint64_t batch, uint64_t chunk, int rank, int size);
+
+/* The rows round r >= 1 averages: base << ctz(r), at most n_rows. */
+size_t ks_dist_sync_rows(uint64_t round, size_t base, size_t n_rows);
+
+/* The model the rounds average: n_rows rows of stride floats each. */
+struct ks_dist_model {
+	float *in_vecs, *out_vecs, *hs_vecs;	/* hs_vecs: n_hs rows, or NULL */
+	size_t n_rows, n_hs, stride;
+};
+
+/*
+ * Called by a worker between batches with the rank's words trained so far:
+ * enters the rounds that count passed. Thread-safe; a worker that finds
+ * another in a round goes on training.
+ */
+void ks_dist_poll(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words);
+
+/*
+ * Called once the rank's workers are joined: enters rounds until every
+ * rank is done, then averages and broadcasts the whole model, and checks
+ * that a checksum of it is the same on every rank. Returns 0, or -1 when
+ * the ranks' models differ.
+ */
+int ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m);
+
+/* FNV-1a over the bytes of cells floats: the checksum ks_dist_finish compares. */
+uint64_t ks_dist_checksum(uint64_t h, const float *m, size_t cells);
+
+#endif

@@ -1,0 +1,95 @@
+#!/bin/sh
+# kensho-mpi under mpirun with 2 and 4 ranks on a corpus written here: the
+# output loads, the ranks end with one model, 2 ranks x 1 thread with a
+# fixed seed write the same bytes twice, gzip input trains as plain, and
+# standard input, a missing -train file and mismatched options fail the
+# whole job with a non-zero exit and no output. Skips (77) when kensho-mpi
+# was not built (./configure --with-mpi) or mpirun is missing.
+. "${KS_SRCDIR:-.}/tests/lib.sh"
+KENSHO_MPI="$KS_BUILDDIR/kensho-mpi"
+[ -x "$KENSHO_MPI" ] || skip "kensho-mpi not built (./configure --with-mpi)"
+command -v mpirun >/dev/null 2>&1 || skip "mpirun missing (Debian: openmpi-bin)"
+[ -x "$GEN" ] || skip "kensho-gen-corpus not built"
+[ -x "$KENSHO_EVAL" ] || skip "kensho-eval not built"
+
+# As root Open MPI needs --allow-run-as-root; on 2 cores 4 ranks need --oversubscribe.
+run="mpirun --oversubscribe --bind-to none"
+[ "$(id -u)" -ne 0 ] || run="$run --allow-run-as-root"
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+
+"$GEN" -o "$tmp/c.txt" -q "$tmp/q.txt" -words 200000 -seed 5 -quiet || fail "kensho-gen-corpus failed"
+gzip -c "$tmp/c.txt" > "$tmp/c.txt.gz"
+opts="-size 16 -iter 2 -threads 1 -seed 7 -min-count 2 -debug 1 -sync-words 5000 -sync-rows 64"
+
+# mpi NP ARGS...: runs kensho-mpi on NP ranks; stderr in $tmp/err.
+mpi() {
+	np=$1
+	shift
+	# shellcheck disable=SC2086
+	$run -np "$np" "$KENSHO_MPI" "$@" 2>"$tmp/err" </dev/null >"$tmp/out"
+}
+
+for np in 2 4; do
+	# shellcheck disable=SC2086
+	mpi "$np" -train "$tmp/c.txt" $opts -output "$tmp/v$np.txt" -save-vocab "$tmp/voc$np.txt" ||
+		fail "$np ranks: exit $?: $(cat "$tmp/err")"
+	[ -s "$tmp/v$np.txt" ] || fail "$np ranks wrote no vectors"
+	grep -q "the $np ranks ended with the same model" "$tmp/err" ||
+		fail "$np ranks: no agreement reported: $(cat "$tmp/err")"
+	[ "$(grep -c 'kensho-mpi: [0-9]* ranks' "$tmp/err")" -eq 1 ] ||
+		fail "$np ranks: not one report from rank 0: $(cat "$tmp/err")"
+	"$KENSHO_EVAL" analogy -restrict 0 "$tmp/v$np.txt" "$tmp/q.txt" > "$tmp/eval" 2>&1 ||
+		fail "kensho-eval cannot read the vectors of $np ranks: $(cat "$tmp/eval")"
+	ok
+done
+# One vocabulary: the same as one process counts.
+"$KENSHO" -train "$tmp/c.txt" -size 16 -iter 1 -min-count 2 -threads 1 -debug 0 \
+	-output "$tmp/one.txt" -save-vocab "$tmp/voc1.txt" || fail "kensho failed"
+cmp -s "$tmp/voc1.txt" "$tmp/voc2.txt" || fail "2 ranks saved another vocabulary than one process"
+cmp -s "$tmp/voc1.txt" "$tmp/voc4.txt" || fail "4 ranks saved another vocabulary than one process"
+head -n 1 "$tmp/v4.txt" | grep -q "^$(wc -l < "$tmp/voc1.txt") 16\$" || fail "header: $(head -n 1 "$tmp/v4.txt")"
+ok
+
+# Reproducible: two 2-rank runs with -threads 1 and a fixed seed write the
+# same bytes (the ranks' agreement is checked by kensho-mpi itself at the
+# end of every run: a model checksum compared over all ranks).
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -output "$tmp/r1.txt" || fail "rerun 1: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -output "$tmp/r2.txt" || fail "rerun 2: $(cat "$tmp/err")"
+cmp -s "$tmp/r1.txt" "$tmp/r2.txt" || fail "2 ranks x 1 thread, seed 7: two runs differ"
+cmp -s "$tmp/r1.txt" "$tmp/v2.txt" || fail "2 ranks: -save-vocab changed the vectors"
+ok
+# gzip input is split the same way: the same bytes as the plain file.
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt.gz" $opts -output "$tmp/gz.txt" || fail "gzip: $(cat "$tmp/err")"
+cmp -s "$tmp/gz.txt" "$tmp/r1.txt" || fail "2 ranks: gzip input trained differently from plain"
+# -read-vocab works as in kensho.
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -read-vocab "$tmp/voc1.txt" -output "$tmp/rv.txt" ||
+	fail "-read-vocab: $(cat "$tmp/err")"
+[ -s "$tmp/rv.txt" ] || fail "-read-vocab wrote nothing"
+ok
+
+# Standard input is refused with a clear message.
+# shellcheck disable=SC2086
+mpi 2 -train - $opts -output "$tmp/stdin.txt" && fail "-train - under MPI succeeded"
+grep -q "standard input cannot be shared" "$tmp/err" || fail "stdin message: $(cat "$tmp/err")"
+[ ! -e "$tmp/stdin.txt" ] || fail "-train - wrote output"
+ok
+# A missing shard file ends the job naming the rank, with no output.
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" -train "$tmp/missing.txt" $opts -output "$tmp/miss.txt" &&
+	fail "a missing -train file succeeded"
+grep -q "kensho-mpi: rank [0-9] of 2: .*missing.txt" "$tmp/err" || fail "missing file message: $(cat "$tmp/err")"
+[ ! -e "$tmp/miss.txt" ] || fail "a failed job left -output"
+ok
+# Mismatched options across ranks are refused.
+# shellcheck disable=SC2086
+$run -np 1 "$KENSHO_MPI" -train "$tmp/c.txt" $opts -output "$tmp/mm.txt" : \
+	-np 1 "$KENSHO_MPI" -train "$tmp/c.txt" $opts -size 20 -output "$tmp/mm.txt" \
+	2>"$tmp/err" </dev/null >/dev/null && fail "mismatched options succeeded"
+grep -q "different options" "$tmp/err" || fail "mismatch message: $(cat "$tmp/err")"
+[ ! -e "$tmp/mm.txt" ] || fail "mismatched options left -output"
+ok
+finish
