@@ -184,6 +184,7 @@ main(int argc, char **argv)
 		cfg.save_context = NULL;
 		cfg.save_positions = NULL;
 		cfg.save_vocab = NULL;
+		cfg.save_model = NULL;
 		cfg.loss_log = NULL;
 		cfg.classes = 0;
 	} else {
