@@ -500,6 +500,10 @@ r_vocab(struct ckpt_reader *r, struct ks_ckpt *c)
 		c->owned_words[i] = r_str(r, KS_MAX_WORD_BYTES);
 		c->words[i] = c->owned_words[i];
 		c->counts[i] = r_u64(r);
+		/* The tokenizer makes no empty word and none with a blank in it. */
+		if (r->status == KS_OK && (c->words[i][0] == '\0' ||
+					   strpbrk(c->words[i], " \t\n\v\f\r") != NULL))
+			r_fail(r, "a word of the vocabulary is empty or holds a blank");
 	}
 }
 

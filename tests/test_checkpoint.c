@@ -384,6 +384,30 @@ check_now(const struct ks_ckpt *c, const char *path, const struct ks_config *cfg
 	ck_assert_msg(strstr(err.msg, want) != NULL, "'%s' lacks '%s'", err.msg, want);
 }
 
+/*
+ * A word the tokenizer cannot make, empty or with a blank in it, is
+ * refused even under a valid checksum (fuzz_checkpoint found the empty one,
+ * which -init would otherwise have handed to the vocabulary).
+ */
+START_TEST(test_ckpt_refuses_impossible_words)
+{
+	static const char *const bad[3] = { "", "two words", "tab\there" };
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct sample s;
+		struct ks_err err;
+
+		snprintf(path, sizeof(path), "%s/bad-word-%zu.ckpt", ks_test_tmpdir(), i);
+		sample_init(&s);
+		s.words[2] = bad[i];
+		ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+		expect_refused(path, KS_ERR_FORMAT, "empty or holds a blank");
+	}
+}
+END_TEST
+
 START_TEST(test_ckpt_compares_settings)
 {
 	const char *dir = ks_test_tmpdir();
@@ -607,6 +631,7 @@ ks_suite_checkpoint(void)
 	tcase_add_test(tc, test_ckpt_padded_rows);
 	tcase_add_test(tc, test_ckpt_refuses_foreign_files);
 	tcase_add_test(tc, test_ckpt_refuses_every_corrupt_byte_and_truncation);
+	tcase_add_test(tc, test_ckpt_refuses_impossible_words);
 	tcase_add_test(tc, test_ckpt_compares_settings);
 	tcase_add_test(tc, test_resume_cached_is_identical);
 	tcase_add_test(tc, test_resume_streamed_is_identical);
