@@ -423,10 +423,19 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		/* Without the cache the map would only hold memory outside any budget. */
 		if (!s->info.cached)
 			ks_vocab_skip_stream_map(s->vocab);
-		if (opts->n_base > 0 &&
-		    (rc = ks_vocab_set_base(s->vocab, opts->base_words, opts->base_counts,
-					    opts->n_base, opts->base_grow, err)) != KS_OK)
-			goto fail;
+		if (opts->n_base > 0) {
+			struct ks_err sub;
+
+			ks_err_clear(&sub);
+			rc = ks_vocab_set_base(s->vocab, opts->base_words, opts->base_counts,
+					       opts->n_base, opts->base_grow, &sub);
+			if (rc != KS_OK) {
+				rc = ks_err_set(err, rc, "%s: %s",
+						opts->base_name ? opts->base_name : "the model",
+						sub.msg);
+				goto fail;
+			}
+		}
 		if ((rc = ks_vocab_finalize(s->vocab, opts->min_count, opts->max_vocab, err)) != KS_OK)
 			goto fail;
 		ks_vocab_stats(s->vocab, &vs);

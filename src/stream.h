@@ -57,6 +57,7 @@ struct ks_stream_opts {
 	const uint64_t *base_counts;
 	size_t n_base;
 	int base_grow;
+	const char *base_name;	/* the base's file, for messages */
 	/* Polled while reading: nonzero stops the load (KS_ERR_INTERRUPTED). May be NULL. */
 	const atomic_int *stop;
 };

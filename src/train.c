@@ -1144,6 +1144,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		so.base_counts = t.model->counts;
 		so.n_base = t.model->n_words;
 		so.base_grow = cfg->vocab_grow;
+		so.base_name = cfg->init;
 	}
 	/* The training threads have not started yet, so one of their cores is free. */
 	so.read_ahead = cfg->threads > 1;

@@ -152,4 +152,21 @@ for bad in corrupt:"corrupt checkpoint" short:"truncated" foreign:"not a kensho 
 	[ -e "$tmp/x.vec" ] || [ -e "$tmp/x.ksm" ] && fail "$name: an output was written"
 done
 ok
+
+# A model whose vocabulary holds a word twice (valid checksum): refused, naming the file.
+printf 'ab cd ab cd ab cd\ncd ab cd ab\n' > "$tmp/t.txt"
+expect_ok "$KENSHO" -train "$tmp/t.txt" -size 4 -min-count 1 -sample 0 -threads 1 -iter 1 \
+	-window 2 -save-model "$tmp/t.ksm"
+python3 - "$tmp/t.ksm" "$tmp/dupword.ksm" <<'EOF' || fail "could not make the duplicate-word model"
+import struct, sys, zlib
+b = open(sys.argv[1], "rb").read()[:-4]
+one, two = struct.pack("<I", 2) + b"ab", struct.pack("<I", 2) + b"cd"
+assert b.count(one) == 1 and b.count(two) == 1
+b = b.replace(two, one)
+open(sys.argv[2], "wb").write(b + struct.pack("<I", zlib.crc32(b) & 0xFFFFFFFF))
+EOF
+expect_fail 7 "$tmp/dupword.ksm: the base vocabulary holds \"ab\" twice" "$KENSHO" -train "$tmp/t.txt" \
+	-size 4 -min-count 1 -init "$tmp/dupword.ksm" -output "$tmp/x.vec"
+[ -e "$tmp/x.vec" ] && fail "a refused run wrote its output"
+ok
 finish
