@@ -374,6 +374,26 @@ ks_config_parse(struct ks_config *cfg, int argc, char **argv, enum ks_config_act
 	return ks_config_finish(cfg, err);
 }
 
+void
+ks_config_outputs(const struct ks_config *cfg, const char *paths[KS_CONFIG_OUTPUTS],
+		  const char *names[KS_CONFIG_OUTPUTS])
+{
+	static const char *const options[KS_CONFIG_OUTPUTS] = {
+		"-output", "-save-context", "-save-vocab", "-save-positions", "-loss-log",
+		"-save-model"
+	};
+	size_t i;
+
+	paths[0] = cfg->output;
+	paths[1] = cfg->save_context;
+	paths[2] = cfg->save_vocab;
+	paths[3] = cfg->save_positions;
+	paths[4] = cfg->loss_log;
+	paths[5] = cfg->save_model;
+	for (i = 0; i < KS_CONFIG_OUTPUTS; i++)
+		names[i] = options[i];
+}
+
 /* The rules of continued training (-init, -save-model, -vocab-update, -iter 0). */
 static int
 config_check_init(const struct ks_config *cfg, struct ks_err *err)
@@ -443,13 +463,13 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_USAGE, "-output and -save-context name the same file '%s'",
 				  cfg->output);
 	if (cfg->checkpoint != NULL) {
-		const char *outs[6] = { cfg->output, cfg->save_context, cfg->save_vocab,
-					cfg->save_positions, cfg->loss_log, cfg->save_model };
+		const char *outs[KS_CONFIG_OUTPUTS], *names[KS_CONFIG_OUTPUTS];
 
 		if (strcmp(cfg->checkpoint, "-") == 0)
 			return ks_err_set(err, KS_ERR_USAGE,
 					  "-checkpoint -: a checkpoint must go to a file");
-		for (i = 0; i < 6; i++)
+		ks_config_outputs(cfg, outs, names);
+		for (i = 0; i < KS_CONFIG_OUTPUTS; i++)
 			if (outs[i] != NULL && strcmp(outs[i], cfg->checkpoint) == 0)
 				return ks_err_set(err, KS_ERR_USAGE,
 						  "-checkpoint names an output file too: '%s'",

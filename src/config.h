@@ -99,6 +99,17 @@ enum ks_config_action {
 	KS_ACTION_VERSION
 };
 
+/* The number of output options ks_config_outputs lists. */
+#define KS_CONFIG_OUTPUTS 6
+
+/*
+ * The output files cfg names, in a fixed order: paths[i] (NULL when not
+ * given) and names[i], the option ("-output", "-save-model", ...). The one
+ * list every check of the outputs walks.
+ */
+void ks_config_outputs(const struct ks_config *cfg, const char *paths[KS_CONFIG_OUTPUTS],
+		       const char *names[KS_CONFIG_OUTPUTS]);
+
 /* Fills cfg with the defaults; alpha is resolved later, per mode. */
 void ks_config_defaults(struct ks_config *cfg);
 

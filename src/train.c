@@ -1070,15 +1070,14 @@ train_log_details(const struct train *t, const struct ks_config *cfg, const stru
 static int
 train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct ks_err *err)
 {
-	const char *paths[6] = { cfg->output, cfg->save_context, cfg->save_vocab,
-				 cfg->save_positions, cfg->loss_log, cfg->save_model };
-	const char *names[6] = { "-output", "-save-context", "-save-vocab", "-save-positions",
-				 "-loss-log", "-save-model" };
+	const char *paths[KS_CONFIG_OUTPUTS], *names[KS_CONFIG_OUTPUTS];
 	struct ks_path_use *uses;
 	size_t i, n = 0;
 	int rc = KS_OK;
 
-	for (i = 0; i < 6; i++)
+	ks_config_outputs(cfg, paths, names);
+
+	for (i = 0; i < KS_CONFIG_OUTPUTS; i++)
 		if (paths[i] && (rc = ks_outfile_check(paths[i], err)) != KS_OK)
 			return rc;
 	uses = ks_calloc_array(cfg->n_train + 11, sizeof(*uses));
@@ -1094,7 +1093,7 @@ train_check_outputs(const struct ks_config *cfg, const char *ckpt_path, struct k
 		uses[n++] = (struct ks_path_use){ cfg->resume, "-resume", 0, 1 };
 	if (cfg->init)
 		uses[n++] = (struct ks_path_use){ cfg->init, "-init", 0, 0 };
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < KS_CONFIG_OUTPUTS; i++)
 		if (paths[i])
 			uses[n++] = (struct ks_path_use){ paths[i], names[i], 1, 0 };
 	uses[n++] = (struct ks_path_use){ ckpt_path,
