@@ -745,57 +745,45 @@ int
 ks_vocab_set_base(struct ks_vocab *v, const char *const *words, const uint64_t *counts,
 		  size_t n, int grow, struct ks_err *err)
 {
-	size_t i, budget = v->budget, slot;
+	size_t i, budget = v->budget, cap = v->n_entries + n, slot;
 	int rc = KS_OK;
 
 	if (v->finalized || v->base_id != NULL)
 		return ks_err_set(err, KS_ERR_INTERNAL, "ks_vocab_set_base called twice or too late");
+	/* Room for every base word, even if none of them is in the table yet. */
+	v->base_id = ks_malloc_array(cap ? cap : 1, sizeof(*v->base_id));
+	v->base_count = ks_calloc_array(cap ? cap : 1, sizeof(*v->base_count));
+	if (v->base_id == NULL || v->base_count == NULL)
+		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for the base vocabulary");
+	for (i = 0; rc == KS_OK && i < cap; i++)
+		v->base_id[i] = KS_NO_WORD;
 	/* The base's words are added whatever the budget: pruning them would lose them. */
 	v->budget = 0;
 	for (i = 0; i < n && rc == KS_OK; i++) {
-		size_t len = strlen(words[i]);
+		size_t len = strlen(words[i]), idx;
 		uint64_t h = vocab_hash(words[i], len);
+		const struct vocab_entry *e;
 		uint32_t sid;
 
-		if (len == 0 || len > KS_MAX_WORD_BYTES)
+		if (len == 0 || len > KS_MAX_WORD_BYTES) {
 			rc = ks_err_set(err, KS_ERR_FORMAT, "word %zu of the base vocabulary is %s",
 					i + 1, len == 0 ? "empty" : "too long");
-		else if (vocab_probe(v, words[i], len, h, &slot) == NULL)
-			rc = vocab_insert(v, words[i], len, h, 0, &sid, err);
-	}
-	v->budget = budget;
-	if (rc != KS_OK)
-		return rc;
-	v->base_id = ks_malloc_array(v->n_entries ? v->n_entries : 1, sizeof(*v->base_id));
-	v->base_count = ks_calloc_array(v->n_entries ? v->n_entries : 1, sizeof(*v->base_count));
-	if (v->base_id == NULL || v->base_count == NULL) {
-		free(v->base_id);
-		free(v->base_count);
-		v->base_id = NULL;
-		v->base_count = NULL;
-		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the base vocabulary");
-	}
-	for (i = 0; i < v->n_entries; i++)
-		v->base_id[i] = KS_NO_WORD;
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(words[i]);
-		const struct vocab_entry *e = vocab_probe(v, words[i], len, vocab_hash(words[i], len),
-							  &slot);
-		size_t idx = (size_t)(e - v->entries);
-
-		if (v->base_id[idx] != KS_NO_WORD) {
+			break;
+		}
+		e = vocab_probe(v, words[i], len, h, &slot);
+		if (e == NULL && (rc = vocab_insert(v, words[i], len, h, 0, &sid, err)) != KS_OK)
+			break;
+		idx = e != NULL ? (size_t)(e - v->entries) : v->n_entries - 1;
+		if (v->base_id[idx] != KS_NO_WORD)
 			rc = ks_err_set(err, KS_ERR_FORMAT, "the base vocabulary holds \"%.*s\" twice",
 					vocab_quote_len(words[i], len), words[i]);
-			break;
-		}
-		if (counts[i] > UINT64_MAX - e->count) {
+		else if (counts[i] > UINT64_MAX - v->entries[idx].count)
 			rc = ks_err_set(err, KS_ERR_FORMAT, "the count of \"%.*s\" overflows",
 					vocab_quote_len(words[i], len), words[i]);
-			break;
-		}
 		v->base_id[idx] = (uint32_t)i;
 		v->base_count[idx] = counts[i];
 	}
+	v->budget = budget;
 	if (rc != KS_OK) {
 		free(v->base_id);
 		free(v->base_count);
