@@ -1,8 +1,14 @@
 /*
  * The schedule of data-parallel training (dist.h): which rank trains a
- * chunk and which rows a sync round averages. No engine here.
+ * chunk, which rows a sync round exchanges, and the exchange itself (the
+ * deltas against the bases, summed by the engine). No engine here.
  */
 #include "dist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
 
 void
 ks_dist_init(struct ks_dist *d, int rank, int size, uint64_t sync_words, size_t sync_rows)
@@ -13,14 +19,61 @@ ks_dist_init(struct ks_dist *d, int rank, int size, uint64_t sync_words, size_t 
 	d->sync_rows = sync_rows > 0 ? sync_rows : 1;
 	d->round = 0;
 	d->next_sync = d->sync_words;
+	d->base[0] = d->base[1] = d->base[2] = NULL;
+	d->delta = d->total = NULL;
+	atomic_init(&d->words_offset, 0);
 	pthread_mutex_init(&d->lock, NULL);
 }
 
 void
 ks_dist_free(struct ks_dist *d)
 {
-	if (d != NULL)
-		pthread_mutex_destroy(&d->lock);
+	if (d == NULL)
+		return;
+	free(d->base[0]);
+	free(d->base[1]);
+	free(d->base[2]);
+	free(d->delta);
+	free(d->total);
+	d->base[0] = d->base[1] = d->base[2] = d->delta = d->total = NULL;
+	pthread_mutex_destroy(&d->lock);
+}
+
+/* A copy of cells floats of m, or NULL out of memory. */
+static float *
+dist_copy(const float *m, size_t cells)
+{
+	float *c = ks_malloc_array(cells > 0 ? cells : 1, sizeof(float));
+
+	if (c != NULL && cells > 0)
+		memcpy(c, m, cells * sizeof(float));
+	return c;
+}
+
+int
+ks_dist_begin(struct ks_dist *d, const struct ks_dist_model *m)
+{
+	size_t cells = m->n_rows * m->stride;
+
+	d->base[0] = dist_copy(m->in_vecs, cells);
+	d->base[1] = dist_copy(m->out_vecs, cells);
+	if (m->hs_vecs != NULL)
+		d->base[2] = dist_copy(m->hs_vecs, m->n_hs * m->stride);
+	d->delta = ks_malloc_array(KS_DIST_PIECE, sizeof(float));
+	d->total = ks_malloc_array(KS_DIST_PIECE, sizeof(float));
+	if (d->base[0] == NULL || d->base[1] == NULL || d->delta == NULL || d->total == NULL ||
+	    (m->hs_vecs != NULL && d->base[2] == NULL))
+		return -1;
+	return 0;
+}
+
+uint64_t
+ks_dist_words(struct ks_dist *d, uint64_t own)
+{
+	int64_t words = (int64_t)(own * (uint64_t)d->size) +
+			atomic_load_explicit(&d->words_offset, memory_order_relaxed);
+
+	return words > 0 ? (uint64_t)words : 0;
 }
 
 int
@@ -45,22 +98,60 @@ ks_dist_sync_rows(uint64_t round, size_t base, size_t n_rows)
 	return rows < n_rows ? rows : n_rows;
 }
 
-/* One round: the done flags, then the scheduled rows of each matrix. */
-static int
-dist_round(struct ks_dist *d, const struct ks_dist_model *m, int done)
+/*
+ * Exchanges the first cells floats of the live rows m against their base:
+ * each rank's delta (m - base) is summed over the ranks, the sum added to
+ * the base, and the other ranks' part of it (sum - own delta) to the live
+ * rows, so an update another worker thread of this rank made during the
+ * exchange is kept for the next round. Once the workers are joined
+ * (joined != 0) the live rows become the new base exactly.
+ */
+static void
+dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, int joined)
 {
-	size_t rows;
-	int all;
+	size_t off, i;
+
+	for (off = 0; off < cells; off += KS_DIST_PIECE) {
+		size_t n = cells - off < KS_DIST_PIECE ? cells - off : KS_DIST_PIECE;
+		float *live = m + off, *b = base + off;
+
+		for (i = 0; i < n; i++)
+			d->delta[i] = live[i] - b[i];
+		d->sum(d->ctx, d->delta, d->total, n);
+		for (i = 0; i < n; i++) {
+			b[i] += d->total[i];
+			live[i] = joined ? b[i] : live[i] + (d->total[i] - d->delta[i]);
+		}
+	}
+}
+
+/* Exchanges the first rows rows of both matrices, and the inner nodes with all rows. */
+static void
+dist_exchange_rows(struct ks_dist *d, const struct ks_dist_model *m, size_t rows, int joined)
+{
+	dist_exchange(d, m->in_vecs, d->base[0], rows * m->stride, joined);
+	dist_exchange(d, m->out_vecs, d->base[1], rows * m->stride, joined);
+	if (m->hs_vecs != NULL && rows == m->n_rows)
+		dist_exchange(d, m->hs_vecs, d->base[2], m->n_hs * m->stride, joined);
+}
+
+/*
+ * One round: the done flags and word counts, then the scheduled rows.
+ * Returns 1 when every rank was done (and exchanges nothing).
+ */
+static int
+dist_round(struct ks_dist *d, const struct ks_dist_model *m, int done, uint64_t words)
+{
+	uint64_t counts[2] = { done != 0, words };
 
 	d->round++;
-	all = d->all_done(d->ctx, done);
-	if (all)
+	d->sum_counts(d->ctx, counts, 2);
+	atomic_store_explicit(&d->words_offset,
+			      (int64_t)counts[1] - (int64_t)(words * (uint64_t)d->size),
+			      memory_order_relaxed);
+	if (counts[0] == (uint64_t)d->size)
 		return 1;
-	rows = ks_dist_sync_rows(d->round, d->sync_rows, m->n_rows);
-	d->average(d->ctx, m->in_vecs, rows * m->stride);
-	d->average(d->ctx, m->out_vecs, rows * m->stride);
-	if (m->hs_vecs != NULL && rows == m->n_rows)
-		d->average(d->ctx, m->hs_vecs, m->n_hs * m->stride);
+	dist_exchange_rows(d, m, ks_dist_sync_rows(d->round, d->sync_rows, m->n_rows), 0);
 	return 0;
 }
 
@@ -71,7 +162,7 @@ ks_dist_poll(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words)
 		return;
 	while (words >= d->next_sync) {
 		d->next_sync += d->sync_words;
-		(void)dist_round(d, m, 0);
+		(void)dist_round(d, m, 0, words);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -90,18 +181,15 @@ ks_dist_checksum(uint64_t h, const float *m, size_t cells)
 }
 
 int
-ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m)
+ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 	int same;
 
 	pthread_mutex_lock(&d->lock);
-	while (!dist_round(d, m, 1))
+	while (!dist_round(d, m, 1, words))
 		;
-	d->average(d->ctx, m->in_vecs, m->n_rows * m->stride);
-	d->average(d->ctx, m->out_vecs, m->n_rows * m->stride);
-	if (m->hs_vecs != NULL)
-		d->average(d->ctx, m->hs_vecs, m->n_hs * m->stride);
+	dist_exchange_rows(d, m, m->n_rows, 1);
 	d->broadcast(d->ctx, m->in_vecs, m->n_rows * m->stride);
 	d->broadcast(d->ctx, m->out_vecs, m->n_rows * m->stride);
 	if (m->hs_vecs != NULL)

@@ -1,64 +1,37 @@
 /*
  * The Open MPI engine behind dist.h: the collectives of a sync round over
- * MPI_COMM_WORLD. Only kensho-mpi links it.
- *
- * An average copies the rows, sums the copies over the ranks
- * (MPI_Allreduce) and adds (sum / size - copy) to the live rows, so an
- * update another worker thread of this rank made during the exchange is
- * kept rather than overwritten (with -threads 1 the worker waits in the
- * round and the rows become the plain average).
+ * MPI_COMM_WORLD (the deltas and the word counts summed with
+ * MPI_Allreduce, rank 0's model broadcast at the end). Only kensho-mpi
+ * links it.
  */
 #include "dist_mpi.h"
 
 #include <mpi.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include "mem.h"
-
-struct dist_mpi {
-	float *copy, *sum;
-	size_t cap;
-	int size;
-};
 
 /* MPI counts are int: long matrices go in pieces of at most this many floats. */
 #define DIST_MPI_PIECE ((size_t)1 << 28)
 
 static void
-dist_mpi_average(void *ctx, float *m, size_t cells)
+dist_mpi_sum(void *ctx, const float *in, float *out, size_t cells)
 {
-	struct dist_mpi *dm = ctx;
-	float scale = 1.0f / (float)dm->size;
-	size_t off, i;
-
-	for (off = 0; off < cells; off += DIST_MPI_PIECE) {
-		size_t n = cells - off < DIST_MPI_PIECE ? cells - off : DIST_MPI_PIECE;
-
-		if (n > dm->cap) {
-			free(dm->copy);
-			free(dm->sum);
-			dm->copy = ks_malloc_array(n, sizeof(float));
-			dm->sum = ks_malloc_array(n, sizeof(float));
-			if (dm->copy == NULL || dm->sum == NULL)
-				MPI_Abort(MPI_COMM_WORLD, 1);
-			dm->cap = n;
-		}
-		memcpy(dm->copy, m + off, n * sizeof(float));
-		MPI_Allreduce(dm->copy, dm->sum, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-		for (i = 0; i < n; i++)
-			m[off + i] += dm->sum[i] * scale - dm->copy[i];
-	}
+	(void)ctx;
+	/* dist.c sends at most KS_DIST_PIECE floats, far below INT_MAX. */
+	MPI_Allreduce(in, out, (int)cells, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
 
-static int
-dist_mpi_all_done(void *ctx, int done)
+static void
+dist_mpi_sum_counts(void *ctx, uint64_t *counts, size_t n)
 {
-	int all = 0;
+	unsigned long long in[4] = { 0 }, out[4] = { 0 };
+	size_t i, k = n < 4 ? n : 4;	/* dist.c sends 2 */
 
 	(void)ctx;
-	MPI_Allreduce(&done, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-	return all != 0;
+	for (i = 0; i < k; i++)
+		in[i] = counts[i];
+	MPI_Allreduce(in, out, (int)k, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+	for (i = 0; i < k; i++)
+		counts[i] = out[i];
 }
 
 static void
@@ -84,18 +57,14 @@ dist_mpi_agree(void *ctx, uint64_t hash)
 int
 ks_dist_mpi_init(struct ks_dist *d, uint64_t sync_words, size_t sync_rows)
 {
-	struct dist_mpi *dm = calloc(1, sizeof(*dm));
 	int rank = 0, size = 1;
 
-	if (dm == NULL)
-		return -1;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	dm->size = size;
 	ks_dist_init(d, rank, size, sync_words, sync_rows);
-	d->ctx = dm;
-	d->average = dist_mpi_average;
-	d->all_done = dist_mpi_all_done;
+	d->ctx = NULL;
+	d->sum = dist_mpi_sum;
+	d->sum_counts = dist_mpi_sum_counts;
 	d->broadcast = dist_mpi_broadcast;
 	d->agree = dist_mpi_agree;
 	return 0;
@@ -104,14 +73,6 @@ ks_dist_mpi_init(struct ks_dist *d, uint64_t sync_words, size_t sync_rows)
 void
 ks_dist_mpi_free(struct ks_dist *d)
 {
-	struct dist_mpi *dm = d != NULL ? d->ctx : NULL;
-
-	if (dm != NULL) {
-		free(dm->copy);
-		free(dm->sum);
-		free(dm);
-		d->ctx = NULL;
-	}
 	ks_dist_free(d);
 }
 

@@ -92,7 +92,7 @@ struct train {
 	struct ks_ckpt *model;	/* -init: the model continued from, or NULL (model.h) */
 	float *hs_vecs;		/* -hs 1: n_words - 1 inner-node rows, stride apart */
 	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
-	struct ks_dist_model dist_model;	/* the rows cfg->dist averages */
+	struct ks_dist_model dist_model;	/* the rows cfg->dist exchanges */
 	size_t n_words, dim, stride;
 	uint64_t total_words;	/* words over all epochs */
 	float alpha0;
@@ -142,6 +142,13 @@ train_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The words the whole job has trained: this process's, or under dist all ranks'. */
+static uint64_t
+train_job_words(const struct train *t, uint64_t own)
+{
+	return t->cfg->dist != NULL ? ks_dist_words(t->cfg->dist, own) : own;
+}
+
 static float
 train_alpha(const struct train *t, uint64_t done)
 {
@@ -179,7 +186,7 @@ worker_publish(struct worker *w)
 						  memory_order_relaxed) + w->unpublished;
 
 	w->unpublished = 0;
-	w->alpha = train_alpha(t, done);
+	w->alpha = train_alpha(t, train_job_words(t, done));
 	atomic_store_explicit(&w->pub_loss, double_bits(w->loss), memory_order_relaxed);
 	atomic_store_explicit(&w->pub_examples, w->examples, memory_order_relaxed);
 	if (!isfinite(w->loss)) {
@@ -583,9 +590,7 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	if (rc == KS_OK && cfg->positions != KS_POSITIONS_OFF)
 		rc = train_positions_setup(t, cfg, err);
 	if (cfg->dist != NULL) {
-		/* dist.h: this rank trains about 1/size of the corpus. */
-		t->total_words = (t->total_words + (uint64_t)cfg->dist->size - 1) /
-				 (uint64_t)cfg->dist->size;
+		/* dist.h: total_words stays the job's; each rank trains about 1/size of it. */
 		t->dist_model = (struct ks_dist_model){ t->in_vecs, t->out_vecs, t->hs_vecs,
 							t->n_words, t->tree != NULL ? t->n_words - 1 : 0,
 							t->stride };
@@ -713,7 +718,7 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 		now = train_now();
 		if (!ended && now - last_t < 0.9)
 			continue;	/* woken early for a checkpoint */
-		words = atomic_load(&t->words_done);
+		words = train_job_words(t, atomic_load(&t->words_done));
 		if (ended && (words == last_words || t->loss_log == NULL))
 			break;
 		if (t->train_words > 0 && words / t->train_words > epochs_logged) {
@@ -730,7 +735,8 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 				train_alpha(t, words), ex > last_ex ? interval_loss : NAN, rate);
 		if (ended)
 			break;
-		train_format_count(rate / (double)n, rbuf, sizeof(rbuf));
+		train_format_count(rate / (double)n / (t->cfg->dist != NULL ? t->cfg->dist->size : 1),
+				   rbuf, sizeof(rbuf));
 		train_format_time(rate > 0 ? (double)(t->total_words - (words < t->total_words ? words : t->total_words)) / rate : 0,
 				  eta, sizeof(eta));
 		ks_log(log, KS_LOG_PROGRESS,
@@ -790,7 +796,8 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 
 		w->t = t;
 		w->index = i;
-		ks_rng_seed(&w->rng, cfg->seed, i);
+		/* Under dist every rank draws its own streams. */
+		ks_rng_seed(&w->rng, cfg->seed, cfg->dist != NULL ? (uint64_t)cfg->dist->rank * n + i : i);
 		w->alpha = train_alpha(t, atomic_load(&t->words_done));
 		if (t->resume != NULL) {
 			const struct ks_ckpt_worker *k = &t->resume->workers[i];
@@ -829,6 +836,10 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		}
 		rc = ks_stream_start_at(t->stream, (uint64_t)cfg->iter, &from, err);
 	}
+	/* dist.h: the bases are the model as every rank starts it. */
+	if (rc == KS_OK && cfg->dist != NULL && ks_dist_begin(cfg->dist, &t->dist_model) != 0)
+		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for the copy of the model "
+				"that the ranks' sync rounds need");
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->done, NULL);
 	pthread_cond_init(&t->unpause, NULL);
@@ -853,12 +864,12 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
 	if (cfg->dist != NULL && rc == KS_OK &&	/* dist.h: every rank ends with one model */
-	    ks_dist_finish(cfg->dist, &t->dist_model) != 0)
+	    ks_dist_finish(cfg->dist, &t->dist_model, atomic_load(&t->words_done)) != 0)
 		rc = ks_err_set(err, KS_ERR_INTERNAL, "the ranks ended with different models");
 	train_loss_final(ws, started, rep);
 	train_checkpoint_joined(t);
 	rep->train_seconds = train_now() - start;
-	rep->words_done = atomic_load(&t->words_done);
+	rep->words_done = train_job_words(t, atomic_load(&t->words_done));
 	{
 		struct ks_err reader_err;
 		int reader_rc = ks_stream_stop(t->stream, &reader_err);

@@ -56,28 +56,42 @@ START_TEST(test_dist_sync_rows)
 }
 END_TEST
 
-/* A one-rank engine that records what the schedule asks of it. */
+/*
+ * An engine that plays rank 0 of size ranks and records what the schedule
+ * asks of it: the other ranks' deltas are all other_delta per cell, their
+ * words other_words in all, and they are done when other_done is set.
+ */
 struct fake_engine {
-	size_t averaged[16];	/* cells of each average call */
-	size_t n_avg, n_bcast, n_done, n_agree;
+	size_t summed[16];	/* cells of each sum call */
+	size_t n_sum, n_bcast, n_counts, n_agree;
+	float other_delta;
+	uint64_t other_words;
+	int other_done;
 };
 
 static void
-fake_average(void *ctx, float *m, size_t cells)
+fake_sum(void *ctx, const float *in, float *out, size_t cells)
+{
+	struct fake_engine *f = ctx;
+	size_t i;
+
+	ck_assert_uint_le(cells, KS_DIST_PIECE);
+	for (i = 0; i < cells; i++)
+		out[i] = in[i] + f->other_delta;
+	if (f->n_sum < 16)
+		f->summed[f->n_sum] = cells;
+	f->n_sum++;
+}
+
+static void
+fake_sum_counts(void *ctx, uint64_t *counts, size_t n)
 {
 	struct fake_engine *f = ctx;
 
-	(void)m;
-	if (f->n_avg < 16)
-		f->averaged[f->n_avg] = cells;
-	f->n_avg++;
-}
-
-static int
-fake_all_done(void *ctx, int done)
-{
-	((struct fake_engine *)ctx)->n_done++;
-	return done;
+	ck_assert_uint_eq(n, 2);
+	counts[0] += f->other_done ? 1 : 0;
+	counts[1] += f->other_words;
+	f->n_counts++;
 }
 
 static void
@@ -96,40 +110,112 @@ fake_agree(void *ctx, uint64_t hash)
 	return 1;
 }
 
-/* Rounds come at multiples of sync_words and average the scheduled rows of both matrices. */
+static void
+fake_attach(struct ks_dist *d, struct fake_engine *f)
+{
+	d->ctx = f;
+	d->sum = fake_sum;
+	d->sum_counts = fake_sum_counts;
+	d->broadcast = fake_broadcast;
+	d->agree = fake_agree;
+}
+
+/* Rounds come at multiples of sync_words and exchange the scheduled rows of both matrices. */
 START_TEST(test_dist_poll_schedule)
 {
-	struct fake_engine f = { { 0 }, 0, 0, 0, 0 };
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 0, 1 };
 	struct ks_dist d;
-	float in[100 * 4], out[100 * 4];
+	float in[100 * 4] = { 0 }, out[100 * 4] = { 0 };
 	struct ks_dist_model m = { in, out, NULL, 100, 0, 4 };
 
-	ks_dist_init(&d, 0, 1, 1000, 10);
-	d.ctx = &f;
-	d.average = fake_average;
-	d.all_done = fake_all_done;
-	d.broadcast = fake_broadcast;
-	d.agree = fake_agree;
+	ks_dist_init(&d, 0, 2, 1000, 10);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
 	ks_dist_poll(&d, &m, 999);
-	ck_assert_uint_eq(f.n_avg, 0);
+	ck_assert_uint_eq(f.n_sum, 0);
 	ks_dist_poll(&d, &m, 2500);	/* rounds 1 and 2 */
 	ck_assert_uint_eq(d.round, 2);
-	ck_assert_uint_eq(f.n_avg, 4);
-	ck_assert_uint_eq(f.averaged[0], 10 * 4);
-	ck_assert_uint_eq(f.averaged[1], 10 * 4);
-	ck_assert_uint_eq(f.averaged[2], 20 * 4);
-	ck_assert_uint_eq(f.averaged[3], 20 * 4);
+	ck_assert_uint_eq(f.n_sum, 4);
+	ck_assert_uint_eq(f.summed[0], 10 * 4);
+	ck_assert_uint_eq(f.summed[1], 10 * 4);
+	ck_assert_uint_eq(f.summed[2], 20 * 4);
+	ck_assert_uint_eq(f.summed[3], 20 * 4);
 	ks_dist_poll(&d, &m, 2999);	/* round 3 not yet due */
 	ck_assert_uint_eq(d.round, 2);
-	/* Done: one round finds everyone done, then the whole model is averaged and broadcast. */
-	ck_assert_int_eq(ks_dist_finish(&d, &m), 0);
+	/* Done: one round finds everyone done, then every row is exchanged and broadcast. */
+	ck_assert_int_eq(ks_dist_finish(&d, &m, 3000), 0);
 	ck_assert_uint_eq(d.round, 3);
-	ck_assert_uint_eq(f.n_avg, 6);
-	ck_assert_uint_eq(f.averaged[4], 100 * 4);
-	ck_assert_uint_eq(f.averaged[5], 100 * 4);
+	ck_assert_uint_eq(f.n_sum, 6);
+	ck_assert_uint_eq(f.summed[4], 100 * 4);
+	ck_assert_uint_eq(f.summed[5], 100 * 4);
 	ck_assert_uint_eq(f.n_bcast, 2);
 	ck_assert_uint_eq(f.n_agree, 1);
-	ck_assert_uint_eq(f.n_done, 3);
+	ck_assert_uint_eq(f.n_counts, 3);
+	ks_dist_free(&d);
+}
+END_TEST
+
+/*
+ * A round adds every rank's change since the last exchange, at full size
+ * (no averaging), to the live rows and to the base; rows past the round's
+ * count wait for a later round, and the final exchange leaves them too.
+ */
+START_TEST(test_dist_exchange_sums_deltas)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.5f, 0, 0 };
+	struct ks_dist d;
+	float in[8 * 2], out[8 * 2];
+	struct ks_dist_model m = { in, out, NULL, 8, 0, 2 };
+	size_t i;
+
+	for (i = 0; i < 16; i++) {
+		in[i] = (float)i;
+		out[i] = -(float)i;
+	}
+	ks_dist_init(&d, 0, 2, 100, 2);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	in[0] += 1.0f;		/* this rank's updates: row 0 and row 5 */
+	in[10] += 2.0f;
+	ks_dist_poll(&d, &m, 100);	/* round 1: rows 0 and 1 */
+	ck_assert_float_eq(in[0], 0.0f + 1.0f + 0.5f);
+	ck_assert_float_eq(in[1], 1.0f + 0.5f);
+	ck_assert_float_eq(in[3], 3.0f + 0.5f);
+	ck_assert_float_eq(out[2], -2.0f + 0.5f);
+	ck_assert_float_eq(in[4], 4.0f);		/* row 2: not this round */
+	ck_assert_float_eq(in[10], 10.0f + 2.0f);	/* row 5: its own update only */
+	ck_assert_float_eq(d.base[0][0], in[0]);
+	ck_assert_float_eq(d.base[0][10], 10.0f);
+	/* Nothing changed since: the next exchange of row 0 adds only the other rank's. */
+	f.other_done = 1;
+	ck_assert_int_eq(ks_dist_finish(&d, &m, 100), 0);
+	ck_assert_float_eq(in[0], 0.0f + 1.0f + 0.5f + 0.5f);
+	ck_assert_float_eq(in[10], 10.0f + 2.0f + 0.5f);
+	ck_assert_float_eq(in[4], 4.0f + 0.5f);
+	ck_assert_float_eq(out[15], -15.0f + 0.5f);
+	for (i = 0; i < 16; i++) {
+		ck_assert_float_eq(d.base[0][i], in[i]);
+		ck_assert_float_eq(d.base[1][i], out[i]);
+	}
+	ks_dist_free(&d);
+}
+END_TEST
+
+/* The job's words: the last round's sum plus this rank's words since, times the ranks. */
+START_TEST(test_dist_job_words)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 1300, 0 };
+	struct ks_dist d;
+	float in[4] = { 0 }, out[4] = { 0 };
+	struct ks_dist_model m = { in, out, NULL, 2, 0, 2 };
+
+	ks_dist_init(&d, 0, 2, 1000, 1);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	ck_assert_uint_eq(ks_dist_words(&d, 500), 1000);	/* no round yet: own x ranks */
+	ks_dist_poll(&d, &m, 1200);	/* the other rank is at 1300 */
+	ck_assert_uint_eq(ks_dist_words(&d, 1200), 2500);
+	ck_assert_uint_eq(ks_dist_words(&d, 1300), 2700);
 	ks_dist_free(&d);
 }
 END_TEST
@@ -144,6 +230,8 @@ ks_suite_dist(void)
 	tcase_add_test(tc, test_dist_chunks_balanced);
 	tcase_add_test(tc, test_dist_sync_rows);
 	tcase_add_test(tc, test_dist_poll_schedule);
+	tcase_add_test(tc, test_dist_exchange_sums_deltas);
+	tcase_add_test(tc, test_dist_job_words);
 	suite_add_tcase(s, tc);
 	return s;
 }

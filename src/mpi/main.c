@@ -2,13 +2,13 @@
  * kensho-mpi: the trainer's command line under MPI (dist.h, dist_mpi.c).
  * Launched as `mpirun -np N kensho-mpi OPTIONS`: every rank parses the same
  * options, trains its share of the corpus with its own threads, and the
- * ranks average their models; rank 0 alone reports progress and writes
+ * ranks sum their updates into one model; rank 0 alone reports progress and writes
  * the outputs (through the same atomic outfiles as kensho).
  *
  * Two options are kensho-mpi's own and are taken out of argv before the
  * rest goes to the shared parser: -sync-words N (words a rank trains
  * between sync rounds) and -sync-rows N (rows of the most frequent words
- * averaged every round). kensho(1)'s options are otherwise unchanged.
+ * exchanged every round). kensho(1)'s options are otherwise unchanged.
  *
  * Faults end the whole job: a rank that fails (a shard it cannot read,
  * mismatched options, out of memory) prints a message naming itself and
@@ -151,7 +151,7 @@ main(int argc, char **argv)
 			ks_config_help(&cfg, "kensho-mpi", stdout);
 			printf("\nkensho-mpi only:\n  -sync-words N  words a rank trains between "
 			       "sync rounds (%d)\n  -sync-rows N   rows of the most frequent words "
-			       "averaged every round (%d)\n", MPI_DEFAULT_SYNC_WORDS,
+			       "exchanged every round (%d)\n", MPI_DEFAULT_SYNC_WORDS,
 			       MPI_DEFAULT_SYNC_ROWS);
 		} else if (mpi_rank == 0) {
 			printf("kensho-mpi %s\n", PACKAGE_VERSION);
