@@ -407,8 +407,13 @@ worker_main(void *arg)
 			w->last_examples += w->examples - examples;
 		}
 		ks_stream_release(t->stream, &b);
-		if (t->cfg->dist != NULL)	/* dist.h: a sync round when due */
+		if (t->cfg->dist != NULL) {	/* dist.h: a sync round when due */
+			/* A rank trains 1/size of a batch: count it now, not every
+			 * TRAIN_PUBLISH_WORDS, or the rounds come that far apart. */
+			if (w->unpublished > 0)
+				worker_publish(w);
 			ks_dist_poll(t->cfg->dist, &t->dist_model, atomic_load(&t->words_done));
+		}
 	}
 	if (rc < 0 && w->status == KS_OK)
 		w->status = rc;	/* the reader's message comes from ks_stream_stop */
@@ -1277,7 +1282,8 @@ out:
 		double words = (double)(rep->words_done - resumed_words);
 
 		train_format_count(words / secs, total, sizeof(total));
-		train_format_count(words / secs / (double)cfg->threads, per, sizeof(per));
+		train_format_count(words / secs / (double)cfg->threads /
+				   (cfg->dist != NULL ? cfg->dist->size : 1), per, sizeof(per));
 		rep->peak_rss = ks_peak_rss();
 		if (rep->peak_rss > 0)
 			snprintf(peak, sizeof(peak), "; peak memory %.1f MiB",
