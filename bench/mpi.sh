@@ -2,9 +2,10 @@
 # bench/mpi.sh: data-parallel training over MPI against threads (issue 18).
 # In one run, on one corpus (wiki100m by default), trains
 #   kensho      1 process  x 1 thread
-#   kensho      1 process  x 2 threads
-#   kensho-mpi  2 ranks    x 1 thread
-# for each mode (corrected CBOW, skip-gram), and prints words/s (the
+#   kensho      1 process  x N threads
+#   kensho-mpi  N ranks    x 1 thread
+# for each N of --ranks (default 2; more ranks than cores share them) and
+# each mode (corrected CBOW, skip-gram), and prints words/s (the
 # corpus's training words times the epochs over rank 0's training seconds,
 # so reading and writing are left out alike) and the Google analogy
 # accuracy over the 30,000 most frequent words with WS-353's rho
@@ -13,6 +14,7 @@
 # three runs of a mode compete for the same cores otherwise.
 #
 #   bench/mpi.sh                       # wiki100m, 5 epochs, seed 1
+#   bench/mpi.sh --ranks "2 4" --seed 2
 #   bench/mpi.sh --iter 1 --corpus small.txt --restrict 0   # a smoke run
 set -euo pipefail
 export LC_ALL=C
@@ -28,6 +30,7 @@ iter=5
 seed=1
 restrict=30000
 modes="cbow skipgram"
+ranks=2
 extra=
 workdir=
 
@@ -38,10 +41,11 @@ while [ $# -gt 0 ]; do
 	--seed) seed=$2; shift 2 ;;
 	--restrict) restrict=$2; shift 2 ;;
 	--modes) modes=$2; shift 2 ;;
+	--ranks) ranks=$2; shift 2 ;;
 	--options) extra=$2; shift 2 ;;
 	--workdir) workdir=$2; shift 2 ;;
 	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
-		echo "Options: --corpus FILE --iter N --seed S --restrict N --modes \"cbow skipgram\""
+		echo "Options: --corpus FILE --iter N --seed S --restrict N --modes \"cbow skipgram\" --ranks \"2 4\""
 		echo "         --options \"MORE KENSHO OPTIONS\" --workdir DIR (keep logs)"
 		exit 0 ;;
 	*) echo "bench/mpi.sh: unknown option $1" >&2; exit 2 ;;
@@ -92,8 +96,10 @@ for mode in $modes; do
 	esac
 	# shellcheck disable=SC2086
 	printf '%s\t1x1\t%s\n' "$mode" "$(run "$mode-1x1" "$repo/kensho" -train "$corpus" $m $common -threads 1)"
-	# shellcheck disable=SC2086
-	printf '%s\t1x2\t%s\n' "$mode" "$(run "$mode-1x2" "$repo/kensho" -train "$corpus" $m $common -threads 2)"
-	# shellcheck disable=SC2086
-	printf '%s\t2x1 mpi\t%s\n' "$mode" "$(run "$mode-2x1" $mpirun -np 2 "$repo/kensho-mpi" -train "$corpus" $m $common -threads 1)"
+	for n in $ranks; do
+		# shellcheck disable=SC2086
+		printf '%s\t1x%s\t%s\n' "$mode" "$n" "$(run "$mode-1x$n" "$repo/kensho" -train "$corpus" $m $common -threads "$n")"
+		# shellcheck disable=SC2086
+		printf '%s\t%sx1 mpi\t%s\n' "$mode" "$n" "$(run "$mode-${n}x1" $mpirun -np "$n" "$repo/kensho-mpi" -train "$corpus" $m $common -threads 1)"
+	done
 done
