@@ -25,7 +25,10 @@
  * divides each rank's update by the number of ranks, which with 2 ranks
  * cost 7.8 analogy points on wiki100m; the sum keeps every update at the
  * full learning rate, as if one process had trained all the shards with
- * stale reads. The price is the base: one more copy of the model.
+ * stale reads. The price is the base: one more copy of the model. The sum
+ * is stable only while each rank moves a frequent row a small part of the
+ * way between rounds (N ranks overshoot by N - 1 times their common move),
+ * so kensho-mpi shortens sync_words as ranks are added (mpi/main.c).
  *
  * Each round also sums the ranks' word counts, so the learning rate and
  * the progress follow the whole job's words (ks_dist_words), not this
