@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--latency-us) latency_us=$2; shift 2 ;;
 	--rank-rate) rank_rate=$2; shift 2 ;;
 	--job-words) job_words=$2; shift 2 ;;
-	-h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "bench/mpi-scale.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -57,7 +57,7 @@ sync_words=$(field 's/.*a sync round every \([0-9]*\) words per rank.*/\1/p' "-s
 sync_rows=$(field 's/.*per rank, \([0-9]*\) rows at least.*/\1/p' "-sync-rows")
 vocab=$(field 's/.*vocabulary: \([0-9]*\) words\{0,1\}.*/\1/p' "vocabulary size")
 dim=$(field 's/^training .*: \([0-9]*\) dimensions\{0,1\},.*/\1/p' "dimension")
-words=$(field 's/^done: \([0-9]*\) words\{0,1\}.* in \([0-9.]*\)s of training.*/\1/p' "words trained")
+words=$(field 's/^done: \([0-9]*\) words\{0,1\} .*/\1/p' "words trained")
 secs=$(field 's/^done: .* in \([0-9.]*\)s of training.*/\1/p' "training seconds")
 rounds=$(field 's/.*checksums compared after \([0-9]*\) sync rounds\{0,1\}.*/\1/p' "round count")
 

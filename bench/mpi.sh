@@ -11,7 +11,7 @@
 # accuracy over the 30,000 most frequent words with WS-353's rho
 # (bench/lib.sh's kensho_scores). Exits 77 when the corpus, the evaluation
 # sets, kensho-mpi or mpirun are missing. Run it on a quiet machine: the
-# three runs of a mode compete for the same cores otherwise.
+# runs of a mode compete for the same cores otherwise.
 #
 #   bench/mpi.sh                       # wiki100m, 5 epochs, seed 1
 #   bench/mpi.sh --ranks "2 4" --seed 2

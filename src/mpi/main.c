@@ -37,11 +37,12 @@
  * that each rank has moved most of the way to where its shard pulls it
  * moves N times that far: the error after a round is (N - 1) times the
  * error before it, at most. With 2 ranks that cannot grow, and rounds
- * every 100,000 words per rank matched 2 threads (wiki100m) at 16% more
- * words/s than rounds every 20,000. With more, the job trains 40,000
- * words between rounds whatever the rank count: on a 5M-word slice 4
- * ranks of 40,000 words each diverged, 4 of 10,000 and 8 of 5,000 matched
- * one process.
+ * every 100,000 words per rank matched 2 threads in quality (wiki100m
+ * CBOW, two seeds) at 8.5M and 5.5M words/s, where rounds every 20,000
+ * gave 5.4M and 5.4M (bench/results/mpi-wiki100m.md). With more, the
+ * job trains 40,000 words between rounds whatever the rank count: on a
+ * 5M-word slice 4 ranks of 40,000 words each diverged, 4 of 10,000 and 8
+ * of 5,000 matched one process.
  */
 #define MPI_DEFAULT_SYNC_WORDS_2 100000
 #define MPI_DEFAULT_JOB_SYNC_WORDS 40000
