@@ -1501,7 +1501,12 @@ train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n, const st
 		uint64_t words = atomic_load(&t->words_done);
 
 		ks_stream_position(t->stream, &pos);
-		if (train_checkpoint_write(t, ws, n, words, &pos, &err) == KS_OK)
+		/* Every batch handed out and trained, as train_checkpoint_stopped
+		 * finds too: such a checkpoint has nothing to resume, and
+		 * ks_ckpt_read rightly refuses one that has workers. */
+		if (pos.epoch >= (uint64_t)t->cfg->iter)
+			ks_log(log, KS_LOG_DEBUG, "no checkpoint: the last batch is trained");
+		else if (train_checkpoint_write(t, ws, n, words, &pos, &err) == KS_OK)
 			ks_log(log, KS_LOG_INFO, "checkpoint at %.1f%% written to %s",
 			       train_percent(t, words), t->ckpt_path);
 		else
