@@ -119,6 +119,7 @@ struct ks_vocab {
 	uint64_t *base_count;
 	int base_grow;		/* keep corpus words outside the base too */
 	size_t n_base;
+	int replaced;		/* ks_vocab_replace ran: a count of 0 is never kept */
 	struct ks_vocab_stats stats;
 };
 
@@ -711,6 +712,8 @@ vocab_kept(const struct ks_vocab *v, size_t i, uint64_t min_count)
 		return 1;
 	if (v->base_id != NULL && !v->base_grow)
 		return 0;
+	if (v->replaced && v->entries[i].count == 0)
+		return 0;
 	return v->entries[i].count >= min_count;
 }
 
@@ -794,6 +797,124 @@ ks_vocab_set_base(struct ks_vocab *v, const char *const *words, const uint64_t *
 	v->base_grow = grow;
 	v->n_base = n;
 	return KS_OK;
+}
+
+/* Bytes of a record of ks_vocab_export before the word's. */
+#define VOCAB_RECORD_HEAD (sizeof(uint32_t) + sizeof(uint64_t))
+
+int
+ks_vocab_export(const struct ks_vocab *v, uint64_t min_count, unsigned char **buf,
+		size_t *len, struct ks_err *err)
+{
+	size_t i, n = 0, pos = 0;
+	unsigned char *out;
+
+	*buf = NULL;
+	*len = 0;
+	for (i = 0; i < v->n_entries; i++)
+		if (v->entries[i].count > 0 && v->entries[i].count >= min_count)
+			n += VOCAB_RECORD_HEAD + v->entries[i].len;
+	out = malloc(n > 0 ? n : 1);
+	if (out == NULL)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the %zu distinct words "
+				  "to send", v->n_entries);
+	for (i = 0; i < v->n_entries; i++) {
+		const struct vocab_entry *e = &v->entries[i];
+
+		if (e->count == 0 || e->count < min_count)
+			continue;
+		memcpy(out + pos, &e->len, sizeof(e->len));
+		memcpy(out + pos + sizeof(e->len), &e->count, sizeof(e->count));
+		memcpy(out + pos + VOCAB_RECORD_HEAD, v->arena + e->offset, e->len);
+		pos += VOCAB_RECORD_HEAD + e->len;
+	}
+	*buf = out;
+	*len = pos;
+	return KS_OK;
+}
+
+/*
+ * Reads the record at buf[*pos .. len) into *word, *wlen and *count and
+ * moves *pos past it; KS_ERR_FORMAT if it is cut short or its word is
+ * empty or too long.
+ */
+static int
+vocab_next_record(const unsigned char *buf, size_t len, size_t *pos, const char **word,
+		  size_t *wlen, uint64_t *count, struct ks_err *err)
+{
+	uint32_t l;
+
+	if (len - *pos < VOCAB_RECORD_HEAD)
+		return ks_err_set(err, KS_ERR_FORMAT, "a word count record is cut short at "
+				  "byte %zu of %zu", *pos, len);
+	memcpy(&l, buf + *pos, sizeof(l));
+	memcpy(count, buf + *pos + sizeof(l), sizeof(*count));
+	if (l == 0 || l > KS_MAX_WORD_BYTES || len - *pos - VOCAB_RECORD_HEAD < l)
+		return ks_err_set(err, KS_ERR_FORMAT, "a word count record at byte %zu of %zu "
+				  "holds a word of %" PRIu32 " bytes", *pos, len, l);
+	*word = (const char *)buf + *pos + VOCAB_RECORD_HEAD;
+	*wlen = l;
+	*pos += VOCAB_RECORD_HEAD + l;
+	return KS_OK;
+}
+
+/* Adds (replace 0) or sets (replace 1) the records' counts; see vocab.h. */
+static int
+vocab_take_records(struct ks_vocab *v, const unsigned char *buf, size_t len, int replace,
+		   struct ks_err *err)
+{
+	size_t pos = 0, slot, wlen = 0;
+	const char *word = NULL;
+	uint64_t count = 0;
+	uint32_t sid;
+	int rc = KS_OK;
+
+	if (v->finalized)
+		return ks_err_set(err, KS_ERR_INTERNAL, "word counts merged after finalize");
+	while (pos < len) {
+		struct vocab_entry *e;
+		uint64_t h;
+
+		if ((rc = vocab_next_record(buf, len, &pos, &word, &wlen, &count, err)) != KS_OK)
+			break;
+		h = vocab_hash(word, wlen);
+		e = vocab_probe(v, word, wlen, h, &slot);
+		if (e == NULL) {
+			if ((rc = vocab_insert(v, word, wlen, h, count, &sid, err)) != KS_OK)
+				break;
+		} else if (replace) {
+			e->count = count;
+		} else if (count > UINT64_MAX - e->count) {
+			rc = ks_err_set(err, KS_ERR_FORMAT, "the count of \"%.*s\" overflows",
+					vocab_quote_len(word, wlen), word);
+			break;
+		} else {
+			e->count += count;
+		}
+	}
+	return rc;
+}
+
+int
+ks_vocab_merge(struct ks_vocab *v, const unsigned char *buf, size_t len, struct ks_err *err)
+{
+	return vocab_take_records(v, buf, len, 0, err);
+}
+
+int
+ks_vocab_replace(struct ks_vocab *v, const unsigned char *buf, size_t len, struct ks_err *err)
+{
+	size_t i, budget = v->budget;
+	int rc;
+
+	for (i = 0; i < v->n_entries; i++)
+		v->entries[i].count = 0;
+	v->replaced = 1;
+	/* Every process must keep every word of the records: no pruning. */
+	v->budget = 0;
+	rc = vocab_take_records(v, buf, len, 1, err);
+	v->budget = budget;
+	return rc;
 }
 
 uint32_t

@@ -99,6 +99,39 @@ int ks_vocab_finalize(struct ks_vocab *v, uint64_t min_count, uint64_t max_vocab
 int ks_vocab_set_base(struct ks_vocab *v, const char *const *words, const uint64_t *counts,
 		      size_t n, int grow, struct ks_err *err);
 
+/*
+ * Counting split over several processes (dist_vocab.c). Before finalize,
+ * ks_vocab_export writes the table's words counted at least min_count
+ * times (and at least once) as records for ks_vocab_merge and
+ * ks_vocab_replace: per word a 4-byte length, an 8-byte count and the
+ * bytes, in the machine's byte order (the processes of one job run on one
+ * kind of machine). On success *buf (malloc'd, owned by the caller) holds
+ * *len bytes. KS_ERR_NOMEM otherwise, with *buf NULL.
+ */
+int ks_vocab_export(const struct ks_vocab *v, uint64_t min_count, unsigned char **buf,
+		    size_t *len, struct ks_err *err);
+
+/*
+ * Before finalize: adds the counts of the records in buf[0 .. len) to the
+ * table's, inserting the words it lacks as counting does (so within the
+ * budget, pruning if need be). A truncated record, an empty or over-long
+ * word or a count that overflows is KS_ERR_FORMAT; the records before it
+ * have been merged.
+ */
+int ks_vocab_merge(struct ks_vocab *v, const unsigned char *buf, size_t len,
+		   struct ks_err *err);
+
+/*
+ * Before finalize: the table's counts become those of the records,
+ * exactly: a word the records lack keeps its stream id with a count of 0,
+ * which finalize drops whatever min_count; a word the table lacks is added
+ * whatever the budget (pruning it would make processes differ). Called
+ * with the same records, tables of different corpora finalize to the same
+ * vocabulary. Errors as ks_vocab_merge, the table then unusable.
+ */
+int ks_vocab_replace(struct ks_vocab *v, const unsigned char *buf, size_t len,
+		     struct ks_err *err);
+
 /* After finalize: the index in the base of word id, or KS_NO_WORD for a word new to it. */
 uint32_t ks_vocab_base_id(const struct ks_vocab *v, uint32_t id);
 

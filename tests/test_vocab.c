@@ -857,6 +857,84 @@ START_TEST(test_save_write_errors)
 }
 END_TEST
 
+/* Finalizes v with min_count and checks it holds exactly want's words, counts and order. */
+static void
+assert_same_vocab(struct ks_vocab *v, struct ks_vocab *want, uint64_t min_count)
+{
+	struct ks_err err;
+	uint32_t i;
+
+	ck_assert_int_eq(ks_vocab_finalize(v, min_count, 0, &err), KS_OK);
+	ck_assert_uint_eq(ks_vocab_size(v), ks_vocab_size(want));
+	ck_assert_uint_eq(ks_vocab_total(v), ks_vocab_total(want));
+	for (i = 0; i < ks_vocab_size(want); i++) {
+		ck_assert_str_eq(ks_vocab_word(v, i), ks_vocab_word(want, i));
+		ck_assert_uint_eq(ks_vocab_count(v, i), ks_vocab_count(want, i));
+	}
+}
+
+/*
+ * Counting split in parts and merged (dist_vocab.h): a table that merges
+ * the other part's records holds the counts of the whole text, and tables
+ * of different parts that take the merged records finalize alike.
+ */
+START_TEST(test_export_merge_replace)
+{
+	static const char part_a[] = "z abc the b \xc3\xa9 ba a the y ab b";
+	static const char part_b[] = "the \xc3\xa9 abc ba a the ab b a the solo";
+	struct ks_vocab *a, *b, *whole, *whole2, *b2;
+	unsigned char *rec = NULL, *merged = NULL;
+	size_t len = 0, mlen = 0;
+	struct ks_err err;
+
+	ck_assert_int_eq(ks_vocab_create(&a, 0, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_create(&b, 0, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_create(&b2, 0, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_create(&whole, 0, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_create(&whole2, 0, &err), KS_OK);
+	add_text(a, part_a);
+	add_text(b, part_b);
+	add_text(b2, part_b);
+	add_text(whole, part_a);
+	add_text(whole, part_b);
+	add_text(whole2, part_a);
+	add_text(whole2, part_b);
+	ck_assert_int_eq(ks_vocab_export(b, 1, &rec, &len, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_merge(a, rec, len, &err), KS_OK);
+	free(rec);
+	/* a now counts the whole text: its export at min-count 2 drops y, z and solo. */
+	ck_assert_int_eq(ks_vocab_export(a, 2, &merged, &mlen, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_finalize(whole, 1, 0, &err), KS_OK);
+	assert_same_vocab(a, whole, 1);
+	/* b takes the merged counts: its own words below 2 (solo) count 0 and go, even at min-count 0. */
+	ck_assert_int_eq(ks_vocab_replace(b, merged, mlen, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_finalize(whole2, 2, 0, &err), KS_OK);
+	assert_same_vocab(b, whole2, 0);
+	ck_assert_uint_eq(find(b, "solo"), KS_NO_WORD);
+	ck_assert_uint_eq(ks_vocab_count(b, find(b, "the")), 5);
+	/* Malformed records: cut short, an empty word, an overflowing sum. */
+	ck_assert_int_eq(ks_vocab_merge(b2, merged, mlen - 1, &err), KS_ERR_FORMAT);
+	{
+		unsigned char bad[12 + 1] = { 0 };
+		uint64_t big = UINT64_MAX;
+		uint32_t one = 1;
+
+		ck_assert_int_eq(ks_vocab_merge(b2, bad, 12, &err), KS_ERR_FORMAT);
+		memcpy(bad, &one, 4);
+		memcpy(bad + 4, &big, 8);
+		bad[12] = 'a';	/* b2 counts "a" already: the sum overflows */
+		ck_assert_int_eq(ks_vocab_merge(b2, bad, sizeof(bad), &err), KS_ERR_FORMAT);
+		ck_assert_ptr_nonnull(strstr(err.msg, "overflows"));
+	}
+	free(merged);
+	ks_vocab_destroy(a);
+	ks_vocab_destroy(b);
+	ks_vocab_destroy(b2);
+	ks_vocab_destroy(whole);
+	ks_vocab_destroy(whole2);
+}
+END_TEST
+
 Suite *
 ks_suite_vocab(void)
 {
@@ -874,6 +952,7 @@ ks_suite_vocab(void)
 	tcase_add_test(tc, test_skip_stream_map_after_finalize);
 	tcase_add_test(tc, test_drop_index);
 	tcase_add_test(tc, test_add_many_matches_add);
+	tcase_add_test(tc, test_export_merge_replace);
 	suite_add_tcase(s, tc);
 	tcase_add_test(io, test_save_read_round_trip);
 	tcase_add_test(io, test_read_lenient_forms);
