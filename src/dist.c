@@ -21,6 +21,15 @@ ks_dist_init(struct ks_dist *d, int rank, int size, uint64_t sync_words, size_t 
 	d->next_sync = d->sync_words;
 	d->base[0] = d->base[1] = d->base[2] = NULL;
 	d->delta = d->total = NULL;
+	d->ctx = NULL;
+	d->sum = NULL;
+	d->sum_counts = NULL;
+	d->broadcast = NULL;
+	d->agree = NULL;
+	d->send_bytes = NULL;
+	d->recv_bytes = NULL;
+	d->broadcast_bytes = NULL;
+	d->split_files = 0;
 	atomic_init(&d->words_offset, 0);
 	pthread_mutex_init(&d->lock, NULL);
 }
@@ -74,6 +83,63 @@ ks_dist_words(struct ks_dist *d, uint64_t own)
 			atomic_load_explicit(&d->words_offset, memory_order_relaxed);
 
 	return words > 0 ? (uint64_t)words : 0;
+}
+
+/* qsort order of ks_dist_assign_files: larger first, then earlier. */
+struct dist_file {
+	uint64_t bytes;
+	size_t index;
+};
+
+static int
+dist_file_cmp(const void *pa, const void *pb)
+{
+	const struct dist_file *a = pa, *b = pb;
+
+	if (a->bytes != b->bytes)
+		return a->bytes < b->bytes ? 1 : -1;
+	return (a->index > b->index) - (a->index < b->index);
+}
+
+int
+ks_dist_assign_files(const uint64_t *bytes, size_t n, int size, int *owner, double *spread)
+{
+	struct dist_file *order = ks_malloc_array(n > 0 ? n : 1, sizeof(*order));
+	uint64_t *load = ks_calloc_array(size > 0 ? (size_t)size : 1, sizeof(*load));
+	size_t *files = ks_calloc_array(size > 0 ? (size_t)size : 1, sizeof(*files));
+	uint64_t total = 0, most = 0;
+	size_t i;
+	int r;
+
+	if (order == NULL || load == NULL || files == NULL) {
+		free(order);
+		free(load);
+		free(files);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = (struct dist_file){ bytes[i], i };
+	qsort(order, n, sizeof(*order), dist_file_cmp);
+	for (i = 0; i < n; i++) {
+		int best = 0;
+
+		/* Ties on bytes go to the rank with fewer files: each gets one while it can. */
+		for (r = 1; r < size; r++)
+			if (load[r] < load[best] || (load[r] == load[best] && files[r] < files[best]))
+				best = r;
+		owner[order[i].index] = best;
+		load[best] += order[i].bytes;
+		files[best]++;
+		total += order[i].bytes;
+	}
+	for (r = 0; r < size; r++)
+		if (load[r] > most)
+			most = load[r];
+	free(order);
+	free(load);
+	free(files);
+	*spread = total > 0 ? (double)most * (double)size / (double)total : 0;
+	return 0;
 }
 
 int

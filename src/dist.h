@@ -2,13 +2,17 @@
  * Data-parallel training over several processes, engine-neutral.
  *
  * Every process (a "rank") runs the whole ks_train on the same settings
- * and reads the whole corpus, but trains only its share of it: chunk k
- * (a run of at most -max-sentence words between sentence ends) of batch b
- * in epoch e belongs to rank (e + b + k) mod size, so every chunk is
- * trained by exactly one rank per epoch and no rank seeks into a file
- * (gzip and plain alike). Every rank counts the whole corpus, so the
- * deterministic counting (vocab.h) gives each the same vocabulary without
- * a message.
+ * and trains its share of the corpus, in one of two ways. Sharding by
+ * files (split_files): the -train files are dealt out among the ranks
+ * (ks_dist_assign_files), each rank reads and trains only its own, and
+ * the ranks' counts are summed into one vocabulary (dist_vocab.h). Sharding
+ * by chunks, when there are fewer files than ranks: every rank reads the
+ * whole corpus but trains only chunk k (a run of at most -max-sentence
+ * words between sentence ends) of batch b in epoch e when it belongs to
+ * rank (e + b + k) mod size, so every chunk is trained by exactly one rank
+ * per epoch; every rank counts the whole corpus, so the deterministic
+ * counting (vocab.h) gives each the same vocabulary without a message.
+ * Either way no rank seeks into a file (gzip and plain alike).
  *
  * The ranks keep their models in step pWord2Vec-style (Ji et al.,
  * "Parallelizing Word2Vec in Shared and Distributed Memory", 2016): after
@@ -61,6 +65,18 @@ struct ks_dist {
 	void (*broadcast)(void *ctx, float *m, size_t cells);
 	/* Returns 1 when every rank passed the same hash. */
 	int (*agree)(void *ctx, uint64_t hash);
+	/*
+	 * Byte strings, for the counting of sharded files (dist_vocab.h):
+	 * send_bytes sends buf[0 .. n) to rank to; recv_bytes receives what
+	 * rank from sent into *buf (malloc'd, the caller's) and *n; and
+	 * broadcast_bytes makes every rank's *buf and *n rank 0's (on the
+	 * others *buf is malloc'd, the caller's). Each returns 0, or -1 out
+	 * of memory.
+	 */
+	int (*send_bytes)(void *ctx, int to, const unsigned char *buf, size_t n);
+	int (*recv_bytes)(void *ctx, int from, unsigned char **buf, size_t *n);
+	int (*broadcast_bytes)(void *ctx, unsigned char **buf, size_t *n);
+	int split_files;	/* sharding by files: a rank trains every chunk it reads */
 	/* Private: the schedule and the bases, under lock. */
 	pthread_mutex_t lock;
 	uint64_t round, next_sync;
@@ -79,6 +95,17 @@ void ks_dist_free(struct ks_dist *d);
 
 /* Whether chunk k of batch b in epoch e is trained by rank of size ranks. */
 int ks_dist_chunk_mine(uint64_t epoch, uint64_t batch, uint64_t chunk, int rank, int size);
+
+/*
+ * Deals n files of the given sizes out among size ranks for sharding by
+ * files: the largest first (ties: the first given), each to the rank with
+ * the fewest bytes so far (ties: the fewest files, then the lowest rank),
+ * so no rank's share exceeds another's by more than the largest file and
+ * every rank gets a file when n >= size. Sets owner[i] to file
+ * i's rank and *spread to the largest share over the mean share (1 when
+ * perfectly even; 0 for no bytes at all). Returns 0, or -1 out of memory.
+ */
+int ks_dist_assign_files(const uint64_t *bytes, size_t n, int size, int *owner, double *spread);
 
 /* The rows round r >= 1 exchanges: base << ctz(r), at most n_rows. */
 size_t ks_dist_sync_rows(uint64_t round, size_t base, size_t n_rows);

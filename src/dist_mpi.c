@@ -1,8 +1,9 @@
 /*
  * The Open MPI engine behind dist.h: the collectives of a sync round over
  * MPI_COMM_WORLD (the deltas and the word counts summed with
- * MPI_Allreduce, rank 0's model broadcast at the end). Only kensho-mpi
- * links it.
+ * MPI_Allreduce, rank 0's model broadcast at the end) and the byte
+ * strings of the sharded counting (point to point, then a broadcast).
+ * Only kensho-mpi links it.
  */
 #include "dist_mpi.h"
 
@@ -24,7 +25,7 @@ static void
 dist_mpi_sum_counts(void *ctx, uint64_t *counts, size_t n)
 {
 	unsigned long long in[4] = { 0 }, out[4] = { 0 };
-	size_t i, k = n < 4 ? n : 4;	/* dist.c sends 2 */
+	size_t i, k = n < 4 ? n : 4;	/* dist.c sends 2, train.c 3 */
 
 	(void)ctx;
 	for (i = 0; i < k; i++)
@@ -47,6 +48,86 @@ dist_mpi_broadcast(void *ctx, float *m, size_t cells)
 	}
 }
 
+/* Byte strings go in pieces of at most this many bytes, after their length. */
+#define DIST_MPI_BYTES ((size_t)1 << 30)
+#define DIST_MPI_TAG_LEN 1
+#define DIST_MPI_TAG_DATA 2
+
+static int
+dist_mpi_send_bytes(void *ctx, int to, const unsigned char *buf, size_t n)
+{
+	unsigned long long len = n;
+	size_t off;
+
+	(void)ctx;
+	MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, DIST_MPI_TAG_LEN, MPI_COMM_WORLD);
+	for (off = 0; off < n; off += DIST_MPI_BYTES) {
+		size_t k = n - off < DIST_MPI_BYTES ? n - off : DIST_MPI_BYTES;
+
+		MPI_Send(buf + off, (int)k, MPI_BYTE, to, DIST_MPI_TAG_DATA, MPI_COMM_WORLD);
+	}
+	return 0;
+}
+
+/* Receives n bytes into a new buffer: from rank from, or (bcast) rank 0's broadcast. */
+static int
+dist_mpi_recv_into(int from, unsigned char **buf, size_t n, int bcast)
+{
+	size_t off;
+
+	*buf = malloc(n > 0 ? n : 1);
+	if (*buf == NULL)
+		return -1;
+	for (off = 0; off < n; off += DIST_MPI_BYTES) {
+		size_t k = n - off < DIST_MPI_BYTES ? n - off : DIST_MPI_BYTES;
+
+		if (bcast)
+			MPI_Bcast(*buf + off, (int)k, MPI_BYTE, 0, MPI_COMM_WORLD);
+		else
+			MPI_Recv(*buf + off, (int)k, MPI_BYTE, from, DIST_MPI_TAG_DATA,
+				 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+	}
+	return 0;
+}
+
+static int
+dist_mpi_recv_bytes(void *ctx, int from, unsigned char **buf, size_t *n)
+{
+	unsigned long long len = 0;
+
+	(void)ctx;
+	MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, from, DIST_MPI_TAG_LEN, MPI_COMM_WORLD,
+		 MPI_STATUS_IGNORE);
+	*n = (size_t)len;
+	return dist_mpi_recv_into(from, buf, *n, 0);
+}
+
+static int
+dist_mpi_broadcast_bytes(void *ctx, unsigned char **buf, size_t *n)
+{
+	unsigned long long len = *n;
+	int rank = 0;
+	size_t off;
+
+	(void)ctx;
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	if (rank != 0) {
+		*n = (size_t)len;
+		/*
+		 * A rank out of memory here returns -1 and its caller aborts the
+		 * job (kensho-mpi), so rank 0 is not left waiting in the pieces.
+		 */
+		return dist_mpi_recv_into(0, buf, *n, 1);
+	}
+	for (off = 0; off < *n; off += DIST_MPI_BYTES) {
+		size_t k = *n - off < DIST_MPI_BYTES ? *n - off : DIST_MPI_BYTES;
+
+		MPI_Bcast(*buf + off, (int)k, MPI_BYTE, 0, MPI_COMM_WORLD);
+	}
+	return 0;
+}
+
 static int
 dist_mpi_agree(void *ctx, uint64_t hash)
 {
@@ -67,6 +148,9 @@ ks_dist_mpi_init(struct ks_dist *d, uint64_t sync_words, size_t sync_rows)
 	d->sum_counts = dist_mpi_sum_counts;
 	d->broadcast = dist_mpi_broadcast;
 	d->agree = dist_mpi_agree;
+	d->send_bytes = dist_mpi_send_bytes;
+	d->recv_bytes = dist_mpi_recv_bytes;
+	d->broadcast_bytes = dist_mpi_broadcast_bytes;
 	return 0;
 }
 

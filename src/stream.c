@@ -412,7 +412,7 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 	s->info.corpus_words = cs.words;
 	s->info.long_tokens = cs.long_tokens;
 	s->info.sentences = cs.sentences;
-	if (cs.words == 0) {
+	if (cs.words == 0 && !opts->part_of_job) {
 		rc = ks_err_set(err, KS_ERR_EMPTY, "%s%s: the corpus holds no words",
 				opts->paths[0], opts->n_paths > 1 ? " (and the other inputs)" : "");
 		goto fail;
@@ -423,6 +423,8 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 		/* Without the cache the map would only hold memory outside any budget. */
 		if (!s->info.cached)
 			ks_vocab_skip_stream_map(s->vocab);
+		if (opts->merge != NULL && (rc = opts->merge(opts->merge_ctx, s->vocab, err)) != KS_OK)
+			goto fail;
 		if (opts->n_base > 0) {
 			struct ks_err sub;
 
@@ -499,7 +501,7 @@ ks_stream_load(struct ks_stream **out, const struct ks_stream_opts *opts,
 	} else {
 		s->info.train_words = recounted ? s->found_words : ks_vocab_corpus_total(s->vocab);
 	}
-	if (s->info.train_words == 0) {
+	if (s->info.train_words == 0 && !opts->part_of_job) {
 		rc = ks_err_set(err, KS_ERR_EMPTY, "no word of the corpus is in the vocabulary%s",
 				opts->read_vocab ? " read from the -read-vocab file" : "");
 		goto fail;

@@ -60,6 +60,18 @@ struct ks_stream_opts {
 	const char *base_name;	/* the base's file, for messages */
 	/* Polled while reading: nonzero stops the load (KS_ERR_INTERRUPTED). May be NULL. */
 	const atomic_int *stop;
+	/*
+	 * The corpus is one rank's part of a job's (dist.h's sharding by
+	 * files): a part with no words, or none in the vocabulary, is not an
+	 * error (the caller checks the job's). When counting and merge is
+	 * not NULL, it is called with the counted table before the base is
+	 * merged and the vocabulary finalized, and may change the counts
+	 * (dist_vocab.h sums the ranks'). Its status and message are the
+	 * load's.
+	 */
+	int part_of_job;
+	int (*merge)(void *ctx, struct ks_vocab *v, struct ks_err *err);
+	void *merge_ctx;
 };
 
 struct ks_stream_info {

@@ -25,6 +25,7 @@
 #include "classes.h"
 #include "corpus.h"
 #include "dist.h"
+#include "dist_vocab.h"
 #include "huffman.h"
 #include "kernels.h"
 #include "losslog.h"
@@ -361,7 +362,7 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 
 /*
  * Splits a batch into sentences and sentences into -max-sentence chunks;
- * under cfg->dist only this rank's chunks are trained (dist.h).
+ * under cfg->dist sharded by chunks only this rank's are trained (dist.h).
  */
 static void
 worker_batch(struct worker *w, const struct ks_batch *b)
@@ -377,7 +378,8 @@ worker_batch(struct worker *w, const struct ks_batch *b)
 		if (i < n && ids[i] != KS_EOS)
 			continue;
 		for (c = start; c < i; c += max)
-			if (d == NULL || ks_dist_chunk_mine(b->epoch, b->index, chunk++, d->rank, d->size))
+			if (d == NULL || d->split_files ||
+			    ks_dist_chunk_mine(b->epoch, b->index, chunk++, d->rank, d->size))
 				worker_sentence(w, ids + c, i - c < max ? i - c : max);
 		start = i + 1;
 	}
@@ -545,9 +547,8 @@ train_init_vectors(struct train *t, const struct ks_log *log)
 
 static int
 train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stream,
-	    const struct ks_log *log, struct ks_err *err)
+	    const struct ks_stream_info *info, const struct ks_log *log, struct ks_err *err)
 {
-	struct ks_stream_info info;
 	struct ks_rng rng;
 	uint64_t *counts;
 	size_t i, j, cells;
@@ -559,8 +560,7 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	t->n_words = ks_vocab_size(t->vocab);
 	t->dim = (size_t)cfg->size;
 	t->stride = ks_row_stride(t->dim);
-	ks_stream_info(stream, &info);
-	t->total_words = info.train_words * (uint64_t)cfg->iter;
+	t->total_words = info->train_words * (uint64_t)cfg->iter;
 	t->alpha0 = (float)cfg->alpha;
 	t->in_scale = cfg->cbow ? (float)cfg->alpha_in_scale : 1.0f;
 	ks_sigmoid_init(&t->sigmoid);
@@ -1029,6 +1029,49 @@ train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 	return rc;
 }
 
+/* The stream's merge under sharding by files: the job's counts (dist_vocab.h). */
+struct train_merge {
+	struct ks_dist *dist;
+	uint64_t keep_min;
+};
+
+static int
+train_merge_vocab(void *ctx, struct ks_vocab *v, struct ks_err *err)
+{
+	const struct train_merge *m = ctx;
+
+	return ks_dist_merge_vocab(m->dist, v, m->keep_min, err);
+}
+
+/*
+ * Under sharding by files, makes info the job's: the corpus counts summed
+ * over the ranks and, as the words per epoch, the vocabulary's corpus
+ * total, which holds the job's counts (a rank's own stream knows only its
+ * part). Collective: every rank calls it once its stream is loaded.
+ */
+static int
+train_job_info(const struct ks_config *cfg, const struct ks_stream *stream,
+	       struct ks_stream_info *info, struct ks_err *err)
+{
+	uint64_t c[3];
+
+	c[0] = info->corpus_words;
+	c[1] = info->sentences;
+	c[2] = info->long_tokens;
+	cfg->dist->sum_counts(cfg->dist->ctx, c, 3);
+	info->corpus_words = c[0];
+	info->sentences = c[1];
+	info->long_tokens = c[2];
+	info->train_words = ks_vocab_corpus_total(ks_stream_vocab(stream));
+	if (info->corpus_words == 0)
+		return ks_err_set(err, KS_ERR_EMPTY, "%s%s: the corpus holds no words",
+				  cfg->train[0], cfg->n_train > 1 ? " (and the other inputs)" : "");
+	if (info->train_words == 0)
+		return ks_err_set(err, KS_ERR_EMPTY, "no word of the corpus is in the vocabulary%s",
+				  cfg->read_vocab ? " read from the -read-vocab file" : "");
+	return KS_OK;
+}
+
 /* Warns of the tokens the corpus reader skipped for their length, if any. */
 static void
 train_log_long_tokens(const struct ks_log *log, const struct ks_stream_info *info)
@@ -1127,6 +1170,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	struct ks_stream_opts so;
 	struct ks_stream_info info;
 	struct ks_stream *stream = NULL;
+	struct train_merge merge;
 	struct train t;
 	double start = train_now();
 	uint64_t resumed_words = 0;
@@ -1163,9 +1207,19 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	}
 	/* The training threads have not started yet, so one of their cores is free. */
 	so.read_ahead = cfg->threads > 1;
+	if (cfg->dist != NULL && cfg->dist->split_files) {
+		merge.dist = cfg->dist;
+		/* A base keeps its words whatever their count: pass on every count. */
+		merge.keep_min = so.n_base > 0 ? 1 : (uint64_t)cfg->min_count;
+		so.part_of_job = 1;
+		so.merge = train_merge_vocab;
+		so.merge_ctx = &merge;
+	}
 	if ((rc = ks_stream_load(&stream, &so, log, err)) != KS_OK)
 		goto out;
 	ks_stream_info(stream, &info);
+	if (so.part_of_job && (rc = train_job_info(cfg, stream, &info, err)) != KS_OK)
+		goto out;
 	rep->corpus_words = info.corpus_words;
 	rep->train_words = info.train_words;
 	rep->long_tokens = info.long_tokens;
@@ -1212,7 +1266,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	resumed_words = atomic_load(&t.words_done);
 	if (cfg->save_vocab && (rc = ks_vocab_save(ks_stream_vocab(stream), cfg->save_vocab, err)) != KS_OK)
 		goto out;
-	if ((rc = train_setup(&t, cfg, stream, log, err)) != KS_OK)
+	if ((rc = train_setup(&t, cfg, stream, &info, log, err)) != KS_OK)
 		goto out;
 	{
 		char scale[96] = "";
@@ -1256,6 +1310,13 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		       (unsigned long long)info.corpus_words, PLURAL(info.corpus_words),
 		       (unsigned long long)info.sentences, PLURAL(info.sentences));
 		train_log_long_tokens(log, &info);
+	}
+	if (cfg->dist != NULL && cfg->iter > 0) {
+		/* The job's examples: sharded by files, a rank's own may be none. */
+		uint64_t ex = rep->examples;
+
+		cfg->dist->sum_counts(cfg->dist->ctx, &ex, 1);
+		rep->examples = ex;
 	}
 	if (rep->examples == 0 && cfg->iter > 0) {
 		rc = ks_err_set(err, KS_ERR_EMPTY,

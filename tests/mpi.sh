@@ -1,9 +1,11 @@
 #!/bin/sh
 # kensho-mpi under mpirun with 2 and 4 ranks on a corpus written here: the
 # output loads, the ranks end with one model, 2 ranks x 1 thread with a
-# fixed seed write the same bytes twice, gzip input trains as plain, and
-# standard input, a missing -train file and mismatched options fail the
-# whole job with a non-zero exit and no output. Skips (77) when kensho-mpi
+# fixed seed write the same bytes twice, gzip input trains as plain,
+# several files shared out by files count the vocabulary one process
+# counts, and standard input, a missing or corrupt -train file, a bad
+# -shard and mismatched options fail the whole job with a non-zero exit
+# and no output. Skips (77) when kensho-mpi
 # was not built (./configure --with-mpi) or mpirun is missing.
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 KENSHO_MPI="$KS_BUILDDIR/kensho-mpi"
@@ -75,6 +77,52 @@ cmp -s "$tmp/gz.txt" "$tmp/r1.txt" || fail "2 ranks: gzip input trained differen
 mpi 2 -train "$tmp/c.txt" $opts -read-vocab "$tmp/voc1.txt" -output "$tmp/rv.txt" ||
 	fail "-read-vocab: $(cat "$tmp/err")"
 [ -s "$tmp/rv.txt" ] || fail "-read-vocab wrote nothing"
+ok
+
+# Sharding by files: 4 files on 2 and 4 ranks, each rank reading only its
+# own, sum their counts into the vocabulary one process counts.
+split -n l/4 -d "$tmp/c.txt" "$tmp/part" || fail "split failed"
+parts="-train $tmp/part00 -train $tmp/part01 -train $tmp/part02 -train $tmp/part03"
+for np in 2 4; do
+	# shellcheck disable=SC2086
+	mpi "$np" $parts $opts -output "$tmp/f$np.txt" -save-vocab "$tmp/fvoc$np.txt" ||
+		fail "$np ranks, 4 files: exit $?: $(cat "$tmp/err")"
+	grep -q "the 4 -train files are shared out by files" "$tmp/err" ||
+		fail "$np ranks, 4 files: not sharded by files: $(cat "$tmp/err")"
+	cmp -s "$tmp/voc1.txt" "$tmp/fvoc$np.txt" ||
+		fail "$np ranks, 4 files: another vocabulary than one process counts"
+	grep -q "corpus: $(wc -w < "$tmp/c.txt" | tr -d ' ') words" "$tmp/err" ||
+		fail "$np ranks, 4 files: the job's corpus is not reported: $(cat "$tmp/err")"
+	"$KENSHO_EVAL" analogy -restrict 0 "$tmp/f$np.txt" "$tmp/q.txt" > "$tmp/eval" 2>&1 ||
+		fail "kensho-eval cannot read the vectors of $np ranks, 4 files: $(cat "$tmp/eval")"
+done
+# Reproducible, and unlike sharding by chunks, which reads every file on every rank.
+# shellcheck disable=SC2086
+mpi 2 $parts $opts -output "$tmp/f2b.txt" || fail "4 files rerun: $(cat "$tmp/err")"
+cmp -s "$tmp/f2.txt" "$tmp/f2b.txt" || fail "2 ranks x 1 thread, 4 files: two runs differ"
+# shellcheck disable=SC2086
+mpi 2 $parts $opts -shard chunks -output "$tmp/fc.txt" || fail "-shard chunks: $(cat "$tmp/err")"
+grep -q "shared out by chunks" "$tmp/err" || fail "-shard chunks: $(cat "$tmp/err")"
+cmp -s "$tmp/f2.txt" "$tmp/fc.txt" && fail "-shard chunks trained as -shard files"
+ok
+# -shard files needs a file per rank; -shard takes only its three values.
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -shard files -output "$tmp/sf.txt" && fail "-shard files, 1 file, 2 ranks succeeded"
+grep -q "at least as many -train files as ranks: 1 file for 2 ranks" "$tmp/err" ||
+	fail "-shard files message: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -shard lines -output "$tmp/sf.txt" && fail "-shard lines succeeded"
+grep -q "shard needs auto, files or chunks" "$tmp/err" || fail "-shard message: $(cat "$tmp/err")"
+[ ! -e "$tmp/sf.txt" ] || fail "a refused -shard left -output"
+ok
+# A rank that cannot read its share (a corrupt gzip file) ends the job
+# naming itself and the file, while the other rank waits in the counting.
+head -c 2000 "$tmp/c.txt.gz" > "$tmp/bad.gz"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/part00" -train "$tmp/bad.gz" $opts -output "$tmp/bad.txt" &&
+	fail "a corrupt shard succeeded"
+grep -q "kensho-mpi: rank [01] of 2: .*bad.gz" "$tmp/err" || fail "corrupt shard message: $(cat "$tmp/err")"
+[ ! -e "$tmp/bad.txt" ] || fail "a corrupt shard left -output"
 ok
 
 # Standard input is refused with a clear message.

@@ -1,7 +1,15 @@
-/* The schedule of data-parallel training (dist.h): sharding and sync sizes. */
+/*
+ * Data-parallel training (dist.h): sharding, sync sizes, the exchange, and
+ * the counting of sharded files (dist_vocab.h) with threads as ranks.
+ */
 #include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "dist.h"
+#include "dist_vocab.h"
 #include "suites.h"
 
 /* Every chunk of every batch and epoch belongs to exactly one rank. */
@@ -220,6 +228,250 @@ START_TEST(test_dist_job_words)
 }
 END_TEST
 
+/* Files dealt out largest first to the lightest rank: every rank gets one, shares stay close. */
+START_TEST(test_dist_assign_files)
+{
+	static const uint64_t bytes[] = { 10, 70, 30, 30, 0, 50, 20, 0 };
+	static const int want[] = { 3, 0, 2, 3, 3, 1, 2, 3 };
+	uint64_t load[4] = { 0 }, zeros[5] = { 0 };
+	int owner[8], files[4] = { 0 }, i;
+	double spread = -1;
+
+	ck_assert_int_eq(ks_dist_assign_files(bytes, 8, 4, owner, &spread), 0);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(owner[i], want[i]);
+		load[owner[i]] += bytes[i];
+		files[owner[i]]++;
+	}
+	/* 70 | 50 | 30 + 20 | 30 + 10 + 0 + 0: the largest share over the mean of 52.5. */
+	ck_assert_uint_eq(load[0], 70);
+	ck_assert_uint_eq(load[2], 50);
+	ck_assert_uint_eq(load[3], 40);
+	ck_assert_double_eq_tol(spread, 70.0 / 52.5, 1e-12);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_ge(files[i], 1);
+	/* Empty files still go one to each rank before any rank gets two. */
+	ck_assert_int_eq(ks_dist_assign_files(zeros, 5, 4, owner, &spread), 0);
+	ck_assert_int_eq(owner[0], 0);
+	ck_assert_int_eq(owner[1], 1);
+	ck_assert_int_eq(owner[2], 2);
+	ck_assert_int_eq(owner[3], 3);
+	ck_assert_int_eq(owner[4], 0);
+	ck_assert_double_eq(spread, 0);
+}
+END_TEST
+
+/*
+ * A post office for threads playing ranks: a box per (sender, receiver)
+ * and one broadcast slot, each holding a copy of what was sent.
+ */
+#define PO_RANKS 5
+struct post_office {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned char *box[PO_RANKS][PO_RANKS];
+	size_t len[PO_RANKS][PO_RANKS];
+	unsigned char *bcast;
+	size_t bcast_len;
+	int bcast_set;
+};
+
+struct po_rank {
+	struct post_office *po;
+	int rank, size;
+	const char *text;	/* this rank's part of the corpus */
+	uint64_t min_count;
+	struct ks_vocab *vocab;
+	int rc;
+	char msg[KS_ERR_MSG_MAX];
+};
+
+static unsigned char *
+po_copy(const unsigned char *buf, size_t n)
+{
+	unsigned char *c = malloc(n > 0 ? n : 1);
+
+	if (c != NULL && n > 0)
+		memcpy(c, buf, n);
+	return c;
+}
+
+static int
+po_send(void *ctx, int to, const unsigned char *buf, size_t n)
+{
+	struct po_rank *r = ctx;
+	struct post_office *po = r->po;
+
+	pthread_mutex_lock(&po->lock);
+	po->box[r->rank][to] = po_copy(buf, n);
+	po->len[r->rank][to] = n;
+	pthread_cond_broadcast(&po->cond);
+	pthread_mutex_unlock(&po->lock);
+	return 0;
+}
+
+static int
+po_recv(void *ctx, int from, unsigned char **buf, size_t *n)
+{
+	struct po_rank *r = ctx;
+	struct post_office *po = r->po;
+
+	pthread_mutex_lock(&po->lock);
+	while (po->box[from][r->rank] == NULL)
+		pthread_cond_wait(&po->cond, &po->lock);
+	*buf = po->box[from][r->rank];
+	*n = po->len[from][r->rank];
+	po->box[from][r->rank] = NULL;
+	pthread_mutex_unlock(&po->lock);
+	return 0;
+}
+
+static int
+po_broadcast(void *ctx, unsigned char **buf, size_t *n)
+{
+	struct po_rank *r = ctx;
+	struct post_office *po = r->po;
+
+	pthread_mutex_lock(&po->lock);
+	if (r->rank == 0) {
+		po->bcast = po_copy(*buf, *n);
+		po->bcast_len = *n;
+		po->bcast_set = 1;
+		pthread_cond_broadcast(&po->cond);
+	} else {
+		while (!po->bcast_set)
+			pthread_cond_wait(&po->cond, &po->lock);
+		*buf = po_copy(po->bcast, po->bcast_len);
+		*n = po->bcast_len;
+	}
+	pthread_mutex_unlock(&po->lock);
+	return 0;
+}
+
+/* Counts the space-separated words of text into v; KS_OK or the first failure. */
+static int
+count_text(struct ks_vocab *v, const char *text, struct ks_err *err)
+{
+	const char *p = text;
+	uint32_t sid;
+	int rc = KS_OK;
+
+	while (*p != '\0' && rc == KS_OK) {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0)
+			rc = ks_vocab_add(v, p, n, &sid, err);
+		p += n;
+		p += *p == ' ';
+	}
+	return rc;
+}
+
+/* One rank: counts its part, merges with the others, finalizes. */
+static void *
+po_rank_main(void *arg)
+{
+	struct po_rank *r = arg;
+	struct ks_dist d;
+	struct ks_err err;
+
+	ks_err_clear(&err);
+	ks_dist_init(&d, r->rank, r->size, 1000, 1);
+	d.ctx = r;
+	d.send_bytes = po_send;
+	d.recv_bytes = po_recv;
+	d.broadcast_bytes = po_broadcast;
+	d.split_files = 1;
+	r->rc = ks_vocab_create(&r->vocab, 0, &err);
+	if (r->rc == KS_OK)
+		r->rc = count_text(r->vocab, r->text, &err);
+	if (r->rc == KS_OK)
+		r->rc = ks_dist_merge_vocab(&d, r->vocab, r->min_count, &err);
+	if (r->rc == KS_OK)
+		r->rc = ks_vocab_finalize(r->vocab, r->min_count, 0, &err);
+	snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+	ks_dist_free(&d);
+	return NULL;
+}
+
+/*
+ * Ranks that count different parts (2, 3 and 5 of them: the tree's odd
+ * shapes) all end with the vocabulary of the whole corpus counted at once,
+ * words seen on one rank only and words under min-count on every rank but
+ * over it in all included.
+ */
+START_TEST(test_dist_merge_vocab)
+{
+	static const char *const lines[] = {
+		"the cat sat on the mat", "a dog and the cat", "on a hill the dog sat",
+		"rare1 the the a", "a mat and a hat", "hat cat dog rare2",
+		"the end", "and and and on", "sat sat cat"
+	};
+	enum { N_LINES = sizeof(lines) / sizeof(lines[0]) };
+	static const int sizes[] = { 2, 3, 5 };
+	char text[PO_RANKS][512], whole_text[1024] = "";
+	struct ks_vocab *whole;
+	struct ks_err err;
+	size_t si, i;
+	int r;
+
+	for (i = 0; i < N_LINES; i++) {
+		strcat(whole_text, lines[i]);
+		strcat(whole_text, " ");
+	}
+	ck_assert_int_eq(ks_vocab_create(&whole, 0, &err), KS_OK);
+	ck_assert_int_eq(count_text(whole, whole_text, &err), KS_OK);
+	ck_assert_int_eq(ks_vocab_finalize(whole, 2, 0, &err), KS_OK);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		struct post_office po;
+		struct po_rank ranks[PO_RANKS];
+		pthread_t th[PO_RANKS];
+		int size = sizes[si];
+
+		memset(&po, 0, sizeof(po));
+		pthread_mutex_init(&po.lock, NULL);
+		pthread_cond_init(&po.cond, NULL);
+		for (r = 0; r < size; r++) {
+			text[r][0] = '\0';
+			for (i = (size_t)r; i < N_LINES; i += (size_t)size) {
+				strcat(text[r], lines[i]);
+				strcat(text[r], " ");
+			}
+			ranks[r] = (struct po_rank){ &po, r, size, text[r], 2, NULL, 0, "" };
+			ck_assert_int_eq(pthread_create(&th[r], NULL, po_rank_main, &ranks[r]), 0);
+		}
+		for (r = 0; r < size; r++)
+			ck_assert_int_eq(pthread_join(th[r], NULL), 0);
+		for (r = 0; r < size; r++) {
+			uint32_t id;
+
+			ck_assert_msg(ranks[r].rc == KS_OK, "%d ranks, rank %d: %s", size, r,
+				      ranks[r].msg);
+			ck_assert_uint_eq(ks_vocab_size(ranks[r].vocab), ks_vocab_size(whole));
+			for (id = 0; id < ks_vocab_size(whole); id++) {
+				ck_assert_str_eq(ks_vocab_word(ranks[r].vocab, id),
+						 ks_vocab_word(whole, id));
+				ck_assert_uint_eq(ks_vocab_count(ranks[r].vocab, id),
+						  ks_vocab_count(whole, id));
+			}
+			ck_assert_uint_eq(ks_vocab_corpus_total(ranks[r].vocab),
+					  ks_vocab_total(whole));
+			ks_vocab_destroy(ranks[r].vocab);
+		}
+		for (r = 0; r < PO_RANKS; r++)
+			for (i = 0; i < PO_RANKS; i++)
+				ck_assert_ptr_null(po.box[r][i]);
+		free(po.bcast);
+		pthread_cond_destroy(&po.cond);
+		pthread_mutex_destroy(&po.lock);
+	}
+	/* "rare1" and "rare2" never reach min-count 2; "hat" does only summed. */
+	ck_assert_uint_eq(ks_vocab_find(whole, "rare1", 5), KS_NO_WORD);
+	ck_assert_uint_ne(ks_vocab_find(whole, "hat", 3), KS_NO_WORD);
+	ks_vocab_destroy(whole);
+}
+END_TEST
+
 Suite *
 ks_suite_dist(void)
 {
@@ -232,6 +484,8 @@ ks_suite_dist(void)
 	tcase_add_test(tc, test_dist_poll_schedule);
 	tcase_add_test(tc, test_dist_exchange_sums_deltas);
 	tcase_add_test(tc, test_dist_job_words);
+	tcase_add_test(tc, test_dist_assign_files);
+	tcase_add_test(tc, test_dist_merge_vocab);
 	suite_add_tcase(s, tc);
 	return s;
 }

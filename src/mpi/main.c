@@ -5,10 +5,12 @@
  * ranks sum their updates into one model; rank 0 alone reports progress and writes
  * the outputs (through the same atomic outfiles as kensho).
  *
- * Two options are kensho-mpi's own and are taken out of argv before the
+ * Three options are kensho-mpi's own and are taken out of argv before the
  * rest goes to the shared parser: -sync-words N (words a rank trains
- * between sync rounds) and -sync-rows N (rows of the most frequent words
- * exchanged every round). kensho(1)'s options are otherwise unchanged.
+ * between sync rounds), -sync-rows N (rows of the most frequent words
+ * exchanged every round) and -shard auto|files|chunks (how the corpus is
+ * shared out, dist.h: by default by files when there are at least as many
+ * -train files as ranks). kensho(1)'s options are otherwise unchanged.
  *
  * Faults end the whole job: a rank that fails (a shard it cannot read,
  * mismatched options, out of memory) prints a message naming itself and
@@ -19,6 +21,7 @@
  */
 #include <errno.h>
 #include <mpi.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +94,58 @@ mpi_parse_count(const char *v)
 	return *end != '\0' || errno == ERANGE ? 0 : (uint64_t)n;
 }
 
+/* -shard: how the corpus is shared out among the ranks (dist.h). */
+enum mpi_shard { MPI_SHARD_AUTO, MPI_SHARD_FILES, MPI_SHARD_CHUNKS };
+
+/*
+ * Deals the -train files out for sharding by files: stats them all (every
+ * rank, so all see the same sizes, which is checked), keeps this rank's in
+ * *mine (in the given order; the caller frees the array, not the names)
+ * and logs the deal on rank 0. Ends the job on an error.
+ */
+static void
+mpi_shard_files(const struct ks_config *cfg, const struct ks_log *log, char ***mine,
+		size_t *n_mine)
+{
+	uint64_t *bytes = calloc(cfg->n_train, sizeof(*bytes)), h = 0xcbf29ce484222325ull;
+	int *owner = calloc(cfg->n_train, sizeof(*owner));
+	char msg[KS_ERR_MSG_MAX + 64];
+	double spread = 0;
+	size_t k, n = 0;
+
+	*mine = calloc(cfg->n_train, sizeof(**mine));
+	if (bytes == NULL || owner == NULL || *mine == NULL)
+		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
+	for (k = 0; k < cfg->n_train; k++) {
+		struct stat st;
+
+		if (stat(cfg->train[k], &st) != 0) {
+			snprintf(msg, sizeof(msg), "%s: %s", cfg->train[k], strerror(errno));
+			mpi_fail(ks_status_exit_code(KS_ERR_OPEN), msg);
+		}
+		bytes[k] = (uint64_t)st.st_size;
+		h = (h ^ bytes[k]) * 0x100000001b3ull;
+	}
+	if (ks_dist_mpi_settings_differ(h))
+		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
+			 "the ranks see -train files of different sizes; with -shard files every "
+			 "rank needs the same files (a shared file system or identical copies)");
+	if (ks_dist_assign_files(bytes, cfg->n_train, mpi_size, owner, &spread) != 0)
+		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
+	for (k = 0; k < cfg->n_train; k++)
+		if (owner[k] == mpi_rank)
+			(*mine)[n++] = cfg->train[k];
+	*n_mine = n;
+	ks_log(log, KS_LOG_INFO, "kensho-mpi: the %zu -train files are shared out by files; "
+	       "the largest share holds %.2fx the mean share's bytes", cfg->n_train, spread);
+	if (spread > 1.5)
+		ks_log(log, KS_LOG_WARN, "the largest share of the -train files is %.2fx the "
+		       "mean: the other ranks will wait for it at the end of training; give more "
+		       "files of similar sizes, or -shard chunks", spread);
+	free(bytes);
+	free(owner);
+}
+
 /* FNV-1a over the arguments, NUL-separated: equal settings, equal hash. */
 static uint64_t
 mpi_hash_args(int argc, char **argv)
@@ -119,6 +174,9 @@ main(int argc, char **argv)
 	struct ks_log log = { mpi_log_fn, &line_open, 0 };
 	enum ks_config_action action;
 	uint64_t sync_words = 0, sync_rows = MPI_DEFAULT_SYNC_ROWS;
+	enum mpi_shard shard = MPI_SHARD_AUTO;
+	char **all_train = NULL, **my_train = NULL;
+	size_t n_all_train = 0, n_my_train = 0;
 	char msg[sizeof(err.msg) + 64];
 	int provided, rc, i, n = 1;
 	size_t k;
@@ -132,11 +190,30 @@ main(int argc, char **argv)
 	if (provided < MPI_THREAD_SERIALIZED)
 		mpi_fail(1, "this MPI library does not allow calls from several threads "
 			 "(MPI_THREAD_SERIALIZED)");
+	/* Over every option, kensho-mpi's own too: a rank with another -sync-words would hang. */
+	if (ks_dist_mpi_settings_differ(mpi_hash_args(argc, argv)))
+		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
+			 "the ranks were started with different options; every rank needs the same");
 	/* kensho-mpi's own options come out of argv; the rest is kensho's. */
 	for (i = 1; i < argc; i++) {
 		uint64_t *slot = strcmp(argv[i], "-sync-words") == 0 ? &sync_words
 				 : strcmp(argv[i], "-sync-rows") == 0 ? &sync_rows : NULL;
 
+		if (strcmp(argv[i], "-shard") == 0) {
+			const char *v = i + 1 < argc ? argv[i + 1] : "";
+
+			if (strcmp(v, "auto") == 0)
+				shard = MPI_SHARD_AUTO;
+			else if (strcmp(v, "files") == 0)
+				shard = MPI_SHARD_FILES;
+			else if (strcmp(v, "chunks") == 0)
+				shard = MPI_SHARD_CHUNKS;
+			else
+				mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
+					 "-shard needs auto, files or chunks");
+			i++;
+			continue;
+		}
 		if (slot == NULL) {
 			argv[n++] = argv[i];
 			continue;
@@ -149,9 +226,6 @@ main(int argc, char **argv)
 	}
 	argc = n;
 	argv[argc] = NULL;
-	if (ks_dist_mpi_settings_differ(mpi_hash_args(argc, argv)))
-		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
-			 "the ranks were started with different options; every rank needs the same");
 	ks_err_clear(&err);
 	ks_config_defaults(&cfg);
 	rc = ks_config_parse(&cfg, argc, argv, &action, &err);
@@ -165,7 +239,11 @@ main(int argc, char **argv)
 			printf("\nkensho-mpi only:\n  -sync-words N  words a rank trains between "
 			       "sync rounds\n                 (%d with 2 ranks, %d / ranks with more)\n"
 			       "  -sync-rows N   rows of the most frequent words "
-			       "exchanged every round (%d)\n", MPI_DEFAULT_SYNC_WORDS_2,
+			       "exchanged every round (%d)\n"
+			       "  -shard MODE    files: each rank reads and trains its own -train "
+			       "files;\n                 chunks: each reads all and trains every "
+			       "N-th chunk;\n                 auto: files when there are at least "
+			       "as many files as ranks (auto)\n", MPI_DEFAULT_SYNC_WORDS_2,
 			       MPI_DEFAULT_JOB_SYNC_WORDS,
 			       MPI_DEFAULT_SYNC_ROWS);
 		} else if (mpi_rank == 0) {
@@ -175,11 +253,19 @@ main(int argc, char **argv)
 		MPI_Finalize();
 		return 0;
 	}
-	for (k = 0; k < cfg.n_train; k++)
+	for (k = 0; k < cfg.n_train; k++) {
+		struct stat st;
+
 		if (strcmp(cfg.train[k], "-") == 0)
 			mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
 				 "-train -: standard input cannot be shared by several ranks; "
 				 "give kensho-mpi files (plain or gzip)");
+		if (stat(cfg.train[k], &st) == 0 && !S_ISREG(st.st_mode)) {
+			snprintf(msg, sizeof(msg), "-train %s: not a regular file; a pipe or a "
+				 "device cannot be shared by several ranks", cfg.train[k]);
+			mpi_fail(ks_status_exit_code(KS_ERR_USAGE), msg);
+		}
+	}
 	if (cfg.resume != NULL || cfg.checkpoint_every > 0)
 		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
 			 "-resume and -checkpoint-every are not supported by kensho-mpi yet");
@@ -211,8 +297,32 @@ main(int argc, char **argv)
 		       "per rank, %llu rows at least", mpi_size, mpi_size == 1 ? "" : "s",
 		       (unsigned long long)sync_words, (unsigned long long)sync_rows);
 	}
+	if (shard == MPI_SHARD_FILES && cfg.n_train < (size_t)mpi_size) {
+		snprintf(msg, sizeof(msg), "-shard files needs at least as many -train files as "
+			 "ranks: %zu file%s for %d ranks", cfg.n_train, cfg.n_train == 1 ? "" : "s",
+			 mpi_size);
+		mpi_fail(ks_status_exit_code(KS_ERR_USAGE), msg);
+	}
+	if (mpi_size > 1 && (shard == MPI_SHARD_FILES ||
+			     (shard == MPI_SHARD_AUTO && cfg.n_train >= (size_t)mpi_size))) {
+		mpi_shard_files(&cfg, &log, &my_train, &n_my_train);
+		all_train = cfg.train;
+		n_all_train = cfg.n_train;
+		cfg.train = my_train;
+		cfg.n_train = n_my_train;
+		dist.split_files = 1;
+	} else {
+		ks_log(&log, KS_LOG_INFO, "kensho-mpi: shared out by chunks: every rank reads the "
+		       "%zu -train file%s and trains one chunk in %d", cfg.n_train,
+		       cfg.n_train == 1 ? "" : "s", mpi_size);
+	}
 	cfg.dist = &dist;
 	rc = ks_train(&cfg, &log, NULL, &err);
+	if (all_train != NULL) {
+		cfg.train = all_train;
+		cfg.n_train = n_all_train;
+		free(my_train);
+	}
 	if (line_open)
 		fputc('\n', stderr);
 	if (rc != KS_OK)
