@@ -13,23 +13,14 @@
 void
 ks_dist_init(struct ks_dist *d, int rank, int size, uint64_t sync_words, size_t sync_rows)
 {
-	d->rank = rank;
-	d->size = size;
-	d->sync_words = sync_words > 0 ? sync_words : 1;
-	d->sync_rows = sync_rows > 0 ? sync_rows : 1;
-	d->round = 0;
+	/* The engine's callbacks start NULL: the engine sets those it has. */
+	*d = (struct ks_dist){
+		.rank = rank,
+		.size = size,
+		.sync_words = sync_words > 0 ? sync_words : 1,
+		.sync_rows = sync_rows > 0 ? sync_rows : 1,
+	};
 	d->next_sync = d->sync_words;
-	d->base[0] = d->base[1] = d->base[2] = NULL;
-	d->delta = d->total = NULL;
-	d->ctx = NULL;
-	d->sum = NULL;
-	d->sum_counts = NULL;
-	d->broadcast = NULL;
-	d->agree = NULL;
-	d->send_bytes = NULL;
-	d->recv_bytes = NULL;
-	d->broadcast_bytes = NULL;
-	d->split_files = 0;
 	atomic_init(&d->words_offset, 0);
 	pthread_mutex_init(&d->lock, NULL);
 }

@@ -35,37 +35,54 @@ dist_mpi_sum_counts(void *ctx, uint64_t *counts, size_t n)
 		counts[i] = out[i];
 }
 
-static void
-dist_mpi_broadcast(void *ctx, float *m, size_t cells)
-{
-	size_t off;
-
-	(void)ctx;
-	for (off = 0; off < cells; off += DIST_MPI_PIECE) {
-		size_t n = cells - off < DIST_MPI_PIECE ? cells - off : DIST_MPI_PIECE;
-
-		MPI_Bcast(m + off, (int)n, MPI_FLOAT, 0, MPI_COMM_WORLD);
-	}
-}
-
 /* Byte strings go in pieces of at most this many bytes, after their length. */
 #define DIST_MPI_BYTES ((size_t)1 << 30)
 #define DIST_MPI_TAG_LEN 1
 #define DIST_MPI_TAG_DATA 2
 
+/* What dist_mpi_pieces does with each piece. */
+enum dist_mpi_op { DIST_MPI_SEND, DIST_MPI_RECV, DIST_MPI_BCAST };
+
+/*
+ * Sends, receives or broadcasts (from rank 0) n elements of type (each
+ * size bytes) at buf, in pieces of at most piece elements: MPI counts are
+ * int.  peer is the other rank of a send or receive; a send only reads buf.
+ */
+static void
+dist_mpi_pieces(void *buf, size_t n, MPI_Datatype type, size_t size, size_t piece,
+		enum dist_mpi_op op, int peer)
+{
+	size_t off;
+
+	for (off = 0; off < n; off += piece) {
+		void *at = (unsigned char *)buf + off * size;
+		int k = (int)(n - off < piece ? n - off : piece);
+
+		if (op == DIST_MPI_SEND)
+			MPI_Send(at, k, type, peer, DIST_MPI_TAG_DATA, MPI_COMM_WORLD);
+		else if (op == DIST_MPI_RECV)
+			MPI_Recv(at, k, type, peer, DIST_MPI_TAG_DATA, MPI_COMM_WORLD,
+				 MPI_STATUS_IGNORE);
+		else
+			MPI_Bcast(at, k, type, 0, MPI_COMM_WORLD);
+	}
+}
+
+static void
+dist_mpi_broadcast(void *ctx, float *m, size_t cells)
+{
+	(void)ctx;
+	dist_mpi_pieces(m, cells, MPI_FLOAT, sizeof(float), DIST_MPI_PIECE, DIST_MPI_BCAST, 0);
+}
+
 static int
 dist_mpi_send_bytes(void *ctx, int to, const unsigned char *buf, size_t n)
 {
 	unsigned long long len = n;
-	size_t off;
 
 	(void)ctx;
 	MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, DIST_MPI_TAG_LEN, MPI_COMM_WORLD);
-	for (off = 0; off < n; off += DIST_MPI_BYTES) {
-		size_t k = n - off < DIST_MPI_BYTES ? n - off : DIST_MPI_BYTES;
-
-		MPI_Send(buf + off, (int)k, MPI_BYTE, to, DIST_MPI_TAG_DATA, MPI_COMM_WORLD);
-	}
+	dist_mpi_pieces((void *)buf, n, MPI_BYTE, 1, DIST_MPI_BYTES, DIST_MPI_SEND, to);
 	return 0;
 }
 
@@ -73,20 +90,11 @@ dist_mpi_send_bytes(void *ctx, int to, const unsigned char *buf, size_t n)
 static int
 dist_mpi_recv_into(int from, unsigned char **buf, size_t n, int bcast)
 {
-	size_t off;
-
 	*buf = malloc(n > 0 ? n : 1);
 	if (*buf == NULL)
 		return -1;
-	for (off = 0; off < n; off += DIST_MPI_BYTES) {
-		size_t k = n - off < DIST_MPI_BYTES ? n - off : DIST_MPI_BYTES;
-
-		if (bcast)
-			MPI_Bcast(*buf + off, (int)k, MPI_BYTE, 0, MPI_COMM_WORLD);
-		else
-			MPI_Recv(*buf + off, (int)k, MPI_BYTE, from, DIST_MPI_TAG_DATA,
-				 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-	}
+	dist_mpi_pieces(*buf, n, MPI_BYTE, 1, DIST_MPI_BYTES,
+			bcast ? DIST_MPI_BCAST : DIST_MPI_RECV, from);
 	return 0;
 }
 
@@ -107,7 +115,6 @@ dist_mpi_broadcast_bytes(void *ctx, unsigned char **buf, size_t *n)
 {
 	unsigned long long len = *n;
 	int rank = 0;
-	size_t off;
 
 	(void)ctx;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -120,11 +127,7 @@ dist_mpi_broadcast_bytes(void *ctx, unsigned char **buf, size_t *n)
 		 */
 		return dist_mpi_recv_into(0, buf, *n, 1);
 	}
-	for (off = 0; off < *n; off += DIST_MPI_BYTES) {
-		size_t k = *n - off < DIST_MPI_BYTES ? *n - off : DIST_MPI_BYTES;
-
-		MPI_Bcast(*buf + off, (int)k, MPI_BYTE, 0, MPI_COMM_WORLD);
-	}
+	dist_mpi_pieces(*buf, *n, MPI_BYTE, 1, DIST_MPI_BYTES, DIST_MPI_BCAST, 0);
 	return 0;
 }
 
