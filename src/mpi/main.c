@@ -98,34 +98,60 @@ mpi_parse_count(const char *v)
 enum mpi_shard { MPI_SHARD_AUTO, MPI_SHARD_FILES, MPI_SHARD_CHUNKS };
 
 /*
- * Deals the -train files out for sharding by files: stats them all (every
- * rank, so all see the same sizes, which is checked), keeps this rank's in
- * *mine (in the given order; the caller frees the array, not the names)
- * and logs the deal on rank 0. Ends the job on an error.
+ * Checks that every -train name is a regular file, which several ranks can
+ * share, and returns their sizes in bytes (the caller frees them). Ends the
+ * job on an error.
  */
-static void
-mpi_shard_files(const struct ks_config *cfg, const struct ks_log *log, char ***mine,
-		size_t *n_mine)
+static uint64_t *
+mpi_train_sizes(const struct ks_config *cfg)
 {
-	uint64_t *bytes = calloc(cfg->n_train, sizeof(*bytes)), h = 0xcbf29ce484222325ull;
-	int *owner = calloc(cfg->n_train, sizeof(*owner));
+	uint64_t *bytes = calloc(cfg->n_train > 0 ? cfg->n_train : 1, sizeof(*bytes));
 	char msg[KS_ERR_MSG_MAX + 64];
-	double spread = 0;
-	size_t k, n = 0;
+	size_t k;
 
-	*mine = calloc(cfg->n_train, sizeof(**mine));
-	if (bytes == NULL || owner == NULL || *mine == NULL)
+	if (bytes == NULL)
 		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
 	for (k = 0; k < cfg->n_train; k++) {
 		struct stat st;
 
+		if (strcmp(cfg->train[k], "-") == 0)
+			mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
+				 "-train -: standard input cannot be shared by several ranks; "
+				 "give kensho-mpi files (plain or gzip)");
 		if (stat(cfg->train[k], &st) != 0) {
-			snprintf(msg, sizeof(msg), "%s: %s", cfg->train[k], strerror(errno));
+			snprintf(msg, sizeof(msg), "-train %s: %s", cfg->train[k], strerror(errno));
 			mpi_fail(ks_status_exit_code(KS_ERR_OPEN), msg);
 		}
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(msg, sizeof(msg), "-train %s: not a regular file; a pipe or a "
+				 "device cannot be shared by several ranks", cfg->train[k]);
+			mpi_fail(ks_status_exit_code(KS_ERR_USAGE), msg);
+		}
 		bytes[k] = (uint64_t)st.st_size;
-		h = (h ^ bytes[k]) * 0x100000001b3ull;
 	}
+	return bytes;
+}
+
+/*
+ * Deals the -train files of the given sizes out for sharding by files
+ * (every rank sees the same sizes, which is checked), keeps this rank's in
+ * *mine (in the given order; the caller frees the array, not the names)
+ * and logs the deal on rank 0. Ends the job on an error.
+ */
+static void
+mpi_shard_files(const struct ks_config *cfg, const uint64_t *bytes, const struct ks_log *log,
+		char ***mine, size_t *n_mine)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	int *owner = calloc(cfg->n_train, sizeof(*owner));
+	double spread = 0;
+	size_t k, n = 0;
+
+	*mine = calloc(cfg->n_train, sizeof(**mine));
+	if (owner == NULL || *mine == NULL)
+		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
+	for (k = 0; k < cfg->n_train; k++)
+		h = (h ^ bytes[k]) * 0x100000001b3ull;
 	if (ks_dist_mpi_settings_differ(h))
 		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
 			 "the ranks see -train files of different sizes; with -shard files every "
@@ -142,7 +168,6 @@ mpi_shard_files(const struct ks_config *cfg, const struct ks_log *log, char ***m
 		ks_log(log, KS_LOG_WARN, "the largest share of the -train files is %.2fx the "
 		       "mean: the other ranks will wait for it at the end of training; give more "
 		       "files of similar sizes, or -shard chunks", spread);
-	free(bytes);
 	free(owner);
 }
 
@@ -177,9 +202,9 @@ main(int argc, char **argv)
 	enum mpi_shard shard = MPI_SHARD_AUTO;
 	char **all_train = NULL, **my_train = NULL;
 	size_t n_all_train = 0, n_my_train = 0;
+	uint64_t *train_bytes = NULL;
 	char msg[sizeof(err.msg) + 64];
 	int provided, rc, i, n = 1;
-	size_t k;
 
 	if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS) {
 		fprintf(stderr, "kensho-mpi: MPI_Init failed\n");
@@ -253,19 +278,7 @@ main(int argc, char **argv)
 		MPI_Finalize();
 		return 0;
 	}
-	for (k = 0; k < cfg.n_train; k++) {
-		struct stat st;
-
-		if (strcmp(cfg.train[k], "-") == 0)
-			mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
-				 "-train -: standard input cannot be shared by several ranks; "
-				 "give kensho-mpi files (plain or gzip)");
-		if (stat(cfg.train[k], &st) == 0 && !S_ISREG(st.st_mode)) {
-			snprintf(msg, sizeof(msg), "-train %s: not a regular file; a pipe or a "
-				 "device cannot be shared by several ranks", cfg.train[k]);
-			mpi_fail(ks_status_exit_code(KS_ERR_USAGE), msg);
-		}
-	}
+	train_bytes = mpi_train_sizes(&cfg);
 	if (cfg.resume != NULL || cfg.checkpoint_every > 0)
 		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
 			 "-resume and -checkpoint-every are not supported by kensho-mpi yet");
@@ -305,7 +318,7 @@ main(int argc, char **argv)
 	}
 	if (mpi_size > 1 && (shard == MPI_SHARD_FILES ||
 			     (shard == MPI_SHARD_AUTO && cfg.n_train >= (size_t)mpi_size))) {
-		mpi_shard_files(&cfg, &log, &my_train, &n_my_train);
+		mpi_shard_files(&cfg, train_bytes, &log, &my_train, &n_my_train);
 		all_train = cfg.train;
 		n_all_train = cfg.n_train;
 		cfg.train = my_train;
@@ -323,6 +336,7 @@ main(int argc, char **argv)
 		cfg.n_train = n_all_train;
 		free(my_train);
 	}
+	free(train_bytes);
 	if (line_open)
 		fputc('\n', stderr);
 	if (rc != KS_OK)
