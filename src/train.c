@@ -286,6 +286,7 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 	for (i = 0; i < k; i++) {
 		size_t lo, hi, j, n_ctx = 0;
 		float alpha = w->alpha;
+		struct ks_hs_path path;
 
 		if (ahead) {
 			size_t slot = i % (TRAIN_AHEAD + 1), later = (i + TRAIN_AHEAD) % (TRAIN_AHEAD + 1);
@@ -312,9 +313,10 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 			}
 		if (n_ctx == 0)
 			continue;
+		/* Hierarchical softmax predicts the centre's path, in both modes. */
+		if (t->tree != NULL)
+			path = ks_huffman_path(t->tree, w->kept[i]);
 		if (t->tree != NULL && cfg->cbow) {
-			struct ks_hs_path path = ks_huffman_path(t->tree, w->kept[i]);
-
 			w->loss += ks_cbow_hs_step(&kc, w->ctx, n_ctx, w->kept[i],
 						   negative > 0 ? neg : NULL, negative, &path,
 						   alpha * t->in_scale, alpha, cfg->cbow_update);
@@ -344,9 +346,11 @@ worker_sentence(struct worker *w, const uint32_t *ids, size_t n)
 			for (q = 0; q < negative; q++)
 				neg[q] = ks_alias_draw(t->alias, &w->rng);
 			if (t->tree != NULL) {
-				struct ks_hs_path path = ks_huffman_path(t->tree, w->ctx[j]);
-
-				w->loss += ks_sg_hs_step(&kc, w->kept[i], w->ctx[j],
+				/*
+				 * word2vec.c's direction: each context row is the input,
+				 * so one path serves the whole window.
+				 */
+				w->loss += ks_sg_hs_step(&kc, w->ctx[j], w->kept[i],
 							 negative > 0 ? neg : NULL, negative, &path,
 							 alpha, alpha);
 			} else {
