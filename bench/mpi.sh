@@ -16,6 +16,13 @@
 #   bench/mpi.sh                       # wiki100m, 5 epochs, seed 1
 #   bench/mpi.sh --ranks "2 4" --seed 2
 #   bench/mpi.sh --iter 1 --corpus small.txt --restrict 0   # a smoke run
+#   bench/mpi.sh --split 2             # kensho-mpi -shard files
+#
+# With --split N the corpus is unpacked, broken into lines of at most
+# 10,000 bytes at spaces (fold -s; wiki100m is one line) and dealt into N
+# plain files of about equal size (split -n l/N); every setup then trains
+# on those N files, so kensho-mpi with at most N ranks shards them by
+# files (each rank reads only its own) instead of by chunks.
 set -euo pipefail
 export LC_ALL=C
 
@@ -33,6 +40,7 @@ modes="cbow skipgram"
 ranks=2
 extra=
 workdir=
+split=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,8 +52,10 @@ while [ $# -gt 0 ]; do
 	--ranks) ranks=$2; shift 2 ;;
 	--options) extra=$2; shift 2 ;;
 	--workdir) workdir=$2; shift 2 ;;
-	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+	--split) split=$2; shift 2 ;;
+	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
 		echo "Options: --corpus FILE --iter N --seed S --restrict N --modes \"cbow skipgram\" --ranks \"2 4\""
+		echo "         --split N (train on N files: kensho-mpi shards by files)"
 		echo "         --options \"MORE KENSHO OPTIONS\" --workdir DIR (keep logs)"
 		exit 0 ;;
 	*) echo "bench/mpi.sh: unknown option $1" >&2; exit 2 ;;
@@ -67,6 +77,15 @@ mkdir -p "$workdir"
 mpirun="mpirun --oversubscribe --bind-to none"
 [ "$(id -u)" -ne 0 ] || mpirun="$mpirun --allow-run-as-root"
 
+train=(-train "$corpus")
+if [ "$split" -gt 0 ]; then
+	gzip -cdf "$corpus" | fold -s -w 10000 >"$workdir/corpus.txt"
+	(cd "$workdir" && split -n "l/$split" -d corpus.txt part.)
+	rm -f "$workdir/corpus.txt"
+	train=()
+	for f in "$workdir"/part.*; do train+=(-train "$f"); done
+fi
+
 # Issue 2's settings, as bench/frontier.sh's common ones.
 common="-size 100 -window 5 -negative 5 -min-count 5 -iter $iter -seed $seed -debug 1 $extra"
 
@@ -86,7 +105,8 @@ run() {
 		"$evaldir/EN-WS-353-ALL.txt" "$restrict"
 }
 
-printf '# %s, %s epochs, seed %s, %s\n' "$(basename "$corpus")" "$iter" "$seed" "$(date -u +%FT%TZ)"
+printf '# %s%s, %s epochs, seed %s, %s\n' "$(basename "$corpus")" \
+	"$([ "$split" -gt 0 ] && echo " in $split files")" "$iter" "$seed" "$(date -u +%FT%TZ)"
 printf 'mode\tsetup\twords/s\tgoogle%%\tcovered\tws353\n'
 for mode in $modes; do
 	case $mode in
@@ -95,11 +115,11 @@ for mode in $modes; do
 	*) echo "bench/mpi.sh: unknown mode $mode" >&2; exit 2 ;;
 	esac
 	# shellcheck disable=SC2086
-	printf '%s\t1x1\t%s\n' "$mode" "$(run "$mode-1x1" "$repo/kensho" -train "$corpus" $m $common -threads 1)"
+	printf '%s\t1x1\t%s\n' "$mode" "$(run "$mode-1x1" "$repo/kensho" "${train[@]}" $m $common -threads 1)"
 	for n in $ranks; do
 		# shellcheck disable=SC2086
-		printf '%s\t1x%s\t%s\n' "$mode" "$n" "$(run "$mode-1x$n" "$repo/kensho" -train "$corpus" $m $common -threads "$n")"
+		printf '%s\t1x%s\t%s\n' "$mode" "$n" "$(run "$mode-1x$n" "$repo/kensho" "${train[@]}" $m $common -threads "$n")"
 		# shellcheck disable=SC2086
-		printf '%s\t%sx1 mpi\t%s\n' "$mode" "$n" "$(run "$mode-${n}x1" $mpirun -np "$n" "$repo/kensho-mpi" -train "$corpus" $m $common -threads 1)"
+		printf '%s\t%sx1 mpi\t%s\n' "$mode" "$n" "$(run "$mode-${n}x1" $mpirun -np "$n" "$repo/kensho-mpi" "${train[@]}" $m $common -threads 1)"
 	done
 done
