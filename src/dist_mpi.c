@@ -44,27 +44,28 @@ dist_mpi_sum_counts(void *ctx, uint64_t *counts, size_t n)
 enum dist_mpi_op { DIST_MPI_SEND, DIST_MPI_RECV, DIST_MPI_BCAST };
 
 /*
- * Sends, receives or broadcasts (from rank 0) n elements of type (each
- * size bytes) at buf, in pieces of at most piece elements: MPI counts are
- * int.  peer is the other rank of a send or receive; a send only reads buf.
+ * Sends from out, or receives or broadcasts (from rank 0) at in, n elements
+ * of type (each size bytes), in pieces of at most piece elements: MPI counts
+ * are int. peer is the other rank of a send or receive; the pointer the op
+ * does not use may be NULL.
  */
 static void
-dist_mpi_pieces(void *buf, size_t n, MPI_Datatype type, size_t size, size_t piece,
-		enum dist_mpi_op op, int peer)
+dist_mpi_pieces(const void *out, void *in, size_t n, MPI_Datatype type, size_t size,
+		size_t piece, enum dist_mpi_op op, int peer)
 {
 	size_t off;
 
 	for (off = 0; off < n; off += piece) {
-		void *at = (unsigned char *)buf + off * size;
 		int k = (int)(n - off < piece ? n - off : piece);
 
 		if (op == DIST_MPI_SEND)
-			MPI_Send(at, k, type, peer, DIST_MPI_TAG_DATA, MPI_COMM_WORLD);
+			MPI_Send((const unsigned char *)out + off * size, k, type, peer,
+				 DIST_MPI_TAG_DATA, MPI_COMM_WORLD);
 		else if (op == DIST_MPI_RECV)
-			MPI_Recv(at, k, type, peer, DIST_MPI_TAG_DATA, MPI_COMM_WORLD,
-				 MPI_STATUS_IGNORE);
+			MPI_Recv((unsigned char *)in + off * size, k, type, peer, DIST_MPI_TAG_DATA,
+				 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 		else
-			MPI_Bcast(at, k, type, 0, MPI_COMM_WORLD);
+			MPI_Bcast((unsigned char *)in + off * size, k, type, 0, MPI_COMM_WORLD);
 	}
 }
 
@@ -72,7 +73,7 @@ static void
 dist_mpi_broadcast(void *ctx, float *m, size_t cells)
 {
 	(void)ctx;
-	dist_mpi_pieces(m, cells, MPI_FLOAT, sizeof(float), DIST_MPI_PIECE, DIST_MPI_BCAST, 0);
+	dist_mpi_pieces(NULL, m, cells, MPI_FLOAT, sizeof(float), DIST_MPI_PIECE, DIST_MPI_BCAST, 0);
 }
 
 static int
@@ -82,7 +83,7 @@ dist_mpi_send_bytes(void *ctx, int to, const unsigned char *buf, size_t n)
 
 	(void)ctx;
 	MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, DIST_MPI_TAG_LEN, MPI_COMM_WORLD);
-	dist_mpi_pieces((void *)buf, n, MPI_BYTE, 1, DIST_MPI_BYTES, DIST_MPI_SEND, to);
+	dist_mpi_pieces(buf, NULL, n, MPI_BYTE, 1, DIST_MPI_BYTES, DIST_MPI_SEND, to);
 	return 0;
 }
 
@@ -93,7 +94,7 @@ dist_mpi_recv_into(int from, unsigned char **buf, size_t n, int bcast)
 	*buf = malloc(n > 0 ? n : 1);
 	if (*buf == NULL)
 		return -1;
-	dist_mpi_pieces(*buf, n, MPI_BYTE, 1, DIST_MPI_BYTES,
+	dist_mpi_pieces(NULL, *buf, n, MPI_BYTE, 1, DIST_MPI_BYTES,
 			bcast ? DIST_MPI_BCAST : DIST_MPI_RECV, from);
 	return 0;
 }
@@ -127,7 +128,7 @@ dist_mpi_broadcast_bytes(void *ctx, unsigned char **buf, size_t *n)
 		 */
 		return dist_mpi_recv_into(0, buf, *n, 1);
 	}
-	dist_mpi_pieces(*buf, *n, MPI_BYTE, 1, DIST_MPI_BYTES, DIST_MPI_BCAST, 0);
+	dist_mpi_pieces(NULL, *buf, *n, MPI_BYTE, 1, DIST_MPI_BYTES, DIST_MPI_BCAST, 0);
 	return 0;
 }
 
