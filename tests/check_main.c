@@ -2,6 +2,7 @@
  * Runs every unit suite. Fixtures are read relative to KS_SRCDIR (set by
  * make check) so that out-of-tree builds and make distcheck work.
  */
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +70,34 @@ ks_test_slurp(const char *path, size_t *len)
 	return buf;
 }
 
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * Every test's directory is made inside one directory of the run, under
+ * $TMPDIR, which is removed at the end when every test passed (and kept,
+ * and named, when one failed), so a run leaves nothing in /tmp.
+ */
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ks_suite_status());
+	static char run[256];
+	const char *base = getenv("TMPDIR");
+	SRunner *sr;
 	int failed;
+
+	snprintf(run, sizeof(run), "%s/kensho-check-XXXXXX", base && *base ? base : "/tmp");
+	if (mkdtemp(run) == NULL || setenv("TMPDIR", run, 1) != 0) {
+		perror(run);
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(ks_suite_status());
 
 	srunner_add_suite(sr, ks_suite_config());
 	srunner_add_suite(sr, ks_suite_corpus());
@@ -95,5 +119,9 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	if (failed == 0 && nftw(run, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		perror(run);
+	else if (failed != 0)
+		fprintf(stderr, "the failed run's files are kept in %s\n", run);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
