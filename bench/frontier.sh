@@ -164,7 +164,9 @@ EOF
 [ -n "$workdir" ] || { workdir=$(mktemp -d "${TMPDIR:-/tmp}/kensho-frontier.XXXXXX"); rm_workdir=1; }
 mkdir -p "$workdir" "$results"
 if [ -n "$points_file" ]; then
-	grep -v '^[[:space:]]*\(#\|$\)' "$points_file" >"$workdir/points"
+	# Read whole before writing: the file may be $workdir/points itself.
+	pts=$(grep -v '^[[:space:]]*\(#\|$\)' "$points_file") || die "no points in $points_file"
+	printf '%s\n' "$pts" >"$workdir/points"
 else
 	grid_points "$grid" >"$workdir/points"
 fi
