@@ -85,7 +85,7 @@ ks_row_stride(size_t dim)
 {
 	size_t line = (dim + 15) & ~(size_t)15, half = (dim + 7) & ~(size_t)7;
 
-	if (line >= dim && (line - dim) * 16 <= dim)
+	if (line >= dim && (line - dim) * 10 <= dim)
 		return line;
 	if (half >= dim && (half - dim) * 16 <= dim)
 		return half;

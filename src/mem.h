@@ -33,13 +33,15 @@ void *ks_aligned_calloc(size_t n, size_t size);
 /*
  * Floats from the start of one row of an embedding matrix to the next, for
  * rows of dim floats in a block from ks_aligned_calloc: dim rounded up to a
- * multiple of 16 (rows on 64-byte lines) if that adds at most dim / 16, else
- * to a multiple of 8 (32-byte boundaries) if that does, else dim itself. A
- * row on its own lines shares none with its neighbours, so two threads
- * writing neighbouring rows do not take lines from each other, and no
- * 32-byte SIMD load of a row splits across two lines. The padding is never
- * read or written: at most 1/16 more memory, for 5-9% more words/s at dim
- * 100 on one thread and on two (bench/results/scaling.md).
+ * multiple of 16 (rows on 64-byte lines) if that adds at most dim / 10, else
+ * to a multiple of 8 (32-byte boundaries) if that adds at most dim / 16,
+ * else dim itself. A row on its own lines shares none with its neighbours,
+ * so two threads writing neighbouring rows do not take lines from each
+ * other, and no 32-byte SIMD load of a row splits across two lines. The
+ * padding is never read or written: at most 1/10 more memory, for 5-9%
+ * more words/s at dim 100 (104 floats) on one thread and on two
+ * (bench/results/scaling.md), and 4-9% for skip-gram at dim 150 (160
+ * floats rather than 152; bench/README.md).
  */
 size_t ks_row_stride(size_t dim);
 

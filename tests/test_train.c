@@ -115,7 +115,7 @@ START_TEST(test_reserve_grows_in_place)
 }
 END_TEST
 
-/* Rows are padded to a 64-byte line, else to 32 bytes, only where it costs at most 1/16. */
+/* Rows are padded to a 64-byte line where it costs at most 1/10, else to 32 bytes where it costs at most 1/16. */
 START_TEST(test_row_stride)
 {
 	static const size_t cases[][2] = {
@@ -123,9 +123,13 @@ START_TEST(test_row_stride)
 		{ 200, 208 },	/* 64-byte lines for 4% */
 		{ 300, 304 },	/* 64-byte lines for 1.3% */
 		{ 128, 128 }, { 16, 16 }, { 8, 8 },	/* already on lines */
-		{ 241, 256 },	/* 15 more floats, within 241 / 16 */
-		{ 225, 232 },	/* 15 more would be over 225 / 16; 7 more is not */
-		{ 120, 120 },	/* 8 more would be over 120 / 16; on 32-byte boundaries already */
+		{ 150, 160 },	/* 10 more floats, within 150 / 10 (152 would not be on lines) */
+		{ 241, 256 },	/* 15 more floats, within 241 / 10 */
+		{ 140, 144 },	/* 4 more, within 140 / 10 */
+		{ 110, 112 },	/* 2 more */
+		{ 90, 96 },	/* 6 more, within 90 / 10 */
+		{ 70, 72 },	/* 10 more would be over 70 / 10; 2 more is within 70 / 16 */
+		{ 120, 128 },	/* 8 more, within 120 / 10 */
 		{ 50, 50 }, { 17, 17 }, { 1, 1 },	/* either would cost too much */
 	};
 	size_t i;
