@@ -10,13 +10,15 @@
 
 #include "suites.h"
 
+/* The run's directory, made by main; every test's directory is made in it. */
+static char run[256];
+
 const char *
 ks_test_tmpdir(void)
 {
-	static char dir[256];
-	const char *base = getenv("TMPDIR");
+	static char dir[sizeof(run) + 32];
 
-	snprintf(dir, sizeof(dir), "%s/kensho-test-XXXXXX", base && *base ? base : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/kensho-test-XXXXXX", run);
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		abort();
@@ -82,12 +84,12 @@ remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 /*
  * Every test's directory is made inside one directory of the run, under
  * $TMPDIR, which is removed at the end when every test passed (and kept,
- * and named, when one failed), so a run leaves nothing in /tmp.
+ * and named, when one failed), so a run leaves nothing in /tmp. TMPDIR is
+ * pointed at it too, for the library's own temporary files (phrases.c).
  */
 int
 main(void)
 {
-	static char run[256];
 	const char *base = getenv("TMPDIR");
 	SRunner *sr;
 	int failed;
