@@ -7,19 +7,16 @@
  * One table lists every option; the parser and --help both read it, and
  * tests/phrases.sh compares --help with the man page.
  *
- * SIGINT and SIGTERM raise a flag the library polls between batches, so
- * the temporary output file is removed before the tool exits; the
- * handlers are installed with SA_RESETHAND, so a second signal ends the
- * process at once. The flag is this file's one mutable global: a signal
- * handler has no other way to reach the run.
+ * SIGINT and SIGTERM raise a flag the library polls between batches
+ * (cli_signals.h), so the temporary output file is removed before the tool
+ * exits; a second signal ends the process at once.
  */
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_signals.h"
 #include "log.h"
 #include "mem.h"
 #include "optarg.h"
@@ -285,29 +282,6 @@ cli_log_fn(void *ctx, enum ks_log_level level, const char *msg)
 	fprintf(stderr, "%s%s\n", level == KS_LOG_WARN ? "kensho-phrases: warning: " : "", msg);
 }
 
-static atomic_int cli_interrupted;
-
-static void
-cli_on_signal(int sig)
-{
-	(void)sig;
-	atomic_store(&cli_interrupted, 1);
-}
-
-/* Installs the SIGINT and SIGTERM handlers; a failure only costs the cleanup on a signal. */
-static void
-cli_catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = cli_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -337,8 +311,7 @@ main(int argc, char **argv)
 	}
 	/* -debug 0: errors only; 1: warnings and summaries; 2: progress; 3: details. */
 	log.max_level = c.debug == 0 ? -1 : c.debug;
-	c.cfg.interrupt = &cli_interrupted;
-	cli_catch_signals();
+	c.cfg.interrupt = ks_cli_catch_signals(0);
 	rc = ks_phrases_run(&c.cfg, &log, NULL, &err);
 	if (cl.line_open)
 		fputc('\n', stderr);

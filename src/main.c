@@ -3,21 +3,17 @@
  * config to the library and turns the returned status into a message on
  * stderr and the exit code listed in kensho(1).
  *
- * SIGINT and SIGTERM raise a flag the library polls between batches: the
- * workers stop, a checkpoint is written and ks_train returns
- * KS_ERR_INTERRUPTED. The handlers are installed with SA_RESETHAND, so a
- * second signal finds the default action and ends the process at once.
- * The flag is this file's one mutable global: a signal handler has no
- * other way to reach the training.
+ * SIGINT and SIGTERM raise a flag the library polls between batches
+ * (cli_signals.h): the workers stop, a checkpoint is written and ks_train
+ * returns KS_ERR_INTERRUPTED; a second signal ends the process at once.
  */
 #include <errno.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_signals.h"
 #include "config.h"
 #include "log.h"
 #include "status.h"
@@ -45,51 +41,6 @@ cli_log_fn(void *ctx, enum ks_log_level level, const char *msg)
 	fprintf(stderr, "%s%s\n", level == KS_LOG_WARN ? "kensho: warning: " : "", msg);
 }
 
-static atomic_int cli_interrupted;
-
-static void
-cli_on_signal(int sig)
-{
-	(void)sig;
-	atomic_store(&cli_interrupted, 1);
-}
-
-/* Installs the SIGINT and SIGTERM handlers; a failure only costs the checkpoint on a signal. */
-static void
-cli_catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = cli_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-}
-
-/*
- * The test hook KENSHO_STOP_AFTER_WORDS=N: stop as if interrupted after N
- * words (see ks_config.stop_after_words). A malformed value is a usage error.
- */
-static int
-cli_stop_hook(struct ks_config *cfg, struct ks_err *err)
-{
-	const char *v = getenv("KENSHO_STOP_AFTER_WORDS");
-	unsigned long long n;
-	char *end;
-
-	if (v == NULL || *v == '\0')
-		return KS_OK;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (*end != '\0' || errno == ERANGE || v[0] == '-' || n == 0)
-		return ks_err_set(err, KS_ERR_USAGE,
-				  "KENSHO_STOP_AFTER_WORDS: '%s' is not a positive integer", v);
-	cfg->stop_after_words = (uint64_t)n;
-	return KS_OK;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -104,7 +55,7 @@ main(int argc, char **argv)
 	ks_config_defaults(&cfg);
 	rc = ks_config_parse(&cfg, argc, argv, &action, &err);
 	if (rc == KS_OK)
-		rc = cli_stop_hook(&cfg, &err);
+		rc = ks_cli_stop_hook(&cfg, &err);
 	if (rc != KS_OK) {
 		fprintf(stderr, "kensho: %s\nTry 'kensho --help' for the options.\n", err.msg);
 		ks_config_free(&cfg);
@@ -122,8 +73,7 @@ main(int argc, char **argv)
 	}
 	/* -debug 0: errors only; 1: warnings and summaries; 2: progress; 3: details. */
 	log.max_level = cfg.debug == 0 ? -1 : cfg.debug;
-	cfg.interrupt = &cli_interrupted;
-	cli_catch_signals();
+	cfg.interrupt = ks_cli_catch_signals(0);
 	rc = ks_train(&cfg, &log, NULL, &err);
 	if (cl.line_open)
 		fputc('\n', stderr);
