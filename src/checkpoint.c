@@ -176,6 +176,26 @@ w_settings(struct ckpt_writer *w, const struct ks_ckpt_settings *s)
 	}
 }
 
+static void
+w_job(struct ckpt_writer *w, const struct ks_ckpt *c)
+{
+	const struct ks_ckpt_job *j = &c->job;
+
+	w_u32(w, j->ranks);
+	if (j->ranks == 0)
+		return;
+	w_u32(w, j->rank);
+	w_u32(w, j->split_files);
+	w_u64(w, j->sync_words);
+	w_u64(w, j->sync_rows);
+	w_u64(w, j->round);
+	w_u64(w, j->next_sync);
+	w_u64(w, (uint64_t)j->words_offset);
+	w_matrix(w, j->base_in, c->n_words, c->dim, c->stride);
+	w_matrix(w, j->base_out, c->n_words, c->dim, c->stride);
+	w_matrix(w, j->base_hs, c->n_hs, c->dim, c->stride);
+}
+
 int
 ks_ckpt_write(const char *path, const struct ks_ckpt *c, struct ks_err *err)
 {
@@ -237,6 +257,7 @@ ks_ckpt_write_pending(struct ks_outfile **out, const char *path, const struct ks
 	w_floats(&w, c->pos, c->n_pos);
 	w_u64(&w, c->n_hs);
 	w_matrix(&w, c->hs_vecs, c->n_hs, c->dim, c->stride);
+	w_job(&w, c);
 	w_u32(&w, (uint32_t)w.crc);
 	if (w.failed) {
 		int e = errno ? errno : EIO;
@@ -517,9 +538,9 @@ r_matrices(struct ckpt_reader *r, struct ks_ckpt *c)
 	dim = r_u64(r);
 	if (r->status != KS_OK)
 		return;
-	if (dim == 0 || dim > CKPT_MAX_DIM || r->left < 20 ||
+	if (dim == 0 || dim > CKPT_MAX_DIM || r->left < 24 ||
 	    ks_mul_size(c->n_words, (size_t)dim, &cells) != 0 ||
-	    (uint64_t)cells > (r->left - 20) / (2 * sizeof(float))) {
+	    (uint64_t)cells > (r->left - 24) / (2 * sizeof(float))) {
 		r_fail(r, "the matrices do not fit the file");
 		return;
 	}
@@ -548,7 +569,7 @@ r_positions(struct ckpt_reader *r, struct ks_ckpt *c)
 	n = r_u64(r);
 	if (r->status != KS_OK || n == 0)
 		return;
-	if (r->left < 12 || n > (r->left - 12) / sizeof(float) || n > CKPT_MAX_DIM * 2000) {
+	if (r->left < 16 || n > (r->left - 16) / sizeof(float) || n > CKPT_MAX_DIM * 2000) {
 		r_fail(r, "the position weights do not fit the file");
 		return;
 	}
@@ -571,8 +592,8 @@ r_hs(struct ckpt_reader *r, struct ks_ckpt *c)
 	n = r_u64(r);
 	if (r->status != KS_OK || n == 0)
 		return;
-	if (n != c->n_words - 1 || r->left < 4 ||
-	    (uint64_t)n * c->dim > (r->left - 4) / sizeof(float)) {
+	if (n != c->n_words - 1 || r->left < 8 ||
+	    (uint64_t)n * c->dim > (r->left - 8) / sizeof(float)) {
 		r_fail(r, "the tree's vectors do not fit the vocabulary or the file");
 		return;
 	}
@@ -583,6 +604,55 @@ r_hs(struct ckpt_reader *r, struct ks_ckpt *c)
 	}
 	c->n_hs = (size_t)n;
 	r_matrix(r, c->hs_vecs, c->n_hs, c->dim, c->stride);
+}
+
+/* A copy of n rows of the matrices' shape, read; NULL after a failure. */
+static float *
+r_rows(struct ckpt_reader *r, size_t n, size_t dim, size_t stride)
+{
+	float *m;
+
+	if (r->status != KS_OK)
+		return NULL;
+	if ((uint64_t)n * dim > r->left / sizeof(float)) {
+		r_fail(r, "the job's rows do not fit the file");
+		return NULL;
+	}
+	m = ks_aligned_calloc(n > 0 ? n * stride : 1, sizeof(float));
+	if (m == NULL) {
+		r->status = ks_err_set(r->err, KS_ERR_NOMEM, "%s: out of memory", r->path);
+		return NULL;
+	}
+	r_matrix(r, m, n, dim, stride);
+	return m;
+}
+
+/* kensho-mpi's part: a rank count, then the rank's schedule and bases. */
+static void
+r_job(struct ckpt_reader *r, struct ks_ckpt *c)
+{
+	struct ks_ckpt_job *j = &c->job;
+
+	r->where = "job";
+	j->ranks = r_u32(r);
+	if (r->status != KS_OK || j->ranks == 0)
+		return;
+	j->rank = r_u32(r);
+	j->split_files = r_u32(r);
+	j->sync_words = r_u64(r);
+	j->sync_rows = r_u64(r);
+	j->round = r_u64(r);
+	j->next_sync = r_u64(r);
+	j->words_offset = (int64_t)r_u64(r);
+	if (r->status == KS_OK && (j->rank >= j->ranks || j->split_files > 1 ||
+				   j->sync_words == 0 || j->sync_rows == 0 || c->dim == 0)) {
+		r_fail(r, "the job's fields are impossible");
+		return;
+	}
+	j->base_in = r_rows(r, c->n_words, c->dim, c->stride);
+	j->base_out = r_rows(r, c->n_words, c->dim, c->stride);
+	if (c->n_hs > 0)
+		j->base_hs = r_rows(r, c->n_hs, c->dim, c->stride);
 }
 
 /* The body after the version strings; the caller checks the checksum. */
@@ -601,6 +671,7 @@ r_body(struct ckpt_reader *r, struct ks_ckpt *c)
 	r_matrices(r, c);
 	r_positions(r, c);
 	r_hs(r, c);
+	r_job(r, c);
 }
 
 int
@@ -680,7 +751,10 @@ ks_ckpt_read(struct ks_ckpt **out, const char *path, struct ks_err *err)
 	}
 	if (c->set.iter < 0 || (c->set.iter == 0 && c->n_workers > 0) ||
 	    c->epoch > (uint64_t)c->set.iter ||
-	    (c->n_workers == 0) != ks_ckpt_finished(c) ||
+	    (c->n_workers == 0 && (c->epoch != (uint64_t)c->set.iter || c->batch != 0 ||
+				   c->job.ranks > 0)) ||
+	    (c->n_workers > 0 && c->epoch == (uint64_t)c->set.iter &&
+	     (c->batch != 0 || c->job.ranks == 0)) ||
 	    (c->n_workers > 0 && c->set.threads > 0 && c->n_workers != (size_t)c->set.threads) ||
 	    c->dim != (size_t)c->set.size) {
 		r.status = ks_err_set(err, KS_ERR_FORMAT,
@@ -700,7 +774,7 @@ out:
 int
 ks_ckpt_finished(const struct ks_ckpt *c)
 {
-	return c->epoch == (uint64_t)c->set.iter && c->batch == 0;
+	return c->n_workers == 0;
 }
 
 void
@@ -737,6 +811,9 @@ ks_ckpt_destroy(struct ks_ckpt *c)
 	free(c->out_vecs);
 	free(c->pos);
 	free(c->hs_vecs);
+	free(c->job.base_in);
+	free(c->job.base_out);
+	free(c->job.base_hs);
 	free(c->version);
 	free(c);
 }

@@ -39,11 +39,19 @@
  *   position weights         u64 count (0 without -positions), then as many f32
  *   hierarchical softmax     u64 inner nodes (0 without -hs 1), then as many
  *                            rows of dim f32
+ *   job                      u32 ranks (0 but in a kensho-mpi job's), then
+ *                            u32 rank, u32 sharded by files, u64 sync words,
+ *                            u64 sync rows, u64 rounds done, u64 next sync,
+ *                            i64 words offset (dist.h), and the bases: V x
+ *                            dim f32 input and output rows and the inner
+ *                            nodes' rows as last exchanged
  *   u32 CRC-32               zlib's crc32 of every byte before it
  *
  * A model (-save-model) is a checkpoint of a finished training: progress
  * at epoch = iter, batch 0, and no worker states, since nothing is carried
- * to a next batch. -init reads it (or a checkpoint) to start a new
+ * to a next batch. A kensho-mpi job's checkpoint is one such file per
+ * rank, each with its job section; a rank whose share of the corpus is
+ * trained (epoch = iter) still has its workers, since the job goes on. -init reads it (or a checkpoint) to start a new
  * training from its vocabulary and matrices; -resume refuses it.
  *
  * Writing goes through outfile.h (a temporary name renamed into place), so
@@ -70,7 +78,7 @@
 #include "sampler.h"
 #include "status.h"
 
-#define KS_CKPT_FORMAT_VERSION 3
+#define KS_CKPT_FORMAT_VERSION 4
 
 /* The settings a resumed run must share with the interrupted one. */
 struct ks_ckpt_settings {
@@ -92,6 +100,17 @@ struct ks_ckpt_worker {
 	uint64_t examples;
 	double last_loss;	/* the same over the last epoch's examples */
 	uint64_t last_examples;
+};
+
+/* One rank's part of a kensho-mpi job's state (dist.h); ranks = 0 elsewhere. */
+struct ks_ckpt_job {
+	uint32_t ranks, rank;
+	uint32_t split_files;		/* sharded by files */
+	uint64_t sync_words, sync_rows;
+	uint64_t round, next_sync;	/* rounds entered, words of the next */
+	int64_t words_offset;
+	/* The rows as last exchanged, laid out as in_vecs, out_vecs and hs_vecs (adoptable). */
+	float *base_in, *base_out, *base_hs;
 };
 
 /*
@@ -118,6 +137,7 @@ struct ks_ckpt {
 	float *pos;			/* n_pos floats (positions.h's layout) */
 	size_t n_hs;			/* inner-node rows, 0 without -hs 1 */
 	float *hs_vecs;			/* n_hs rows of dim floats, stride apart (adoptable) */
+	struct ks_ckpt_job job;
 	/* Set by ks_ckpt_read only. */
 	char *version;			/* the kensho version that wrote it */
 	char **owned_words;		/* the storage words points into */
@@ -169,7 +189,7 @@ int ks_ckpt_check(const struct ks_ckpt *c, const char *path, const struct ks_ckp
 int ks_ckpt_check_cached(const struct ks_ckpt *c, const char *path, int cached,
 			 struct ks_err *err);
 
-/* Whether c is a finished training (a model): epoch = iter, batch 0, no workers. */
+/* Whether c is a finished training (a model): no workers, so epoch = iter and batch 0. */
 int ks_ckpt_finished(const struct ks_ckpt *c);
 
 /* Frees a checkpoint from ks_ckpt_read. Accepts NULL. */

@@ -36,6 +36,7 @@ struct sample {
 	float in[15], out[15];
 	float pos[6];
 	float hs[12];	/* 4 inner nodes of 3 floats */
+	float base_in[15], base_out[15], base_hs[12];	/* sample_job's */
 };
 
 static void
@@ -113,13 +114,34 @@ sample_init(struct sample *s)
 	s->c.hs_vecs = s->hs;
 }
 
+/* Makes s rank 2's part of a kensho-mpi job's checkpoint of 3 ranks. */
 static void
-write_sample(const char *path)
+sample_job(struct sample *s)
+{
+	size_t i;
+
+	for (i = 0; i < 15; i++) {
+		s->base_in[i] = s->in[i] + 0.5f;
+		s->base_out[i] = s->out[i] - 0.25f;
+	}
+	for (i = 0; i < 12; i++)
+		s->base_hs[i] = -s->hs[i];
+	s->c.job = (struct ks_ckpt_job){
+		.ranks = 3, .rank = 2, .split_files = 1, .sync_words = 5000, .sync_rows = 64,
+		.round = 17, .next_sync = 90000, .words_offset = -30, .base_in = s->base_in,
+		.base_out = s->base_out, .base_hs = s->base_hs,
+	};
+}
+
+static void
+write_sample(const char *path, int job)
 {
 	struct sample s;
 	struct ks_err err;
 
 	sample_init(&s);
+	if (job)
+		sample_job(&s);
 	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
 }
 
@@ -270,6 +292,78 @@ START_TEST(test_ckpt_padded_rows)
 }
 END_TEST
 
+/* A job's part: its fields and bases come back, and a job's rank may have trained its share. */
+START_TEST(test_ckpt_job_round_trip)
+{
+	char path[512];
+	struct sample s;
+	struct ks_ckpt *c;
+	struct ks_err err;
+
+	snprintf(path, sizeof(path), "%s/job.ckpt", ks_test_tmpdir());
+	sample_init(&s);
+	sample_job(&s);
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+	ck_assert_int_eq(ks_ckpt_read(&c, path, &err), KS_OK);
+	ck_assert_uint_eq(c->job.ranks, 3);
+	ck_assert_uint_eq(c->job.rank, 2);
+	ck_assert_uint_eq(c->job.split_files, 1);
+	ck_assert_uint_eq(c->job.sync_words, 5000);
+	ck_assert_uint_eq(c->job.sync_rows, 64);
+	ck_assert_uint_eq(c->job.round, 17);
+	ck_assert_uint_eq(c->job.next_sync, 90000);
+	ck_assert(c->job.words_offset == -30);
+	ck_assert(memcmp(c->job.base_in, s.base_in, sizeof(s.base_in)) == 0);
+	ck_assert(memcmp(c->job.base_out, s.base_out, sizeof(s.base_out)) == 0);
+	ck_assert(memcmp(c->job.base_hs, s.base_hs, sizeof(s.base_hs)) == 0);
+	ck_assert(memcmp(c->in_vecs, s.in, sizeof(s.in)) == 0);
+	ck_assert(!ks_ckpt_finished(c));
+	ks_ckpt_destroy(c);
+	/* A rank whose share is trained still has workers: the job goes on. */
+	s.c.epoch = 4;
+	s.c.batch = 0;
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+	ck_assert_int_eq(ks_ckpt_read(&c, path, &err), KS_OK);
+	ck_assert(!ks_ckpt_finished(c));
+	ks_ckpt_destroy(c);
+	/* Outside a job that is a contradiction: workers with nothing left to train. */
+	memset(&s.c.job, 0, sizeof(s.c.job));
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+	expect_refused(path, KS_ERR_FORMAT, "contradict");
+	/* And a model (no workers) is never a job's. */
+	sample_job(&s);
+	s.c.n_workers = 0;
+	ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+	expect_refused(path, KS_ERR_FORMAT, "contradict");
+}
+END_TEST
+
+/* Job fields no job has are refused under a valid checksum. */
+START_TEST(test_ckpt_job_fields)
+{
+	char path[512];
+	struct sample s;
+	struct ks_err err;
+	int k;
+
+	snprintf(path, sizeof(path), "%s/job-bad.ckpt", ks_test_tmpdir());
+	for (k = 0; k < 4; k++) {
+		sample_init(&s);
+		sample_job(&s);
+		if (k == 0)
+			s.c.job.rank = 3;
+		else if (k == 1)
+			s.c.job.sync_words = 0;
+		else if (k == 2)
+			s.c.job.sync_rows = 0;
+		else
+			s.c.job.split_files = 2;
+		ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);
+		expect_refused(path, KS_ERR_FORMAT, "impossible");
+	}
+}
+END_TEST
+
 static void
 put_crc(unsigned char *buf, size_t len)
 {
@@ -289,7 +383,7 @@ START_TEST(test_ckpt_refuses_foreign_files)
 
 	snprintf(good, sizeof(good), "%s/good.ckpt", dir);
 	snprintf(bad, sizeof(bad), "%s/bad.ckpt", dir);
-	write_sample(good);
+	write_sample(good, 0);
 	buf = ks_test_slurp(good, &len);
 
 	ks_test_write_file(bad, (const unsigned char *)"KSVEC\n1 2\n", 10);
@@ -326,6 +420,7 @@ START_TEST(test_ckpt_refuses_foreign_files)
 }
 END_TEST
 
+/* Every byte of a plain training's checkpoint (_i = 0) and of a job's (_i = 1). */
 START_TEST(test_ckpt_refuses_every_corrupt_byte_and_truncation)
 {
 	const char *dir = ks_test_tmpdir();
@@ -335,7 +430,7 @@ START_TEST(test_ckpt_refuses_every_corrupt_byte_and_truncation)
 
 	snprintf(good, sizeof(good), "%s/good.ckpt", dir);
 	snprintf(bad, sizeof(bad), "%s/bad.ckpt", dir);
-	write_sample(good);
+	write_sample(good, _i);
 	buf = ks_test_slurp(good, &len);
 	for (i = 0; i < len; i++) {
 		struct ks_ckpt *c;
@@ -630,7 +725,9 @@ ks_suite_checkpoint(void)
 	tcase_add_test(tc, test_ckpt_round_trip);
 	tcase_add_test(tc, test_ckpt_padded_rows);
 	tcase_add_test(tc, test_ckpt_refuses_foreign_files);
-	tcase_add_test(tc, test_ckpt_refuses_every_corrupt_byte_and_truncation);
+	tcase_add_loop_test(tc, test_ckpt_refuses_every_corrupt_byte_and_truncation, 0, 2);
+	tcase_add_test(tc, test_ckpt_job_round_trip);
+	tcase_add_test(tc, test_ckpt_job_fields);
 	tcase_add_test(tc, test_ckpt_refuses_impossible_words);
 	tcase_add_test(tc, test_ckpt_compares_settings);
 	tcase_add_test(tc, test_resume_cached_is_identical);

@@ -84,6 +84,13 @@ check_ckpt(const struct ks_ckpt *c)
 		fuzz_fail("the position weights are missing");
 	if ((c->n_workers == 0) != (ks_ckpt_finished(c) != 0))
 		fuzz_fail("workers in a finished model, or none in an unfinished one");
+	if (c->n_workers == 0 && c->job.ranks != 0)
+		fuzz_fail("a kensho-mpi job's part without workers");
+	if (c->job.ranks != 0 && (c->job.rank >= c->job.ranks || c->job.base_in == NULL ||
+				  c->job.base_out == NULL || (c->n_hs != 0) != (c->job.base_hs != NULL)))
+		fuzz_fail("a kensho-mpi job's part is inconsistent or misses its bases");
+	if (c->job.ranks == 0 && c->n_workers != 0 && c->epoch >= (uint64_t)c->set.iter)
+		fuzz_fail("workers with nothing left to train outside a job");
 	if (c->n_workers != 0 && c->workers == NULL)
 		fuzz_fail("the worker states are missing");
 	if (c->set.n_inputs != 0 && (c->set.input_paths == NULL || c->set.input_sizes == NULL))
@@ -95,6 +102,11 @@ check_ckpt(const struct ks_ckpt *c)
 	s += sum_rows(c->out_vecs, c->n_words, c->dim, c->stride);
 	s += sum_rows(c->pos, c->n_pos ? 1 : 0, c->n_pos, c->n_pos);
 	s += sum_rows(c->hs_vecs, c->n_hs, c->dim, c->stride);
+	if (c->job.ranks != 0) {
+		s += sum_rows(c->job.base_in, c->n_words, c->dim, c->stride);
+		s += sum_rows(c->job.base_out, c->n_words, c->dim, c->stride);
+		s += sum_rows(c->job.base_hs, c->n_hs, c->dim, c->stride);
+	}
 	fuzz_sink = s;
 }
 
