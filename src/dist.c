@@ -5,10 +5,13 @@
  */
 #include "dist.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
+#include "outfile.h"
+#include "status.h"
 
 void
 ks_dist_init(struct ks_dist *d, int rank, int size, uint64_t sync_words, size_t sync_rows)
@@ -22,6 +25,10 @@ ks_dist_init(struct ks_dist *d, int rank, int size, uint64_t sync_words, size_t 
 	};
 	d->next_sync = d->sync_words;
 	atomic_init(&d->words_offset, 0);
+	atomic_init(&d->want_stop, 0);
+	atomic_init(&d->want_ckpt, 0);
+	atomic_init(&d->stopping, 0);
+	atomic_init(&d->ckpt_due, 0);
 	pthread_mutex_init(&d->lock, NULL);
 }
 
@@ -55,9 +62,12 @@ ks_dist_begin(struct ks_dist *d, const struct ks_dist_model *m)
 {
 	size_t cells = m->n_rows * m->stride;
 
-	d->base[0] = dist_copy(m->in_vecs, cells);
-	d->base[1] = dist_copy(m->out_vecs, cells);
-	if (m->hs_vecs != NULL)
+	/* Resumed (ks_dist_set_state): the bases are the checkpoint's. */
+	if (d->base[0] == NULL)
+		d->base[0] = dist_copy(m->in_vecs, cells);
+	if (d->base[1] == NULL)
+		d->base[1] = dist_copy(m->out_vecs, cells);
+	if (m->hs_vecs != NULL && d->base[2] == NULL)
 		d->base[2] = dist_copy(m->hs_vecs, m->n_hs * m->stride);
 	d->delta = ks_malloc_array(KS_DIST_PIECE, sizeof(float));
 	d->total = ks_malloc_array(KS_DIST_PIECE, sizeof(float));
@@ -193,21 +203,30 @@ dist_exchange_rows(struct ks_dist *d, const struct ks_dist_model *m, size_t rows
 }
 
 /*
- * One round: the done flags and word counts, then the scheduled rows.
- * Returns 1 when every rank was done (and exchanges nothing).
+ * One round: the done flags, word counts and requests, then the scheduled
+ * rows. Returns 1 when every rank was done (and exchanges nothing: a stop
+ * asked then is moot, the job ends anyway).
  */
 static int
 dist_round(struct ks_dist *d, const struct ks_dist_model *m, int done, uint64_t words)
 {
-	uint64_t counts[2] = { done != 0, words };
+	uint64_t counts[4] = { done != 0, words, atomic_load(&d->want_stop) != 0,
+			       atomic_load(&d->want_ckpt) != 0 };
 
 	d->round++;
-	d->sum_counts(d->ctx, counts, 2);
+	d->sum_counts(d->ctx, counts, 4);
 	atomic_store_explicit(&d->words_offset,
 			      (int64_t)counts[1] - (int64_t)(words * (uint64_t)d->size),
 			      memory_order_relaxed);
 	if (counts[0] == (uint64_t)d->size)
 		return 1;
+	/* A stop writes a checkpoint anyway: one asked beside it waits for the resumed job. */
+	if (counts[2] > 0)
+		atomic_store(&d->stopping, 1);
+	else if (counts[3] > 0) {
+		atomic_store(&d->want_ckpt, 0);
+		atomic_store(&d->ckpt_due, 1);
+	}
 	dist_exchange_rows(d, m, ks_dist_sync_rows(d->round, d->sync_rows, m->n_rows), 0);
 	return 0;
 }
@@ -217,7 +236,8 @@ ks_dist_poll(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words)
 {
 	if (pthread_mutex_trylock(&d->lock) != 0)
 		return;
-	while (words >= d->next_sync) {
+	/* After a stop or while a checkpoint is due, no rank enters another round. */
+	while (words >= d->next_sync && !atomic_load(&d->stopping) && !atomic_load(&d->ckpt_due)) {
 		d->next_sync += d->sync_words;
 		(void)dist_round(d, m, 0, words);
 	}
@@ -244,8 +264,18 @@ ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words)
 	int same;
 
 	pthread_mutex_lock(&d->lock);
-	while (!dist_round(d, m, 1, words))
-		;
+	/* No poll enters a round from now on, not even one of a run resumed from here. */
+	d->next_sync = UINT64_MAX;
+	for (;;) {
+		if (atomic_load(&d->stopping) || atomic_load(&d->ckpt_due)) {
+			int why = atomic_load(&d->stopping) ? KS_DIST_STOPPED : KS_DIST_CHECKPOINT;
+
+			pthread_mutex_unlock(&d->lock);
+			return why;
+		}
+		if (dist_round(d, m, 1, words))
+			break;
+	}
 	dist_exchange_rows(d, m, m->n_rows, 1);
 	d->broadcast(d->ctx, m->in_vecs, m->n_rows * m->stride);
 	d->broadcast(d->ctx, m->out_vecs, m->n_rows * m->stride);
@@ -257,5 +287,102 @@ ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words)
 		h = ks_dist_checksum(h, m->hs_vecs, m->n_hs * m->stride);
 	same = d->agree(d->ctx, h);
 	pthread_mutex_unlock(&d->lock);
-	return same ? 0 : -1;
+	return same ? KS_DIST_FINISHED : -1;
+}
+
+void
+ks_dist_get_state(struct ks_dist *d, struct ks_dist_state *s)
+{
+	pthread_mutex_lock(&d->lock);
+	s->round = d->round;
+	s->next_sync = d->next_sync;
+	s->words_offset = atomic_load(&d->words_offset);
+	s->base[0] = d->base[0];
+	s->base[1] = d->base[1];
+	s->base[2] = d->base[2];
+	pthread_mutex_unlock(&d->lock);
+}
+
+void
+ks_dist_set_state(struct ks_dist *d, const struct ks_dist_state *s)
+{
+	int i;
+
+	pthread_mutex_lock(&d->lock);
+	d->round = s->round;
+	d->next_sync = s->next_sync;
+	atomic_store(&d->words_offset, s->words_offset);
+	for (i = 0; i < 3; i++) {
+		free(d->base[i]);
+		d->base[i] = s->base[i];
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+int
+ks_dist_same(struct ks_dist *d, uint64_t value)
+{
+	int same;
+
+	pthread_mutex_lock(&d->lock);
+	same = d->agree(d->ctx, value);
+	pthread_mutex_unlock(&d->lock);
+	return same;
+}
+
+/*
+ * Sums a flag over the ranks (this rank's is failed) and names in who the
+ * rank that raised it ("rank 3") or how many did ("2 ranks"). Returns how
+ * many did.
+ */
+static uint64_t
+dist_failed_ranks(struct ks_dist *d, int failed, char *who, size_t size)
+{
+	uint64_t counts[2] = { failed != 0, failed != 0 ? (uint64_t)d->rank + 1 : 0 };
+
+	pthread_mutex_lock(&d->lock);
+	d->sum_counts(d->ctx, counts, 2);
+	pthread_mutex_unlock(&d->lock);
+	if (counts[0] == 1)
+		snprintf(who, size, "rank %llu", (unsigned long long)counts[1] - 1);
+	else
+		snprintf(who, size, "%llu ranks", (unsigned long long)counts[0]);
+	return counts[0];
+}
+
+int
+ks_dist_commit(struct ks_dist *d, struct ks_outfile *of, struct ks_err *err)
+{
+	struct ks_err cerr;
+	char who[48];
+	uint64_t failed;
+
+	d->checkpointed = 0;
+	/* Nothing is renamed until every rank has its file written and synced. */
+	failed = dist_failed_ranks(d, of == NULL, who, sizeof(who));
+	if (of == NULL)
+		return KS_ERR_WRITE;	/* the caller's message says why */
+	if (failed > 0) {
+		ks_outfile_abort(of);
+		return ks_err_set(err, KS_ERR_WRITE, "%s could not write %s checkpoint file, so no "
+				  "rank replaced its previous one", who, failed > 1 ? "their" : "its");
+	}
+	ks_err_clear(&cerr);
+	failed = dist_failed_ranks(d, ks_outfile_commit(of, &cerr) != KS_OK, who, sizeof(who));
+	if (cerr.status != KS_OK) {
+		*err = cerr;
+		return cerr.status;
+	}
+	if (failed > 0)
+		return ks_err_set(err, KS_ERR_WRITE, "%s could not put %s checkpoint file in place: "
+				  "the ranks' files are from different points now", who,
+				  failed > 1 ? "their" : "its");
+	d->checkpointed = 1;
+	return KS_OK;
+}
+
+void
+ks_dist_ckpt_done(struct ks_dist *d)
+{
+	atomic_store(&d->ckpt_due, 0);
 }

@@ -40,6 +40,17 @@
  * rank is done; then every row is exchanged once more and rank 0's model
  * broadcast, so all ranks end equal.
  *
+ * Stops and checkpoints are agreed in the rounds too, so every rank takes
+ * them at the same round. A rank asks for one by raising want_stop (a
+ * signal, or the stop hook) or want_ckpt (kensho-mpi's rank 0, every
+ * -checkpoint-every minutes); the round that sums a request raises
+ * stopping or ckpt_due on every rank, and no rank enters another round
+ * until the trainer has written this rank's part of the checkpoint
+ * (ks_dist_commit) and, for a periodic one, called ks_dist_ckpt_done. A
+ * rank's part is its live rows, the bases and the schedule
+ * (ks_dist_get_state), so a job resumed with -threads 1 per rank goes on
+ * exactly as if it had not stopped.
+ *
  * The engine (dist_mpi.c for Open MPI) supplies the collectives through
  * the callbacks; this module holds the schedule and no engine's headers,
  * so the library and the plain kensho build without MPI.
@@ -77,6 +88,12 @@ struct ks_dist {
 	int (*recv_bytes)(void *ctx, int from, unsigned char **buf, size_t *n);
 	int (*broadcast_bytes)(void *ctx, unsigned char **buf, size_t *n);
 	int split_files;	/* sharding by files: a rank trains every chunk it reads */
+	const char *ckpt_name;	/* the name the ranks' checkpoint files share, for messages */
+	/* Asked by this rank, agreed in the next round (see above). */
+	atomic_int want_stop, want_ckpt;
+	/* Raised by a round on every rank: the job stops; a checkpoint is due. */
+	atomic_int stopping, ckpt_due;
+	int checkpointed;	/* the last ks_dist_commit put every rank's file in place */
 	/* Private: the schedule and the bases, under lock. */
 	pthread_mutex_t lock;
 	uint64_t round, next_sync;
@@ -138,14 +155,56 @@ void ks_dist_poll(struct ks_dist *d, const struct ks_dist_model *m, uint64_t wor
 
 /*
  * Called once the rank's workers are joined, with the rank's words
- * trained: enters rounds until every
- * rank is done, then exchanges every row and broadcasts rank 0's model, and checks
- * that a checksum of it is the same on every rank. Returns 0, or -1 when
- * the ranks' models differ.
+ * trained: enters rounds until every rank is done, then exchanges every
+ * row and broadcasts rank 0's model, and checks that a checksum of it is
+ * the same on every rank. Returns KS_DIST_FINISHED, or -1 when the ranks'
+ * models differ. Returns KS_DIST_STOPPED instead when a round (this one's
+ * or an earlier) stopped the job, and KS_DIST_CHECKPOINT when one made a
+ * checkpoint due: the caller writes this rank's part, calls
+ * ks_dist_ckpt_done and then ks_dist_finish again.
  */
 int ks_dist_finish(struct ks_dist *d, const struct ks_dist_model *m, uint64_t words);
 
+/* What ks_dist_finish found. */
+enum { KS_DIST_FINISHED = 0, KS_DIST_STOPPED = 1, KS_DIST_CHECKPOINT = 2 };
+
 /* FNV-1a over the bytes of cells floats: the checksum ks_dist_finish compares. */
 uint64_t ks_dist_checksum(uint64_t h, const float *m, size_t cells);
+
+/* A rank's part of a checkpoint: the schedule and the bases (borrowed, or adopted). */
+struct ks_dist_state {
+	uint64_t round, next_sync;
+	int64_t words_offset;
+	float *base[3];		/* in, out, hs (NULL without -hs 1) */
+};
+
+/* Fills s with d's schedule and borrowed pointers to its bases. */
+void ks_dist_get_state(struct ks_dist *d, struct ks_dist_state *s);
+
+/*
+ * Resuming: sets d's schedule from s and adopts its bases (freed by
+ * ks_dist_free), which ks_dist_begin then keeps instead of copying the model.
+ */
+void ks_dist_set_state(struct ks_dist *d, const struct ks_dist_state *s);
+
+/* Returns 1 when every rank passed the same value (a collective). */
+int ks_dist_same(struct ks_dist *d, uint64_t value);
+
+/*
+ * The collective end of writing a checkpoint: of is this rank's file,
+ * written and pending (outfile.h), or NULL when this rank failed to
+ * write it. When every rank has its file, all are committed; otherwise
+ * every rank aborts its own, so each keeps its previous checkpoint. Sets
+ * d->checkpointed when every rank committed. Returns KS_OK, or an error
+ * in err naming the ranks that failed (the caller's own message comes
+ * first when this rank failed). Call it on every rank, never within a
+ * round.
+ */
+struct ks_outfile;
+struct ks_err;
+int ks_dist_commit(struct ks_dist *d, struct ks_outfile *of, struct ks_err *err);
+
+/* Clears ckpt_due after a periodic checkpoint: the rounds go on. */
+void ks_dist_ckpt_done(struct ks_dist *d);
 
 #endif

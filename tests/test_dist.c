@@ -1,15 +1,19 @@
 /*
- * Data-parallel training (dist.h): sharding, sync sizes, the exchange, and
- * the counting of sharded files (dist_vocab.h) with threads as ranks.
+ * Data-parallel training (dist.h): sharding, sync sizes, the exchange,
+ * stops and checkpoints agreed in the rounds and put in place together,
+ * and the counting of sharded files (dist_vocab.h) with threads as ranks.
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dist.h"
 #include "dist_vocab.h"
+#include "outfile.h"
+#include "status.h"
 #include "suites.h"
 
 /* Every chunk of every batch and epoch belongs to exactly one rank. */
@@ -75,6 +79,8 @@ struct fake_engine {
 	float other_delta;
 	uint64_t other_words;
 	int other_done;
+	int other_stop, other_ckpt;	/* the other ranks ask for a stop, a checkpoint */
+	int other_failed;	/* rank 1 failed to write its checkpoint file */
 };
 
 static void
@@ -96,9 +102,16 @@ fake_sum_counts(void *ctx, uint64_t *counts, size_t n)
 {
 	struct fake_engine *f = ctx;
 
-	ck_assert_uint_eq(n, 2);
+	if (n == 2) {	/* ks_dist_commit's: failures, and the failed ranks plus one */
+		counts[0] += f->other_failed != 0;
+		counts[1] += f->other_failed != 0 ? 2 : 0;
+		return;
+	}
+	ck_assert_uint_eq(n, 4);	/* a round's: done, words, stop and checkpoint asked */
 	counts[0] += f->other_done ? 1 : 0;
 	counts[1] += f->other_words;
+	counts[2] += f->other_stop != 0;
+	counts[3] += f->other_ckpt != 0;
 	f->n_counts++;
 }
 
@@ -131,7 +144,7 @@ fake_attach(struct ks_dist *d, struct fake_engine *f)
 /* Rounds come at multiples of sync_words and exchange the scheduled rows of both matrices. */
 START_TEST(test_dist_poll_schedule)
 {
-	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 0, 1 };
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 0, 1, 0, 0, 0 };
 	struct ks_dist d;
 	float in[100 * 4] = { 0 }, out[100 * 4] = { 0 };
 	struct ks_dist_model m = { in, out, NULL, 100, 0, 4 };
@@ -170,7 +183,7 @@ END_TEST
  */
 START_TEST(test_dist_exchange_sums_deltas)
 {
-	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.5f, 0, 0 };
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.5f, 0, 0, 0, 0, 0 };
 	struct ks_dist d;
 	float in[8 * 2], out[8 * 2];
 	struct ks_dist_model m = { in, out, NULL, 8, 0, 2 };
@@ -212,7 +225,7 @@ END_TEST
 /* The job's words: the last round's sum plus this rank's words since, times the ranks. */
 START_TEST(test_dist_job_words)
 {
-	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 1300, 0 };
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 1300, 0, 0, 0, 0 };
 	struct ks_dist d;
 	float in[4] = { 0 }, out[4] = { 0 };
 	struct ks_dist_model m = { in, out, NULL, 2, 0, 2 };
@@ -224,6 +237,188 @@ START_TEST(test_dist_job_words)
 	ks_dist_poll(&d, &m, 1200);	/* the other rank is at 1300 */
 	ck_assert_uint_eq(ks_dist_words(&d, 1200), 2500);
 	ck_assert_uint_eq(ks_dist_words(&d, 1300), 2700);
+	ks_dist_free(&d);
+}
+END_TEST
+
+/*
+ * A stop asked by any rank is agreed in the next round: every rank then
+ * enters no more rounds, and ks_dist_finish reports the stop instead of
+ * finishing. A stop asked when every rank is done is moot.
+ */
+START_TEST(test_dist_stop_agreed)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0 };
+	struct ks_dist d;
+	float in[8] = { 0 }, out[8] = { 0 };
+	struct ks_dist_model m = { in, out, NULL, 4, 0, 2 };
+
+	ks_dist_init(&d, 0, 2, 100, 1);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	ks_dist_poll(&d, &m, 100);
+	ck_assert_int_eq(atomic_load(&d.stopping), 0);
+	f.other_stop = 1;	/* the other rank got a signal */
+	f.other_ckpt = 1;	/* and its clock asked for a checkpoint: the stop's will do */
+	ks_dist_poll(&d, &m, 450);	/* rounds 2 to 4 were due: the stop ends the run after 2 */
+	ck_assert_uint_eq(d.round, 2);
+	ck_assert_int_eq(atomic_load(&d.stopping), 1);
+	ck_assert_int_eq(atomic_load(&d.ckpt_due), 0);
+	ks_dist_poll(&d, &m, 1000);
+	ck_assert_uint_eq(d.round, 2);
+	ck_assert_int_eq(ks_dist_finish(&d, &m, 1000), KS_DIST_STOPPED);
+	ck_assert_uint_eq(f.n_bcast, 0);
+	ks_dist_free(&d);
+
+	/* Asked by this rank, when the other is done: the same. */
+	memset(&f, 0, sizeof(f));
+	f.other_done = 1;
+	ks_dist_init(&d, 0, 2, 100, 1);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	atomic_store(&d.want_stop, 1);
+	ks_dist_poll(&d, &m, 100);
+	ck_assert_int_eq(atomic_load(&d.stopping), 1);
+	ks_dist_free(&d);
+
+	/* Every rank done: the job finishes, the stop is moot. */
+	memset(&f, 0, sizeof(f));
+	f.other_done = 1;
+	f.other_stop = 1;
+	ks_dist_init(&d, 0, 2, 100, 1);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	ck_assert_int_eq(ks_dist_finish(&d, &m, 50), KS_DIST_FINISHED);
+	ck_assert_int_eq(atomic_load(&d.stopping), 0);
+	ck_assert_uint_eq(f.n_bcast, 2);
+	ks_dist_free(&d);
+}
+END_TEST
+
+/*
+ * A checkpoint asked by any rank is due on every rank after the next
+ * round: no round is entered until ks_dist_ckpt_done, ks_dist_finish
+ * hands it to its caller, and the rounds go on afterwards.
+ */
+START_TEST(test_dist_checkpoint_due)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0 };
+	struct ks_dist d;
+	float in[8] = { 0 }, out[8] = { 0 };
+	struct ks_dist_model m = { in, out, NULL, 4, 0, 2 };
+
+	ks_dist_init(&d, 0, 2, 100, 1);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	atomic_store(&d.want_ckpt, 1);	/* rank 0's clock */
+	ks_dist_poll(&d, &m, 300);
+	ck_assert_uint_eq(d.round, 1);
+	ck_assert_int_eq(atomic_load(&d.ckpt_due), 1);
+	ck_assert_int_eq(atomic_load(&d.want_ckpt), 0);
+	ks_dist_poll(&d, &m, 300);
+	ck_assert_uint_eq(d.round, 1);
+	ks_dist_ckpt_done(&d);
+	ks_dist_poll(&d, &m, 300);	/* the rounds it held back */
+	ck_assert_uint_eq(d.round, 3);
+	f.other_ckpt = 1;	/* asked while this rank's share is done, the other's not */
+	ck_assert_int_eq(ks_dist_finish(&d, &m, 300), KS_DIST_CHECKPOINT);
+	ck_assert_uint_eq(d.round, 4);
+	f.other_ckpt = 0;
+	f.other_done = 1;
+	ks_dist_ckpt_done(&d);
+	ck_assert_int_eq(ks_dist_finish(&d, &m, 300), KS_DIST_FINISHED);
+	ck_assert_uint_eq(d.round, 5);
+	ks_dist_free(&d);
+}
+END_TEST
+
+/* A rank's state goes out and comes back: the schedule, and bases that ks_dist_begin keeps. */
+START_TEST(test_dist_state_round_trip)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0 };
+	struct ks_dist d, e;
+	float in[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, out[8] = { 0 };
+	struct ks_dist_model m = { in, out, NULL, 4, 0, 2 };
+	struct ks_dist_state st;
+	float *b_in = malloc(sizeof(in)), *b_out = malloc(sizeof(out));
+
+	ck_assert_ptr_nonnull(b_in);
+	ck_assert_ptr_nonnull(b_out);
+	ks_dist_init(&d, 0, 2, 100, 1);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	f.other_words = 130;
+	ks_dist_poll(&d, &m, 250);
+	ks_dist_get_state(&d, &st);
+	ck_assert_uint_eq(st.round, 2);
+	ck_assert_uint_eq(st.next_sync, 300);
+	ck_assert(st.words_offset == 130 - 250);
+	ck_assert_ptr_eq(st.base[0], d.base[0]);
+	memcpy(b_in, st.base[0], sizeof(in));
+	memcpy(b_out, st.base[1], sizeof(out));
+	b_in[3] = 99.0f;	/* the base differs from the live rows now */
+	ks_dist_init(&e, 0, 2, 100, 1);
+	fake_attach(&e, &f);
+	st.base[0] = b_in;
+	st.base[1] = b_out;
+	st.base[2] = NULL;
+	ks_dist_set_state(&e, &st);
+	ck_assert_int_eq(ks_dist_begin(&e, &m), 0);
+	ck_assert_ptr_eq(e.base[0], b_in);	/* adopted, not copied from m */
+	ck_assert_float_eq(e.base[0][3], 99.0f);
+	ck_assert_uint_eq(e.round, 2);
+	ck_assert_uint_eq(ks_dist_words(&e, 250), 380);	/* 250 + the other's 130 */
+	ks_dist_poll(&e, &m, 299);
+	ck_assert_uint_eq(e.round, 2);
+	ks_dist_poll(&e, &m, 300);
+	ck_assert_uint_eq(e.round, 3);
+	ks_dist_free(&e);
+	ks_dist_free(&d);
+}
+END_TEST
+
+/*
+ * A checkpoint is put in place only when every rank wrote its file: one
+ * rank's failure leaves every rank's previous file, and says which rank.
+ */
+START_TEST(test_dist_commit)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0 };
+	struct ks_dist d;
+	struct ks_outfile *of;
+	struct ks_err err;
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/part.rank0", ks_test_tmpdir());
+	ks_dist_init(&d, 0, 2, 100, 1);
+	fake_attach(&d, &f);
+	ck_assert_int_eq(ks_outfile_open_plain(&of, path, &err), KS_OK);
+	fputs("first\n", ks_outfile_stream(of));
+	ck_assert_int_eq(ks_outfile_finish(of, &err), KS_OK);
+	ck_assert_int_eq(ks_dist_commit(&d, of, &err), KS_OK);
+	ck_assert_int_eq(d.checkpointed, 1);
+	/* Rank 1 failed: this rank's new file is dropped, the first one stays. */
+	f.other_failed = 1;
+	ck_assert_int_eq(ks_outfile_open_plain(&of, path, &err), KS_OK);
+	fputs("second\n", ks_outfile_stream(of));
+	ck_assert_int_eq(ks_outfile_finish(of, &err), KS_OK);
+	ck_assert_int_eq(ks_dist_commit(&d, of, &err), KS_ERR_WRITE);
+	ck_assert_int_eq(d.checkpointed, 0);
+	ck_assert_msg(strstr(err.msg, "rank 1 could not write") != NULL, "%s", err.msg);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	{
+		char line[16] = "";
+
+		ck_assert_ptr_nonnull(fgets(line, sizeof(line), fp));
+		ck_assert_str_eq(line, "first\n");
+	}
+	fclose(fp);
+	/* This rank failed (no file): an error too, with the caller's message. */
+	f.other_failed = 0;
+	ck_assert_int_eq(ks_dist_commit(&d, NULL, &err), KS_ERR_WRITE);
+	ck_assert_int_eq(d.checkpointed, 0);
 	ks_dist_free(&d);
 }
 END_TEST
@@ -484,6 +679,10 @@ ks_suite_dist(void)
 	tcase_add_test(tc, test_dist_poll_schedule);
 	tcase_add_test(tc, test_dist_exchange_sums_deltas);
 	tcase_add_test(tc, test_dist_job_words);
+	tcase_add_test(tc, test_dist_stop_agreed);
+	tcase_add_test(tc, test_dist_checkpoint_due);
+	tcase_add_test(tc, test_dist_state_round_trip);
+	tcase_add_test(tc, test_dist_commit);
 	tcase_add_test(tc, test_dist_assign_files);
 	tcase_add_test(tc, test_dist_merge_vocab);
 	suite_add_tcase(s, tc);
