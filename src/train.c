@@ -120,13 +120,14 @@ struct train {
 
 /* Checkpoint hooks, defined at the end of this file. */
 static int worker_checkpoint_poll(struct worker *w);
+static void worker_snapshot(struct worker *w);
+static int train_checkpoint_write_job(struct train *t, struct ks_ckpt *c, struct ks_err *err);
 static void train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n,
 				      const struct ks_log *log);
 static int train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n,
 				    const struct ks_log *log, struct ks_err *err);
 static void train_checkpoint_joined(struct train *t);
 static void train_checkpoint_deadline(const struct train *t, struct timespec *deadline);
-static int train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err);
 static int train_checkpoint_begin(struct train *t, const struct ks_config *cfg,
 				  const struct ks_log *log, struct ks_err *err);
 static int train_model_pending(const struct train *t, struct ks_outfile **out, struct ks_err *err);
@@ -389,6 +390,23 @@ worker_batch(struct worker *w, const struct ks_batch *b)
 	}
 }
 
+/*
+ * Takes the next batch. Under dist, first the rounds that a checkpoint cut
+ * short (a round that makes one due or stops the job ends a poll's run of
+ * rounds) or that the resumed run had left due, so that they come before
+ * the batch, as they would have without the checkpoint; otherwise there
+ * are none here, since every batch ends with a poll.
+ */
+static int
+worker_take(struct worker *w, struct ks_batch *b)
+{
+	struct train *t = w->t;
+
+	if (t->cfg->dist != NULL)
+		ks_dist_poll(t->cfg->dist, &t->dist_model, atomic_load(&t->words_done));
+	return ks_stream_next(t->stream, b);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -400,7 +418,7 @@ worker_main(void *arg)
 	/* w->alpha is set before the thread starts (train_run_workers). */
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed) &&
 	       !worker_checkpoint_poll(w) &&
-	       (rc = ks_stream_next(t->stream, &b)) == 1) {
+	       (rc = worker_take(w, &b)) == 1) {
 		double loss = w->loss;
 		uint64_t examples = w->examples;
 
@@ -423,6 +441,9 @@ worker_main(void *arg)
 	}
 	if (rc < 0 && w->status == KS_OK)
 		w->status = rc;	/* the reader's message comes from ks_stream_stop */
+	/* A rank's share can end before the job: its checkpoints hold this worker as it left. */
+	if (t->cfg->dist != NULL)
+		worker_snapshot(w);
 	worker_publish(w);
 	if (w->status < 0) {
 		atomic_store(&t->stop, 1);
@@ -698,7 +719,8 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 	    double start)
 {
 	double last_t = start, last_loss = 0, interval_loss = NAN;
-	uint64_t last_words = t->resume != NULL ? t->resume->words_done : 0, last_ex = 0;
+	uint64_t last_words = t->resume != NULL ? train_job_words(t, t->resume->words_done) : 0;
+	uint64_t last_ex = 0;
 	uint64_t epochs_logged = t->train_words > 0 ? last_words / t->train_words : 0;
 	size_t i;
 	int ended = 0;
@@ -721,9 +743,15 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 			pthread_cond_timedwait(&t->done, &t->lock, &deadline);
 		ended = t->running == 0;
 		if (!ended && t->ckpt_every > 0 && train_now() >= t->next_ckpt) {
-			train_checkpoint_periodic(t, ws, n, log);
+			/* Under dist rank 0's clock asks; the rounds make it due everywhere. */
+			if (t->cfg->dist == NULL)
+				train_checkpoint_periodic(t, ws, n, log);
+			else if (t->cfg->dist->rank == 0)
+				atomic_store(&t->cfg->dist->want_ckpt, 1);
 			t->next_ckpt = train_now() + t->ckpt_every;
 		}
+		if (!ended && t->cfg->dist != NULL && atomic_load(&t->cfg->dist->ckpt_due))
+			train_checkpoint_periodic(t, ws, n, log);
 		now = train_now();
 		if (!ended && now - last_t < 0.9)
 			continue;	/* woken early for a checkpoint */
@@ -785,6 +813,30 @@ train_loss_final(const struct worker *ws, size_t n, struct ks_train_report *rep)
 		rep->final_loss = last_loss / (double)last_examples;
 	else
 		rep->final_loss = examples > 0 ? loss / (double)examples : NAN;
+}
+
+/*
+ * dist.h: once this rank's workers are joined, the rounds until every rank
+ * is done, writing this rank's part of each checkpoint they make due; a
+ * stop they agree on marks the training interrupted, for
+ * train_checkpoint_stopped.
+ */
+static int
+train_dist_finish(struct train *t, struct worker *ws, size_t n, const struct ks_log *log,
+		  struct ks_err *err)
+{
+	int r;
+
+	while ((r = ks_dist_finish(t->cfg->dist, &t->dist_model, atomic_load(&t->words_done))) ==
+	       KS_DIST_CHECKPOINT) {
+		pthread_mutex_lock(&t->lock);
+		train_checkpoint_periodic(t, ws, n, log);
+		pthread_mutex_unlock(&t->lock);
+	}
+	if (r == KS_DIST_STOPPED)
+		atomic_store(&t->interrupted, 1);
+	return r < 0 ? ks_err_set(err, KS_ERR_INTERNAL, "the ranks ended with different models")
+		     : KS_OK;
 }
 
 static int
@@ -872,9 +924,8 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 		train_watch(t, ws, n, log, start);
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
-	if (cfg->dist != NULL && rc == KS_OK &&	/* dist.h: every rank ends with one model */
-	    ks_dist_finish(cfg->dist, &t->dist_model, atomic_load(&t->words_done)) != 0)
-		rc = ks_err_set(err, KS_ERR_INTERNAL, "the ranks ended with different models");
+	if (cfg->dist != NULL && rc == KS_OK && !atomic_load(&t->interrupted))
+		rc = train_dist_finish(t, ws, n, log, err);
 	train_loss_final(ws, started, rep);
 	train_checkpoint_joined(t);
 	rep->train_seconds = train_now() - start;
@@ -1184,7 +1235,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		rep = &local;
 	memset(rep, 0, sizeof(*rep));
 	memset(&t, 0, sizeof(t));
-	if ((rc = train_checkpoint_path(cfg, &t.ckpt_path, err)) != KS_OK)
+	if ((rc = ks_train_checkpoint_path(cfg, &t.ckpt_path, err)) != KS_OK)
 		return rc;
 	if ((rc = train_check_outputs(cfg, t.ckpt_path, err)) != KS_OK)
 		goto out;
@@ -1267,7 +1318,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 				rep->vocab_size);
 		goto out;
 	}
-	resumed_words = atomic_load(&t.words_done);
+	resumed_words = train_job_words(&t, atomic_load(&t.words_done));
 	if (cfg->save_vocab && (rc = ks_vocab_save(ks_stream_vocab(stream), cfg->save_vocab, err)) != KS_OK)
 		goto out;
 	if ((rc = train_setup(&t, cfg, stream, &info, log, err)) != KS_OK)
@@ -1425,7 +1476,14 @@ worker_checkpoint_poll(struct worker *w)
 	if ((cfg->interrupt != NULL && atomic_load_explicit(cfg->interrupt, memory_order_relaxed)) ||
 	    (cfg->stop_after_words > 0 &&
 	     atomic_load(&t->words_done) + w->unpublished >= cfg->stop_after_words))
-		atomic_store(&t->interrupted, 1);
+		/* Under dist the job stops together, at the round that sees the request. */
+		atomic_store(cfg->dist != NULL ? &cfg->dist->want_stop : &t->interrupted, 1);
+	if (cfg->dist != NULL) {
+		if (atomic_load(&cfg->dist->stopping))
+			atomic_store(&t->interrupted, 1);
+		else if (atomic_load(&cfg->dist->ckpt_due))
+			atomic_store(&t->pause, 1);	/* train_watch writes this rank's part */
+	}
 	if (atomic_load_explicit(&t->interrupted, memory_order_relaxed)) {
 		worker_snapshot(w);
 		return 1;
@@ -1505,11 +1563,39 @@ train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint6
 	}
 	for (i = 0; i < n; i++)
 		c.workers[i] = ws[i].snap;
-	rc = ks_ckpt_write(t->ckpt_path, &c, err);
+	rc = t->cfg->dist != NULL ? train_checkpoint_write_job(t, &c, err)
+				  : ks_ckpt_write(t->ckpt_path, &c, err);
 out:
 	free(c.workers);
 	free(c.words);
 	free(c.counts);
+	return rc;
+}
+
+/*
+ * dist.h: this rank's part of the job's checkpoint, c with the job section
+ * added, put in place only when every rank has written its own. Every
+ * rank calls it at the same point.
+ */
+static int
+train_checkpoint_write_job(struct train *t, struct ks_ckpt *c, struct ks_err *err)
+{
+	struct ks_dist *d = t->cfg->dist;
+	struct ks_dist_state st;
+	struct ks_outfile *of = NULL;
+	int rc;
+
+	ks_dist_get_state(d, &st);
+	c->job = (struct ks_ckpt_job){
+		.ranks = (uint32_t)d->size, .rank = (uint32_t)d->rank,
+		.split_files = d->split_files != 0, .sync_words = d->sync_words,
+		.sync_rows = d->sync_rows, .round = st.round, .next_sync = st.next_sync,
+		.words_offset = st.words_offset, .base_in = st.base[0], .base_out = st.base[1],
+		.base_hs = st.base[2],
+	};
+	rc = ks_ckpt_write_pending(&of, t->ckpt_path, c, err);
+	if (ks_dist_commit(d, rc == KS_OK ? of : NULL, err) != KS_OK && rc == KS_OK)
+		rc = err->status;
 	return rc;
 }
 
@@ -1556,11 +1642,31 @@ train_checkpoint_deadline(const struct train *t, struct timespec *deadline)
 static void
 train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n, const struct ks_log *log)
 {
+	struct ks_dist *d = t->cfg->dist;
+
 	atomic_store(&t->pause, 1);
 	while (t->paused < t->running)
 		pthread_cond_wait(&t->done, &t->lock);
-	/* A worker that has left has no more batches: the end is too near to bother. */
-	if (t->running == (int)n && !atomic_load(&t->interrupted) && !atomic_load(&t->stop)) {
+	if (d != NULL) {
+		/* Every rank writes its part, one whose share is trained too (its workers left). */
+		struct ks_stream_pos pos;
+		struct ks_err err;
+		uint64_t words = atomic_load(&t->words_done);
+
+		ks_stream_position(t->stream, &pos);
+		if (atomic_load(&t->stop))
+			;	/* a worker failed: the job ends with its message */
+		else if (train_checkpoint_write(t, ws, n, words, &pos, &err) == KS_OK)
+			ks_log(log, KS_LOG_INFO, "checkpoint of the job at %.1f%% written to %s.rank0 "
+			       "to .rank%d", train_percent(t, train_job_words(t, words)), d->ckpt_name,
+			       d->size - 1);
+		else
+			ks_log(log, KS_LOG_WARN, "no checkpoint this time (training goes on): %s",
+			       err.msg);
+		ks_dist_ckpt_done(d);
+	} else if (t->running == (int)n && !atomic_load(&t->interrupted) &&
+		   !atomic_load(&t->stop)) {
+		/* A worker that has left has no more batches: the end is too near to bother. */
 		struct ks_stream_pos pos;
 		struct ks_err err;
 		uint64_t words = atomic_load(&t->words_done);
@@ -1609,7 +1715,8 @@ train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const str
 	uint64_t published = atomic_load(&t->words_done);
 	size_t i;
 
-	if (pos.epoch >= (uint64_t)t->cfg->iter) {
+	/* Under dist some rank has batches left, or the rounds would have finished the job. */
+	if (pos.epoch >= (uint64_t)t->cfg->iter && t->cfg->dist == NULL) {
 		ks_log(log, KS_LOG_INFO, "interrupted after the last batch: finishing");
 		return KS_OK;
 	}
@@ -1620,6 +1727,13 @@ train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const str
 		return ks_err_set(err, werr.status,
 				  "interrupted, and the checkpoint could not be written: %s",
 				  werr.msg);
+	if (t->cfg->dist != NULL)
+		return ks_err_set(err, KS_ERR_INTERRUPTED,
+				  "interrupted at %.1f%%: the job's checkpoint is written to "
+				  "%s.rank0 to .rank%d; to continue, run the job again with the same "
+				  "options, ranks and -resume %s",
+				  train_percent(t, train_job_words(t, published)), t->cfg->dist->ckpt_name,
+				  t->cfg->dist->size - 1, t->cfg->dist->ckpt_name);
 	return ks_err_set(err, KS_ERR_INTERRUPTED,
 			  "interrupted at %.1f%% (epoch %llu of %ld): checkpoint written to %s; "
 			  "to continue, run again with the same options and -resume %s",
@@ -1627,13 +1741,9 @@ train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const str
 			  t->cfg->iter, t->ckpt_path, t->ckpt_path);
 }
 
-/*
- * The checkpoint path: -checkpoint, else -resume's file, else the first
- * output that is a regular file (links followed, so the checkpoint lands
- * beside the file the vectors replace) plus ".ckpt", else kensho.ckpt.
- */
-static int
-train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err)
+/* The checkpoint lands beside the file the vectors replace (train.h). */
+int
+ks_train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err)
 {
 	const char *outs[4] = { cfg->output, cfg->save_context, cfg->save_vocab, cfg->save_model };
 	size_t i;
@@ -1668,6 +1778,55 @@ train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *er
 }
 
 /*
+ * -resume: a kensho-mpi job's checkpoint only under a job of the same
+ * ranks and schedule (dist.h), and every rank's file from the same round;
+ * a plain training's only outside one.
+ */
+static int
+train_checkpoint_check_job(const struct ks_ckpt *c, const struct ks_config *cfg,
+			   struct ks_err *err)
+{
+	const struct ks_ckpt_job *j = &c->job;
+	const struct ks_dist *d = cfg->dist;
+	const char *path = cfg->resume;
+
+	if (d == NULL && j->ranks == 0)
+		return KS_OK;
+	if (d == NULL)
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: it holds rank %u's part of a "
+				  "kensho-mpi job of %u ranks; resume the job with mpirun -np %u "
+				  "kensho-mpi", path, j->rank, j->ranks, j->ranks);
+	if (j->ranks == 0)
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: a checkpoint of a training by "
+				  "kensho, not of a kensho-mpi job; resume it with kensho", path);
+	if (j->ranks != (uint32_t)d->size)
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the checkpoint is of a job of %u "
+				  "ranks, this job has %d; run it with mpirun -np %u", path, j->ranks,
+				  d->size, j->ranks);
+	if (j->rank != (uint32_t)d->rank)
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: it holds rank %u's part of the "
+				  "job, not rank %d's", path, j->rank, d->rank);
+	if (j->sync_words != d->sync_words || j->sync_rows != d->sync_rows)
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the job ran with -sync-words %llu "
+				  "-sync-rows %llu, this one with %llu and %zu: resume with the "
+				  "options of the interrupted job", path,
+				  (unsigned long long)j->sync_words, (unsigned long long)j->sync_rows,
+				  (unsigned long long)d->sync_words, d->sync_rows);
+	if (j->split_files != (uint32_t)(d->split_files != 0))
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the job's corpus was shared out "
+				  "%s, this one's %s: resume with the -shard of the interrupted job",
+				  path, j->split_files ? "by files" : "by chunks",
+				  d->split_files ? "by files" : "by chunks");
+	/* A collective: a rank that failed above has ended the job instead. */
+	if (!ks_dist_same(cfg->dist, j->round))
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the ranks' checkpoint files are "
+				  "from different rounds (this one from round %llu): a job ended "
+				  "while they were put in place; they cannot be resumed together",
+				  path, (unsigned long long)j->round);
+	return KS_OK;
+}
+
+/*
  * Before the corpus is read: picks the checkpoint path (checked when a
  * checkpoint will surely be written), records this run's settings and, with
  * -resume, reads the checkpoint and compares the settings, so that a wrong
@@ -1695,7 +1854,8 @@ train_checkpoint_begin(struct train *t, const struct ks_config *cfg, const struc
 				  "-resume %s: it holds a finished training (a -save-model file), "
 				  "with nothing left to resume; to train it further, give -init %s",
 				  cfg->resume, cfg->resume);
-	if ((rc = ks_ckpt_check(t->resume, cfg->resume, &t->ckpt_set, err)) != KS_OK)
+	if ((rc = ks_ckpt_check(t->resume, cfg->resume, &t->ckpt_set, err)) != KS_OK ||
+	    (rc = train_checkpoint_check_job(t->resume, cfg, err)) != KS_OK)
 		return rc;
 	ks_log(log, KS_LOG_DEBUG, "read checkpoint %s", cfg->resume);
 	return KS_OK;
@@ -1743,9 +1903,21 @@ train_checkpoint_match(struct train *t, const struct ks_stream *stream,
 				  "-resume %s: the corpus gives another token stream than when the "
 				  "checkpoint was taken: the training input changed", path);
 	atomic_store(&t->words_done, c->words_done);
+	if (t->cfg->dist != NULL) {
+		struct ks_dist_state st = {
+			c->job.round, c->job.next_sync, c->job.words_offset,
+			{ c->job.base_in, c->job.base_out, c->job.base_hs }
+		};
+
+		ks_dist_set_state(t->cfg->dist, &st);	/* adopts the bases */
+		t->resume->job.base_in = t->resume->job.base_out = t->resume->job.base_hs = NULL;
+	}
 	/* train_words > 0 here: ks_stream_load refuses an empty stream. */
-	ks_log(log, KS_LOG_INFO, "resuming from %s at %.1f%% (epoch %llu of %ld)", path,
-	       100.0 * (double)c->words_done / ((double)info->train_words * (double)t->cfg->iter),
-	       (unsigned long long)c->epoch + 1, t->cfg->iter);
+	ks_log(log, KS_LOG_INFO, "resuming from %s at %.1f%% (epoch %llu of %ld)",
+	       t->cfg->dist != NULL ? t->cfg->dist->ckpt_name : path,
+	       100.0 * (double)train_job_words(t, c->words_done) /
+		       ((double)info->train_words * (double)t->cfg->iter),
+	       (unsigned long long)(c->epoch < (uint64_t)t->cfg->iter ? c->epoch + 1 : c->epoch),
+	       t->cfg->iter);
 	return KS_OK;
 }

@@ -47,4 +47,12 @@ struct ks_train_report {
 int ks_train(const struct ks_config *cfg, const struct ks_log *log,
 	     struct ks_train_report *rep, struct ks_err *err);
 
+/*
+ * The checkpoint path ks_train uses for cfg: -checkpoint, else -resume's
+ * file, else the first output that is a regular file (links followed)
+ * plus ".ckpt", else kensho.ckpt. *out is malloc'd, the caller's; KS_OK,
+ * or an error in err (a target that cannot be resolved, out of memory).
+ */
+int ks_train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err);
+
 #endif

@@ -3,9 +3,9 @@
 # output loads, the ranks end with one model, 2 ranks x 1 thread with a
 # fixed seed write the same bytes twice, gzip input trains as plain,
 # several files shared out by files count the vocabulary one process
-# counts, and standard input, a missing or corrupt -train file, a bad
-# -shard and mismatched options fail the whole job with a non-zero exit
-# and no output. Skips (77) when kensho-mpi
+# counts, the job's checkpoints resume to the same bytes, and standard
+# input, a missing or corrupt -train file, a bad -shard and mismatched
+# options fail the whole job with a non-zero exit and no output. Skips (77) when kensho-mpi
 # was not built (./configure --with-mpi) or mpirun is missing.
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 KENSHO_MPI="$KS_BUILDDIR/kensho-mpi"
@@ -123,6 +123,132 @@ mpi 2 -train "$tmp/part00" -train "$tmp/bad.gz" $opts -output "$tmp/bad.txt" &&
 	fail "a corrupt shard succeeded"
 grep -q "kensho-mpi: rank [01] of 2: .*bad.gz" "$tmp/err" || fail "corrupt shard message: $(cat "$tmp/err")"
 [ ! -e "$tmp/bad.txt" ] || fail "a corrupt shard left -output"
+ok
+
+# Checkpoints of the whole job. The stop hook on every rank stops the job
+# at a round: each rank writes its part as NAME.rankR, nothing else is
+# written and the job exits 11; resumed, it ends with the bytes of the job
+# that was never stopped. By chunks on 2 and 4 ranks, by files on 2 ranks,
+# and with a rank whose share was trained before the stop (its file is a
+# third of the other's), and with -hs 1 (the inner nodes' rows and bases).
+# stop_resume NAME REF NP WORDS ARGS...: stops after WORDS words per rank, resumes, compares with REF.
+stop_resume() {
+	name=$1 ref=$2 np=$3 words=$4
+	shift 4
+	rm -f "$tmp/$name.txt" "$tmp/$name.txt.ckpt".rank*
+	# shellcheck disable=SC2086
+	$run -np "$np" -x KENSHO_STOP_AFTER_WORDS="$words" "$KENSHO_MPI" "$@" -output "$tmp/$name.txt" \
+		2>"$tmp/err" </dev/null >/dev/null
+	rc=$?
+	[ "$rc" -eq 11 ] || fail "$name: the stopped job exited $rc, expected 11: $(cat "$tmp/err")"
+	grep -q "the job's checkpoint is written to $tmp/$name.txt.ckpt.rank0 to .rank$((np - 1))" \
+		"$tmp/err" || fail "$name: no checkpoint reported: $(cat "$tmp/err")"
+	[ ! -e "$tmp/$name.txt" ] || fail "$name: the stopped job wrote -output"
+	r=0
+	while [ "$r" -lt "$np" ]; do
+		[ -s "$tmp/$name.txt.ckpt.rank$r" ] || fail "$name: rank $r wrote no checkpoint"
+		r=$((r + 1))
+	done
+	mpi "$np" "$@" -output "$tmp/$name.txt" -resume "$tmp/$name.txt.ckpt" ||
+		fail "$name: the resumed job failed ($?): $(cat "$tmp/err")"
+	grep -q "resuming from $tmp/$name.txt.ckpt at" "$tmp/err" || fail "$name: not resumed: $(cat "$tmp/err")"
+	cmp -s "$tmp/$name.txt" "$ref" || fail "$name: the resumed job wrote other bytes than the uninterrupted one"
+	ok
+}
+# shellcheck disable=SC2086
+stop_resume ck2 "$tmp/r1.txt" 2 60000 -train "$tmp/c.txt" $opts
+# shellcheck disable=SC2086
+stop_resume ck4 "$tmp/v4.txt" 4 30000 -train "$tmp/c.txt" $opts
+# shellcheck disable=SC2086
+stop_resume ckf "$tmp/f2.txt" 2 60000 $parts $opts
+cat "$tmp/part01" "$tmp/part02" "$tmp/part03" > "$tmp/big3"
+uneven="-train $tmp/part00 -train $tmp/big3 -shard files"
+# shellcheck disable=SC2086
+mpi 2 $uneven $opts -output "$tmp/u.txt" || fail "uneven files: $(cat "$tmp/err")"
+# Rank 0 trains about 300,000 words, rank 1 about 100,000: rank 1 is done at the stop.
+# shellcheck disable=SC2086
+stop_resume cku "$tmp/u.txt" 2 250000 $uneven $opts
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -hs 1 -negative 0 -cbow 0 -output "$tmp/hs.txt" ||
+	fail "-hs 1: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+stop_resume ckh "$tmp/hs.txt" 2 60000 -train "$tmp/c.txt" $opts -hs 1 -negative 0 -cbow 0
+
+# Periodic checkpoints (-checkpoint-every, rank 0's clock) do not change
+# what is trained, and the last one resumes to the same bytes.
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -iter 12 -output "$tmp/p.txt" || fail "-iter 12: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -iter 12 -output "$tmp/pe.txt" -checkpoint "$tmp/pe.ckpt" \
+	-checkpoint-every 0.0002 || fail "-checkpoint-every: $(cat "$tmp/err")"
+grep -q "checkpoint of the job at .* written to $tmp/pe.ckpt.rank0 to .rank1" "$tmp/err" ||
+	fail "-checkpoint-every wrote no checkpoint: $(cat "$tmp/err")"
+cmp -s "$tmp/p.txt" "$tmp/pe.txt" || fail "-checkpoint-every changed the vectors"
+[ -s "$tmp/pe.ckpt.rank0" ] && [ -s "$tmp/pe.ckpt.rank1" ] || fail "-checkpoint-every: no files"
+rm -f "$tmp/pe.txt"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -iter 12 -output "$tmp/pe.txt" -resume "$tmp/pe.ckpt" ||
+	fail "resuming a periodic checkpoint: $(cat "$tmp/err")"
+cmp -s "$tmp/p.txt" "$tmp/pe.txt" || fail "a periodic checkpoint resumed to other bytes"
+ok
+
+# Resuming is refused, naming the checkpoint, with other ranks, another
+# schedule, a rank's file under kensho, kensho's checkpoint under
+# kensho-mpi, and ranks' files from different rounds.
+ck="$tmp/ck2.txt.ckpt"
+rm -f "$tmp/ck2.txt"
+# shellcheck disable=SC2086
+$run -np 2 -x KENSHO_STOP_AFTER_WORDS=60000 "$KENSHO_MPI" -train "$tmp/c.txt" $opts \
+	-output "$tmp/ck2.txt" 2>/dev/null </dev/null >/dev/null
+[ -s "$ck.rank1" ] || fail "no checkpoint to refuse"
+# shellcheck disable=SC2086
+mpi 4 -train "$tmp/c.txt" $opts -output "$tmp/no.txt" -resume "$ck" && fail "4 ranks resumed a 2-rank job"
+grep -Eq "job of 2 ranks, this job has 4|ck2.txt.ckpt.rank[23]: cannot open" "$tmp/err" ||
+	fail "4 ranks on 2's checkpoint: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -sync-words 6000 -output "$tmp/no.txt" -resume "$ck" &&
+	fail "another -sync-words resumed"
+grep -q "ran with -sync-words 5000" "$tmp/err" || fail "-sync-words message: $(cat "$tmp/err")"
+kopts=$(echo "$opts" | sed 's/ -sync-words [0-9]* -sync-rows [0-9]*//')
+# shellcheck disable=SC2086
+expect_fail 2 "rank 0's part of a kensho-mpi job of 2 ranks" "$KENSHO" -train "$tmp/c.txt" $kopts \
+	-output "$tmp/no.txt" -resume "$ck.rank0"
+# shellcheck disable=SC2086
+KENSHO_STOP_AFTER_WORDS=60000 "$KENSHO" -train "$tmp/c.txt" $kopts -output "$tmp/k.txt" \
+	-checkpoint "$tmp/k.ckpt" 2>/dev/null
+[ -s "$tmp/k.ckpt" ] || fail "kensho wrote no checkpoint"
+cp "$tmp/k.ckpt" "$tmp/kk.rank0" && cp "$tmp/k.ckpt" "$tmp/kk.rank1" || fail "cp failed"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -output "$tmp/no.txt" -resume "$tmp/kk" && fail "kensho's checkpoint resumed"
+grep -q "not of a kensho-mpi job" "$tmp/err" || fail "kensho checkpoint message: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+$run -np 2 -x KENSHO_STOP_AFTER_WORDS=90000 "$KENSHO_MPI" -train "$tmp/c.txt" $opts \
+	-output "$tmp/mix.txt" -checkpoint "$tmp/mix" 2>/dev/null </dev/null >/dev/null
+cp "$ck.rank1" "$tmp/mix.rank1" || fail "cp failed"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -output "$tmp/no.txt" -resume "$tmp/mix" && fail "mixed rounds resumed"
+grep -q "from different rounds" "$tmp/err" || fail "mixed rounds message: $(cat "$tmp/err")"
+[ ! -e "$tmp/no.txt" ] || fail "a refused resume wrote -output"
+ok
+
+# A real signal: SIGUSR1 to mpirun (which passes it on) stops the job with its checkpoint.
+# shellcheck disable=SC2086
+$run -np 2 "$KENSHO_MPI" -train "$tmp/c.txt" $opts -iter 400 -output "$tmp/sig.txt" \
+	2>"$tmp/err" </dev/null >/dev/null &
+pid=$!
+n=0
+until grep -q "^training" "$tmp/err" 2>/dev/null || [ "$n" -ge 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+sleep 0.5
+kill -USR1 "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 11 ] || fail "SIGUSR1: exit $rc, expected 11: $(cat "$tmp/err")"
+grep -q "the job's checkpoint is written to $tmp/sig.txt.ckpt.rank0" "$tmp/err" ||
+	fail "SIGUSR1: $(cat "$tmp/err")"
+[ ! -e "$tmp/sig.txt" ] || fail "SIGUSR1: the stopped job wrote -output"
 ok
 
 # Standard input is refused with a clear message.

@@ -15,9 +15,16 @@
  * Faults end the whole job: a rank that fails (a shard it cannot read,
  * mismatched options, out of memory) prints a message naming itself and
  * calls MPI_Abort, so no rank waits forever in a collective and nothing is
- * written under a final output name. No signal handler is installed: a
- * signal ends the job (mpirun forwards it); checkpoints and -resume are
- * not supported under MPI yet and are refused.
+ * written under a final output name.
+ *
+ * Checkpoints are the job's: every rank writes its own part to NAME.rankR
+ * (NAME is -checkpoint, -resume, or OUTPUT.ckpt as in kensho), all at the
+ * same sync round and each put in place only once every rank has written
+ * its own (dist.h). SIGINT, SIGTERM and SIGUSR1 on any rank stop the job
+ * that way (mpirun passes SIGTERM on when it is interrupted, and SIGUSR1
+ * as it is; batch systems send SIGTERM before they kill a job), and
+ * -checkpoint-every takes rank 0's clock. -resume NAME has every rank read
+ * NAME.rankR.
  */
 #include <errno.h>
 #include <mpi.h>
@@ -28,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_signals.h"
 #include "config.h"
 #include "dist.h"
 #include "dist_mpi.h"
@@ -203,6 +211,7 @@ main(int argc, char **argv)
 	char **all_train = NULL, **my_train = NULL;
 	size_t n_all_train = 0, n_my_train = 0;
 	uint64_t *train_bytes = NULL;
+	char *ckpt_name = NULL, *ckpt_rank = NULL;
 	char msg[sizeof(err.msg) + 64];
 	int provided, rc, i, n = 1;
 
@@ -268,7 +277,10 @@ main(int argc, char **argv)
 			       "  -shard MODE    files: each rank reads and trains its own -train "
 			       "files;\n                 chunks: each reads all and trains every "
 			       "N-th chunk;\n                 auto: files when there are at least "
-			       "as many files as ranks (auto)\n", MPI_DEFAULT_SYNC_WORDS_2,
+			       "as many files as ranks (auto)\n"
+			       "\nCheckpoints are the job's: rank R writes and -resume reads "
+			       "NAME.rankR,\nwhere NAME is the checkpoint kensho would use "
+			       "(kensho-mpi(1)).\n", MPI_DEFAULT_SYNC_WORDS_2,
 			       MPI_DEFAULT_JOB_SYNC_WORDS,
 			       MPI_DEFAULT_SYNC_ROWS);
 		} else if (mpi_rank == 0) {
@@ -279,9 +291,18 @@ main(int argc, char **argv)
 		return 0;
 	}
 	train_bytes = mpi_train_sizes(&cfg);
-	if (cfg.resume != NULL || cfg.checkpoint_every > 0)
-		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
-			 "-resume and -checkpoint-every are not supported by kensho-mpi yet");
+	if (ks_cli_stop_hook(&cfg, &err) != KS_OK)
+		mpi_fail(ks_status_exit_code(KS_ERR_USAGE), err.msg);
+	/* Every rank's part of the job's checkpoint: NAME.rankR. */
+	if (ks_train_checkpoint_path(&cfg, &ckpt_name, &err) != KS_OK)
+		mpi_fail(ks_status_exit_code(err.status), err.msg);
+	ckpt_rank = malloc(strlen(ckpt_name) + 32);
+	if (ckpt_rank == NULL)
+		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
+	sprintf(ckpt_rank, "%s.rank%d", ckpt_name, mpi_rank);
+	cfg.checkpoint = ckpt_rank;
+	if (cfg.resume != NULL)
+		cfg.resume = ckpt_rank;
 	if (cfg.positions != KS_POSITIONS_OFF)
 		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
 			 "-positions is not supported by kensho-mpi yet");
@@ -294,6 +315,7 @@ main(int argc, char **argv)
 						     (uint64_t)mpi_size;
 	if (ks_dist_mpi_init(&dist, sync_words, (size_t)sync_rows) != 0)
 		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
+	dist.ckpt_name = ckpt_name;
 	/* Rank 0 reports and writes; the others only report errors. */
 	log.max_level = cfg.debug == 0 ? -1 : cfg.debug;
 	if (mpi_rank != 0) {
@@ -330,6 +352,7 @@ main(int argc, char **argv)
 		       cfg.n_train == 1 ? "" : "s", mpi_size);
 	}
 	cfg.dist = &dist;
+	cfg.interrupt = ks_cli_catch_signals(1);
 	rc = ks_train(&cfg, &log, NULL, &err);
 	if (all_train != NULL) {
 		cfg.train = all_train;
@@ -339,6 +362,18 @@ main(int argc, char **argv)
 	free(train_bytes);
 	if (line_open)
 		fputc('\n', stderr);
+	if (rc == KS_ERR_INTERRUPTED && dist.checkpointed) {
+		/* Every rank stopped at one round and put its part in place: a clean end. */
+		if (mpi_rank == 0)
+			fprintf(stderr, "kensho-mpi: %s\n", err.msg);
+		rc = ks_status_exit_code(rc);
+		ks_dist_mpi_free(&dist);
+		ks_config_free(&cfg);
+		free(ckpt_rank);
+		free(ckpt_name);
+		MPI_Finalize();
+		return rc;
+	}
 	if (rc != KS_OK)
 		mpi_fail(ks_status_exit_code(rc), err.msg[0] ? err.msg : ks_status_str(rc));
 	ks_log(&log, KS_LOG_INFO, "kensho-mpi: the %d rank%s ended with the same model "
@@ -346,6 +381,8 @@ main(int argc, char **argv)
 	       (unsigned long long)dist.round, dist.round == 1 ? "" : "s");
 	ks_dist_mpi_free(&dist);
 	ks_config_free(&cfg);
+	free(ckpt_rank);
+	free(ckpt_name);
 	MPI_Finalize();
 	return 0;
 }
