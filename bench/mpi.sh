@@ -39,6 +39,8 @@ restrict=30000
 modes="cbow skipgram"
 ranks=2
 extra=
+mpi_extra=
+mpi_only=0
 workdir=
 split=0
 
@@ -51,12 +53,15 @@ while [ $# -gt 0 ]; do
 	--modes) modes=$2; shift 2 ;;
 	--ranks) ranks=$2; shift 2 ;;
 	--options) extra=$2; shift 2 ;;
+	--mpi-options) mpi_extra=$2; shift 2 ;;
+	--mpi-only) mpi_only=1; shift ;;
 	--workdir) workdir=$2; shift 2 ;;
 	--split) split=$2; shift 2 ;;
 	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
 		echo "Options: --corpus FILE --iter N --seed S --restrict N --modes \"cbow skipgram\" --ranks \"2 4\""
 		echo "         --split N (train on N files: kensho-mpi shards by files)"
 		echo "         --options \"MORE KENSHO OPTIONS\" --workdir DIR (keep logs)"
+		echo "         --mpi-options \"KENSHO-MPI ONLY\" (-sync-words ...) --mpi-only (no kensho rows)"
 		exit 0 ;;
 	*) echo "bench/mpi.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -115,11 +120,13 @@ for mode in $modes; do
 	*) echo "bench/mpi.sh: unknown mode $mode" >&2; exit 2 ;;
 	esac
 	# shellcheck disable=SC2086
-	printf '%s\t1x1\t%s\n' "$mode" "$(run "$mode-1x1" "$repo/kensho" "${train[@]}" $m $common -threads 1)"
+	[ "$mpi_only" -eq 1 ] ||
+		printf '%s\t1x1\t%s\n' "$mode" "$(run "$mode-1x1" "$repo/kensho" "${train[@]}" $m $common -threads 1)"
 	for n in $ranks; do
 		# shellcheck disable=SC2086
-		printf '%s\t1x%s\t%s\n' "$mode" "$n" "$(run "$mode-1x$n" "$repo/kensho" "${train[@]}" $m $common -threads "$n")"
+		[ "$mpi_only" -eq 1 ] ||
+			printf '%s\t1x%s\t%s\n' "$mode" "$n" "$(run "$mode-1x$n" "$repo/kensho" "${train[@]}" $m $common -threads "$n")"
 		# shellcheck disable=SC2086
-		printf '%s\t%sx1 mpi\t%s\n' "$mode" "$n" "$(run "$mode-${n}x1" $mpirun -np "$n" "$repo/kensho-mpi" "${train[@]}" $m $common -threads 1)"
+		printf '%s\t%sx1 mpi%s\t%s\n' "$mode" "$n" "${mpi_extra:+ $mpi_extra}" "$(run "$mode-${n}x1" $mpirun -np "$n" "$repo/kensho-mpi" "${train[@]}" $m $common $mpi_extra -threads 1)"
 	done
 done
