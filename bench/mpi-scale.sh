@@ -13,7 +13,7 @@
 #   bench/mpi-scale.sh --latency-us 5 rank0.log
 #
 # The model behind the projection, stated so it can be argued with:
-#   - the job trains 40,000 words between rounds, kensho-mpi's default with
+#   - the job trains 20,000 words between rounds, kensho-mpi's default with
 #     more than 2 ranks (the summed updates overshoot beyond it), so each of
 #     M machines trains 1/M of them per round; --job-words J sets another;
 #   - one rank per machine, training at the words/s per rank measured here
@@ -81,7 +81,7 @@ BEGIN {
 	printf "#   %.0f words in %.1f s: %.0f words/s per rank; %d rounds, %.1f per second per rank\n", words, secs, words / secs / N, rounds, round_s
 	printf "#   every row every %d rounds; %.0f rows per round on average: %.2f MB payload per round\n", cycle, mean_rows, payload / 1e6
 	printf "#   sent per rank (ring allreduce, 2(N-1)/N of the payload): %.2f MB per round, %.1f MB/s measured here\n", 2 * (N - 1) / N * payload / 1e6, 2 * (N - 1) / N * payload * round_s / 1e6
-	J = job_opt != "" ? job_opt : 40000	# job words between rounds, as kensho-mpi with 3+ ranks
+	J = job_opt != "" ? job_opt : 20000	# job words between rounds, as kensho-mpi with 3+ ranks
 	printf "# projection: one rank per machine at %.0f words/s, %d job words per round, %s us per link step, rounds not overlapped\n", rate, J, lat
 	printf "machines\tlink\t-sync-words\tsend per round MB\tround comm ms\tround compute ms\tjob words/s\tefficiency\n"
 	split("8 64 256", Ms, " ")

@@ -51,12 +51,14 @@
  * every 100,000 words per rank matched 2 threads in quality (wiki100m
  * CBOW, two seeds) at 8.5M and 5.5M words/s, where rounds every 20,000
  * gave 5.4M and 5.4M (bench/results/mpi-wiki100m.md). With more, the
- * job trains 40,000 words between rounds whatever the rank count: on a
+ * job trains 20,000 words between rounds whatever the rank count: on a
  * 5M-word slice 4 ranks of 40,000 words each diverged, 4 of 10,000 and 8
- * of 5,000 matched one process.
+ * of 5,000 matched one process; on wiki100m 4 ranks of 10,000 words each
+ * (40,000 a round) left skip-gram's WS-353 0.015 below 4 threads over 4
+ * seeds, and 4 of 5,000 0.006 below, with Google 0.3 points above.
  */
 #define MPI_DEFAULT_SYNC_WORDS_2 100000
-#define MPI_DEFAULT_JOB_SYNC_WORDS 40000
+#define MPI_DEFAULT_JOB_SYNC_WORDS 20000
 #define MPI_DEFAULT_SYNC_ROWS 1024
 
 static int mpi_rank, mpi_size;
