@@ -3,9 +3,10 @@
 # output loads, the ranks end with one model, 2 ranks x 1 thread with a
 # fixed seed write the same bytes twice, gzip input trains as plain,
 # several files shared out by files count the vocabulary one process
-# counts, the job's checkpoints resume to the same bytes, and standard
-# input, a missing or corrupt -train file, a bad -shard and mismatched
-# options fail the whole job with a non-zero exit and no output. Skips (77) when kensho-mpi
+# counts, the job's checkpoints resume to the same bytes, and a rank
+# killed, standard input, a missing or corrupt -train file, a bad -shard
+# and mismatched options fail the whole job with a non-zero exit and no
+# output. Skips (77) when kensho-mpi
 # was not built (./configure --with-mpi) or mpirun is missing.
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 KENSHO_MPI="$KS_BUILDDIR/kensho-mpi"
@@ -249,6 +250,32 @@ rc=$?
 grep -q "the job's checkpoint is written to $tmp/sig.txt.ckpt.rank0" "$tmp/err" ||
 	fail "SIGUSR1: $(cat "$tmp/err")"
 [ ! -e "$tmp/sig.txt" ] || fail "SIGUSR1: the stopped job wrote -output"
+ok
+
+# A rank that dies (SIGKILL: no handler, no checkpoint) ends the job:
+# mpirun names the rank, the exit is non-zero and nothing is written.
+# shellcheck disable=SC2086
+$run -np 2 "$KENSHO_MPI" -train "$tmp/c.txt" $opts -iter 400 -output "$tmp/dead.txt" \
+	2>"$tmp/err" </dev/null >/dev/null &
+pid=$!
+n=0
+until grep -q "^training" "$tmp/err" 2>/dev/null || [ "$n" -ge 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+# The ranks are mpirun's children (from /proc, which needs no procps).
+victim=
+for st in /proc/[0-9]*/stat; do
+	read -r p comm state ppid rest < "$st" 2>/dev/null || continue
+	[ "$ppid" = "$pid" ] && [ "$comm" = "(kensho-mpi)" ] && victim=$p
+done
+[ -n "$victim" ] || fail "no rank of mpirun $pid found"
+kill -9 "$victim"
+wait "$pid"
+rc=$?
+[ "$rc" -ne 0 ] || fail "a killed rank: the job exited 0"
+grep -q "process rank [01] .* exited on signal 9" "$tmp/err" || fail "a killed rank: $(cat "$tmp/err")"
+[ ! -e "$tmp/dead.txt" ] || fail "a killed rank: the job wrote -output"
 ok
 
 # Standard input is refused with a clear message.
