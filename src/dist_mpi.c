@@ -24,15 +24,18 @@ dist_mpi_sum(void *ctx, const float *in, float *out, size_t cells)
 static void
 dist_mpi_sum_counts(void *ctx, uint64_t *counts, size_t n)
 {
-	unsigned long long in[4] = { 0 }, out[4] = { 0 };
-	size_t i, k = n < 4 ? n : 4;	/* dist.c sends 2, train.c 3 */
+	unsigned long long in[4], out[4];	/* a round sends 4 counters, the others fewer */
+	size_t off, i, k;
 
 	(void)ctx;
-	for (i = 0; i < k; i++)
-		in[i] = counts[i];
-	MPI_Allreduce(in, out, (int)k, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-	for (i = 0; i < k; i++)
-		counts[i] = out[i];
+	for (off = 0; off < n; off += k) {
+		k = n - off < 4 ? n - off : 4;
+		for (i = 0; i < k; i++)
+			in[i] = counts[off + i];
+		MPI_Allreduce(in, out, (int)k, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+		for (i = 0; i < k; i++)
+			counts[off + i] = out[i];
+	}
 }
 
 /* Byte strings go in pieces of at most this many bytes, after their length. */
