@@ -10,8 +10,11 @@
  * from the global count, so the rate decays linearly from -alpha to
  * alpha * 1e-4 over all epochs whatever the number of threads. The
  * embedding rows themselves are updated without locks (kernels.c).
+ * Checkpoints (stops, pauses, writing and resuming) are train_ckpt.c's;
+ * the state both files share is train_impl.h's.
  */
 #include "train.h"
+#include "train_impl.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -52,90 +55,7 @@
 /* The plural ending for a count of n. */
 #define PLURAL(n) ((n) == 1 ? "" : "s")
 
-struct train;
-
-struct worker {
-	alignas(64) struct ks_rng rng;
-	struct train *t;
-	size_t index;
-	float *h, *grad;
-	uint32_t *kept;		/* one chunk after subsampling */
-	uint32_t *ctx;		/* up to 2 * window context ids */
-	uint32_t *slots;	/* their position slots (-positions) */
-	struct ks_positions_local pos;	/* this worker's position weights (-positions) */
-	uint32_t *neg;		/* negative ids */
-	uint64_t unpublished;	/* words not yet added to t->words_done */
-	double loss;		/* loss summed over examples, this worker */
-	uint64_t examples;
-	double last_loss;	/* the same over the last epoch's examples */
-	uint64_t last_examples;
-	float alpha;		/* the current rate */
-	/* Published for the progress report (bit patterns of doubles). */
-	alignas(64) _Atomic uint64_t pub_loss;
-	_Atomic uint64_t pub_examples;
-	int status;
-	struct ks_err err;
-	struct ks_ckpt_worker snap;	/* the state saved at a checkpoint stop */
-	pthread_t thread;
-};
-
-struct train {
-	const struct ks_config *cfg;
-	struct ks_stream *stream;
-	const struct ks_vocab *vocab;
-	struct ks_alias *alias;
-	uint32_t *keep;		/* subsampling thresholds */
-	struct ks_sigmoid sigmoid;
-	float *in_vecs, *out_vecs;	/* n_words rows of dim floats, stride apart */
-	struct ks_positions *pos;	/* the shared position weights, or NULL */
-	struct ks_huffman *tree;	/* -hs 1: the tree, or NULL */
-	struct ks_vecset *init;	/* -init-vectors, read before the corpus, or NULL */
-	struct ks_ckpt *model;	/* -init: the model continued from, or NULL (model.h) */
-	float *hs_vecs;		/* -hs 1: n_words - 1 inner-node rows, stride apart */
-	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
-	struct ks_dist_model dist_model;	/* the rows cfg->dist exchanges */
-	size_t n_words, dim, stride;
-	uint64_t total_words;	/* words over all epochs */
-	float alpha0;
-	float in_scale;
-	int prefetchw;		/* ks_cpu_has_prefetchw() */
-	alignas(64) _Atomic uint64_t words_done;
-	alignas(64) atomic_int stop;	/* set when a worker fails or diverges */
-	int running;		/* workers still running, under lock */
-	pthread_mutex_t lock;
-	pthread_cond_t done;
-	/* Checkpoints (checkpoint.h and the hooks at the end of this file). */
-	struct ks_ckpt *resume;	/* the state continued from, or NULL */
-	struct ks_ckpt_settings ckpt_set; /* this run's settings, as saved */
-	char *ckpt_path;	/* where checkpoints go */
-	uint64_t train_words;	/* in-vocabulary words per epoch */
-	double ckpt_every;	/* seconds between checkpoints, 0 = none */
-	double next_ckpt;	/* train_now() of the next one */
-	alignas(64) atomic_int interrupted; /* stop between batches, then checkpoint */
-	atomic_int pause;	/* park at the next batch boundary */
-	struct ks_stream_pos stop_pos;	/* where the workers stopped when interrupted */
-	int paused;		/* workers parked, under lock */
-	pthread_cond_t unpause;
-};
-
-/* Checkpoint hooks, defined at the end of this file. */
-static int worker_checkpoint_poll(struct worker *w);
-static void worker_snapshot(struct worker *w);
-static int train_checkpoint_write_job(struct train *t, struct ks_ckpt *c, struct ks_err *err);
-static void train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n,
-				      const struct ks_log *log);
-static int train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n,
-				    const struct ks_log *log, struct ks_err *err);
-static void train_checkpoint_joined(struct train *t);
-static void train_checkpoint_deadline(const struct train *t, struct timespec *deadline);
-static int train_checkpoint_begin(struct train *t, const struct ks_config *cfg,
-				  const struct ks_log *log, struct ks_err *err);
-static int train_model_pending(const struct train *t, struct ks_outfile **out, struct ks_err *err);
-static int train_checkpoint_match(struct train *t, const struct ks_stream *stream,
-				  const struct ks_stream_info *info, const struct ks_log *log,
-				  struct ks_err *err);
-
-static double
+double
 train_now(void)
 {
 	struct timespec ts;
@@ -145,7 +65,7 @@ train_now(void)
 }
 
 /* The words the whole job has trained: this process's, or under dist all ranks'. */
-static uint64_t
+uint64_t
 train_job_words(const struct train *t, uint64_t own)
 {
 	return t->cfg->dist != NULL ? ks_dist_words(t->cfg->dist, own) : own;
@@ -417,7 +337,7 @@ worker_main(void *arg)
 
 	/* w->alpha is set before the thread starts (train_run_workers). */
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed) &&
-	       !worker_checkpoint_poll(w) &&
+	       !train_ckpt_poll(w) &&
 	       (rc = worker_take(w, &b)) == 1) {
 		double loss = w->loss;
 		uint64_t examples = w->examples;
@@ -443,7 +363,7 @@ worker_main(void *arg)
 		w->status = rc;	/* the reader's message comes from ks_stream_stop */
 	/* A rank's share can end before the job: its checkpoints hold this worker as it left. */
 	if (t->cfg->dist != NULL)
-		worker_snapshot(w);
+		train_ckpt_snapshot(w);
 	worker_publish(w);
 	if (w->status < 0) {
 		atomic_store(&t->stop, 1);
@@ -738,20 +658,20 @@ train_watch(struct train *t, struct worker *ws, size_t n, const struct ks_log *l
 		char rbuf[32], eta[32];
 
 		clock_gettime(CLOCK_REALTIME, &deadline);
-		train_checkpoint_deadline(t, &deadline);
+		train_ckpt_deadline(t, &deadline);
 		if (t->running > 0)
 			pthread_cond_timedwait(&t->done, &t->lock, &deadline);
 		ended = t->running == 0;
 		if (!ended && t->ckpt_every > 0 && train_now() >= t->next_ckpt) {
 			/* Under dist rank 0's clock asks; the rounds make it due everywhere. */
 			if (t->cfg->dist == NULL)
-				train_checkpoint_periodic(t, ws, n, log);
+				train_ckpt_periodic(t, ws, n, log);
 			else if (t->cfg->dist->rank == 0)
 				atomic_store(&t->cfg->dist->want_ckpt, 1);
 			t->next_ckpt = train_now() + t->ckpt_every;
 		}
 		if (!ended && t->cfg->dist != NULL && atomic_load(&t->cfg->dist->ckpt_due))
-			train_checkpoint_periodic(t, ws, n, log);
+			train_ckpt_periodic(t, ws, n, log);
 		now = train_now();
 		if (!ended && now - last_t < 0.9)
 			continue;	/* woken early for a checkpoint */
@@ -819,7 +739,7 @@ train_loss_final(const struct worker *ws, size_t n, struct ks_train_report *rep)
  * dist.h: once this rank's workers are joined, the rounds until every rank
  * is done, writing this rank's part of each checkpoint they make due; a
  * stop they agree on marks the training interrupted, for
- * train_checkpoint_stopped.
+ * train_ckpt_stopped.
  */
 static int
 train_dist_finish(struct train *t, struct worker *ws, size_t n, const struct ks_log *log,
@@ -830,7 +750,7 @@ train_dist_finish(struct train *t, struct worker *ws, size_t n, const struct ks_
 	while ((r = ks_dist_finish(t->cfg->dist, &t->dist_model, atomic_load(&t->words_done))) ==
 	       KS_DIST_CHECKPOINT) {
 		pthread_mutex_lock(&t->lock);
-		train_checkpoint_periodic(t, ws, n, log);
+		train_ckpt_periodic(t, ws, n, log);
 		pthread_mutex_unlock(&t->lock);
 	}
 	if (r == KS_DIST_STOPPED)
@@ -927,7 +847,7 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 	if (cfg->dist != NULL && rc == KS_OK && !atomic_load(&t->interrupted))
 		rc = train_dist_finish(t, ws, n, log, err);
 	train_loss_final(ws, started, rep);
-	train_checkpoint_joined(t);
+	train_ckpt_joined(t);
 	rep->train_seconds = train_now() - start;
 	rep->words_done = train_job_words(t, atomic_load(&t->words_done));
 	{
@@ -945,7 +865,7 @@ train_run_workers(struct train *t, const struct ks_log *log, struct ks_train_rep
 			rc = ws[i].status;
 		}
 	if (rc == KS_OK && started == n && atomic_load(&t->interrupted))
-		rc = train_checkpoint_stopped(t, ws, n, log, err);
+		rc = train_ckpt_stopped(t, ws, n, log, err);
 	for (i = 0; i < n; i++) {
 		free(ws[i].h);
 		free(ws[i].grad);
@@ -1053,7 +973,7 @@ train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 	if (rc == KS_OK && cfg->save_positions)
 		rc = ks_positions_write_pending(&pos, t->pos, cfg->save_positions, err);
 	if (rc == KS_OK && cfg->save_model)
-		rc = train_model_pending(t, &model, err);
+		rc = train_ckpt_model_pending(t, &model, err);
 	if (rc == KS_OK && out != NULL)
 		rc = ks_outfile_finish(out, err);
 	if (rc == KS_OK && ctx != NULL)
@@ -1239,7 +1159,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 		return rc;
 	if ((rc = train_check_outputs(cfg, t.ckpt_path, err)) != KS_OK)
 		goto out;
-	if ((rc = train_checkpoint_begin(&t, cfg, log, err)) != KS_OK ||
+	if ((rc = train_ckpt_begin(&t, cfg, log, err)) != KS_OK ||
 	    (rc = train_init_read(&t, cfg, err)) != KS_OK)
 		goto out;
 	memset(&so, 0, sizeof(so));
@@ -1310,7 +1230,7 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	if (cfg->sg_ignored != NULL)
 		ks_log(log, KS_LOG_WARN, "%s %s no effect on skip-gram (-cbow 0): ignored",
 		       cfg->sg_ignored, strchr(cfg->sg_ignored, ' ') ? "have" : "has");
-	if ((rc = train_checkpoint_match(&t, stream, &info, log, err)) != KS_OK)
+	if ((rc = train_ckpt_match(&t, stream, &info, log, err)) != KS_OK)
 		goto out;
 	if ((size_t)cfg->classes > rep->vocab_size) {
 		rc = ks_err_set(err, KS_ERR_USAGE, "-classes %ld: more classes than the %zu words "
@@ -1414,510 +1334,4 @@ out:
 		       rep->total_seconds, rep->final_loss, peak);
 	}
 	return rc;
-}
-
-/*
- * ---- Checkpoint hooks (checkpoint.h) ----
- *
- * Workers look at two flags between batches (worker_checkpoint_poll),
- * never inside one. "interrupted" (raised by cfg->interrupt, the test hook
- * cfg->stop_after_words, and never lowered) makes each worker save what it
- * carries to the next batch and leave; the main thread then writes the
- * checkpoint (train_checkpoint_stopped). "pause" (raised by the main
- * thread every -checkpoint-every minutes) parks every worker at a barrier
- * while the main thread writes a checkpoint, then releases them, so even
- * with several threads a periodic checkpoint is a consistent state and not
- * a picture of rows that Hogwild updates are still changing. With one
- * thread neither changes what is trained, so an interrupted and resumed
- * run ends with the same bytes as an uninterrupted one.
- */
-
-/* Copies what the worker carries from one batch to the next. */
-static void
-worker_snapshot(struct worker *w)
-{
-	w->snap.rng = w->rng;
-	w->snap.unpublished = w->unpublished;
-	w->snap.alpha = w->alpha;
-	w->snap.loss = w->loss;
-	w->snap.examples = w->examples;
-	w->snap.last_loss = w->last_loss;
-	w->snap.last_examples = w->last_examples;
-}
-
-/* Parks the worker while the main thread writes a periodic checkpoint. */
-static void
-worker_pause(struct worker *w)
-{
-	struct train *t = w->t;
-
-	pthread_mutex_lock(&t->lock);
-	if (atomic_load(&t->pause)) {
-		worker_snapshot(w);
-		t->paused++;
-		pthread_cond_signal(&t->done);
-		while (atomic_load(&t->pause))
-			pthread_cond_wait(&t->unpause, &t->lock);
-		t->paused--;
-	}
-	pthread_mutex_unlock(&t->lock);
-}
-
-/*
- * Called between batches: returns 1 when the worker must stop for a
- * checkpoint (its state saved), parks it during a periodic checkpoint.
- */
-static int
-worker_checkpoint_poll(struct worker *w)
-{
-	struct train *t = w->t;
-	const struct ks_config *cfg = t->cfg;
-
-	if ((cfg->interrupt != NULL && atomic_load_explicit(cfg->interrupt, memory_order_relaxed)) ||
-	    (cfg->stop_after_words > 0 &&
-	     atomic_load(&t->words_done) + w->unpublished >= cfg->stop_after_words))
-		/* Under dist the job stops together, at the round that sees the request. */
-		atomic_store(cfg->dist != NULL ? &cfg->dist->want_stop : &t->interrupted, 1);
-	if (cfg->dist != NULL) {
-		if (atomic_load(&cfg->dist->stopping))
-			atomic_store(&t->interrupted, 1);
-		else if (atomic_load(&cfg->dist->ckpt_due))
-			atomic_store(&t->pause, 1);	/* train_watch writes this rank's part */
-	}
-	if (atomic_load_explicit(&t->interrupted, memory_order_relaxed)) {
-		worker_snapshot(w);
-		return 1;
-	}
-	if (atomic_load_explicit(&t->pause, memory_order_relaxed))
-		worker_pause(w);
-	return 0;
-}
-
-/*
- * Writes the checkpoint from the workers' snapshots. published is the
- * word count the learning-rate schedule had seen at the snapshot.
- */
-/*
- * Fills c with the training's state but the progress and the workers:
- * settings, vocabulary (c->words and c->counts allocated, for the caller
- * to free), matrices, position weights and inner-node rows (borrowed).
- */
-static int
-train_ckpt_fill(const struct train *t, struct ks_ckpt *c, struct ks_err *err)
-{
-	size_t i;
-
-	memset(c, 0, sizeof(*c));
-	c->set = t->ckpt_set;
-	c->batches_per_epoch = ks_stream_batches(t->stream);
-	c->train_words = t->train_words;
-	c->n_words = t->n_words;
-	c->dim = t->dim;
-	c->stride = t->stride;
-	c->in_vecs = t->in_vecs;
-	c->out_vecs = t->out_vecs;
-	if (t->pos != NULL) {
-		c->n_pos = ks_positions_floats(t->pos);
-		c->pos = ks_positions_weights(t->pos);
-	}
-	if (t->hs_vecs != NULL) {
-		c->n_hs = t->n_words - 1;
-		c->hs_vecs = t->hs_vecs;
-	}
-	c->words = ks_malloc_array(t->n_words, sizeof(*c->words));
-	c->counts = ks_malloc_array(t->n_words, sizeof(*c->counts));
-	if (c->words == NULL || c->counts == NULL) {
-		free(c->words);
-		free(c->counts);
-		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the checkpoint");
-	}
-	for (i = 0; i < t->n_words; i++) {
-		c->words[i] = ks_vocab_word(t->vocab, (uint32_t)i);
-		c->counts[i] = ks_vocab_count(t->vocab, (uint32_t)i);
-	}
-	return KS_OK;
-}
-
-/*
- * Writes the checkpoint from the workers' snapshots. published is the
- * word count the learning-rate schedule had seen at the snapshot.
- */
-static int
-train_checkpoint_write(struct train *t, const struct worker *ws, size_t n, uint64_t published,
-		       const struct ks_stream_pos *pos, struct ks_err *err)
-{
-	struct ks_ckpt c;
-	size_t i;
-	int rc;
-
-	if ((rc = train_ckpt_fill(t, &c, err)) != KS_OK)
-		return rc;
-	c.epoch = pos->epoch;
-	c.batch = pos->batch;
-	c.words_done = published;
-	c.n_workers = n;
-	c.workers = ks_malloc_array(n, sizeof(*c.workers));
-	if (c.workers == NULL) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for the checkpoint");
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		c.workers[i] = ws[i].snap;
-	rc = t->cfg->dist != NULL ? train_checkpoint_write_job(t, &c, err)
-				  : ks_ckpt_write(t->ckpt_path, &c, err);
-out:
-	free(c.workers);
-	free(c.words);
-	free(c.counts);
-	return rc;
-}
-
-/*
- * dist.h: this rank's part of the job's checkpoint, c with the job section
- * added, put in place only when every rank has written its own. Every
- * rank calls it at the same point.
- */
-static int
-train_checkpoint_write_job(struct train *t, struct ks_ckpt *c, struct ks_err *err)
-{
-	struct ks_dist *d = t->cfg->dist;
-	struct ks_dist_state st;
-	struct ks_outfile *of = NULL;
-	int rc;
-
-	ks_dist_get_state(d, &st);
-	c->job = (struct ks_ckpt_job){
-		.ranks = (uint32_t)d->size, .rank = (uint32_t)d->rank,
-		.split_files = d->split_files != 0, .sync_words = d->sync_words,
-		.sync_rows = d->sync_rows, .round = st.round, .next_sync = st.next_sync,
-		.words_offset = st.words_offset, .base_in = st.base[0], .base_out = st.base[1],
-		.base_hs = st.base[2],
-	};
-	rc = ks_ckpt_write_pending(&of, t->ckpt_path, c, err);
-	if (ks_dist_commit(d, rc == KS_OK ? of : NULL, err) != KS_OK && rc == KS_OK)
-		rc = err->status;
-	return rc;
-}
-
-/* -save-model: the finished training, written but not yet put in place. */
-static int
-train_model_pending(const struct train *t, struct ks_outfile **out, struct ks_err *err)
-{
-	struct ks_ckpt c;
-	int rc;
-
-	if ((rc = train_ckpt_fill(t, &c, err)) != KS_OK)
-		return rc;
-	c.epoch = (uint64_t)t->cfg->iter;
-	c.words_done = atomic_load(&t->words_done);
-	rc = ks_ckpt_write_pending(out, t->cfg->save_model, &c, err);
-	free(c.words);
-	free(c.counts);
-	return rc;
-}
-
-static double
-train_percent(const struct train *t, uint64_t words)
-{
-	return 100.0 * (double)words / (double)(t->total_words ? t->total_words : 1);
-}
-
-/*
- * Turns the current time into train_watch's next wake-up: a second later,
- * or sooner when a periodic checkpoint falls due first.
- */
-static void
-train_checkpoint_deadline(const struct train *t, struct timespec *deadline)
-{
-	double wait = 1.0;
-
-	if (t->ckpt_every > 0 && t->next_ckpt - train_now() < wait)
-		wait = t->next_ckpt > train_now() ? t->next_ckpt - train_now() : 0;
-	deadline->tv_nsec += (long)((wait - (double)(long)wait) * 1e9);
-	deadline->tv_sec += (time_t)wait + deadline->tv_nsec / 1000000000L;
-	deadline->tv_nsec %= 1000000000L;
-}
-
-/* Called by train_watch, holding t->lock, when a periodic checkpoint is due. */
-static void
-train_checkpoint_periodic(struct train *t, struct worker *ws, size_t n, const struct ks_log *log)
-{
-	struct ks_dist *d = t->cfg->dist;
-
-	atomic_store(&t->pause, 1);
-	while (t->paused < t->running)
-		pthread_cond_wait(&t->done, &t->lock);
-	if (d != NULL) {
-		/* Every rank writes its part, one whose share is trained too (its workers left). */
-		struct ks_stream_pos pos;
-		struct ks_err err;
-		uint64_t words = atomic_load(&t->words_done);
-
-		ks_stream_position(t->stream, &pos);
-		if (atomic_load(&t->stop))
-			;	/* a worker failed: the job ends with its message */
-		else if (train_checkpoint_write(t, ws, n, words, &pos, &err) == KS_OK)
-			ks_log(log, KS_LOG_INFO, "checkpoint of the job at %.1f%% written to %s.rank0 "
-			       "to .rank%d", train_percent(t, train_job_words(t, words)), d->ckpt_name,
-			       d->size - 1);
-		else
-			ks_log(log, KS_LOG_WARN, "no checkpoint this time (training goes on): %s",
-			       err.msg);
-		ks_dist_ckpt_done(d);
-	} else if (t->running == (int)n && !atomic_load(&t->interrupted) &&
-		   !atomic_load(&t->stop)) {
-		/* A worker that has left has no more batches: the end is too near to bother. */
-		struct ks_stream_pos pos;
-		struct ks_err err;
-		uint64_t words = atomic_load(&t->words_done);
-
-		ks_stream_position(t->stream, &pos);
-		/* Every batch handed out and trained, as train_checkpoint_stopped
-		 * finds too: such a checkpoint has nothing to resume, and
-		 * ks_ckpt_read rightly refuses one that has workers. */
-		if (pos.epoch >= (uint64_t)t->cfg->iter)
-			ks_log(log, KS_LOG_DEBUG, "no checkpoint: the last batch is trained");
-		else if (train_checkpoint_write(t, ws, n, words, &pos, &err) == KS_OK)
-			ks_log(log, KS_LOG_INFO, "checkpoint at %.1f%% written to %s",
-			       train_percent(t, words), t->ckpt_path);
-		else
-			ks_log(log, KS_LOG_WARN, "no checkpoint this time (training goes on): %s",
-			       err.msg);
-	}
-	atomic_store(&t->pause, 0);
-	pthread_cond_broadcast(&t->unpause);
-}
-
-/*
- * After the workers are joined: when they stopped for an interrupt, notes
- * where, then lets a reader thread that is waiting for free buffers go.
- */
-static void
-train_checkpoint_joined(struct train *t)
-{
-	if (!atomic_load(&t->interrupted))
-		return;
-	ks_stream_position(t->stream, &t->stop_pos);
-	ks_stream_cancel(t->stream);
-}
-
-/*
- * After the workers stopped for an interrupt: writes the checkpoint and
- * returns KS_ERR_INTERRUPTED, or KS_OK when every batch had been trained
- * anyway (the outputs are then written as usual).
- */
-static int
-train_checkpoint_stopped(struct train *t, struct worker *ws, size_t n, const struct ks_log *log,
-			 struct ks_err *err)
-{
-	struct ks_stream_pos pos = t->stop_pos;
-	struct ks_err werr;
-	uint64_t published = atomic_load(&t->words_done);
-	size_t i;
-
-	/* Under dist some rank has batches left, or the rounds would have finished the job. */
-	if (pos.epoch >= (uint64_t)t->cfg->iter && t->cfg->dist == NULL) {
-		ks_log(log, KS_LOG_INFO, "interrupted after the last batch: finishing");
-		return KS_OK;
-	}
-	/* Each worker published its snapshot's words on leaving; take them back. */
-	for (i = 0; i < n; i++)
-		published -= ws[i].snap.unpublished;
-	if (train_checkpoint_write(t, ws, n, published, &pos, &werr) != KS_OK)
-		return ks_err_set(err, werr.status,
-				  "interrupted, and the checkpoint could not be written: %s",
-				  werr.msg);
-	if (t->cfg->dist != NULL)
-		return ks_err_set(err, KS_ERR_INTERRUPTED,
-				  "interrupted at %.1f%%: the job's checkpoint is written to "
-				  "%s.rank0 to .rank%d; to continue, run the job again with the same "
-				  "options, ranks and -resume %s",
-				  train_percent(t, train_job_words(t, published)), t->cfg->dist->ckpt_name,
-				  t->cfg->dist->size - 1, t->cfg->dist->ckpt_name);
-	return ks_err_set(err, KS_ERR_INTERRUPTED,
-			  "interrupted at %.1f%% (epoch %llu of %ld): checkpoint written to %s; "
-			  "to continue, run again with the same options and -resume %s",
-			  train_percent(t, published), (unsigned long long)pos.epoch + 1,
-			  t->cfg->iter, t->ckpt_path, t->ckpt_path);
-}
-
-/* The checkpoint lands beside the file the vectors replace (train.h). */
-int
-ks_train_checkpoint_path(const struct ks_config *cfg, char **out, struct ks_err *err)
-{
-	const char *outs[4] = { cfg->output, cfg->save_context, cfg->save_vocab, cfg->save_model };
-	size_t i;
-
-	*out = NULL;
-	if (cfg->checkpoint != NULL || cfg->resume != NULL) {
-		*out = strdup(cfg->checkpoint != NULL ? cfg->checkpoint : cfg->resume);
-		return *out != NULL ? KS_OK : ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-	}
-	for (i = 0; i < 4 && *out == NULL; i++) {
-		struct ks_target tg;
-		size_t n;
-		int rc, regular;
-
-		if (outs[i] == NULL)
-			continue;
-		if ((rc = ks_path_target(&tg, outs[i], err)) != KS_OK)
-			return rc;
-		regular = tg.kind == KS_TARGET_REPLACE;
-		n = regular ? strlen(tg.path) : 0;
-		if (regular && (*out = malloc(n + sizeof(".ckpt"))) != NULL) {
-			memcpy(*out, tg.path, n);
-			memcpy(*out + n, ".ckpt", sizeof(".ckpt"));
-		}
-		ks_target_free(&tg);
-		if (regular && *out == NULL)
-			return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-	}
-	if (*out == NULL)
-		*out = strdup("kensho.ckpt");
-	return *out != NULL ? KS_OK : ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-}
-
-/*
- * -resume: a kensho-mpi job's checkpoint only under a job of the same
- * ranks and schedule (dist.h), and every rank's file from the same round;
- * a plain training's only outside one.
- */
-static int
-train_checkpoint_check_job(const struct ks_ckpt *c, const struct ks_config *cfg,
-			   struct ks_err *err)
-{
-	const struct ks_ckpt_job *j = &c->job;
-	const struct ks_dist *d = cfg->dist;
-	const char *path = cfg->resume;
-
-	if (d == NULL && j->ranks == 0)
-		return KS_OK;
-	if (d == NULL)
-		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: it holds rank %u's part of a "
-				  "kensho-mpi job of %u ranks; resume the job with mpirun -np %u "
-				  "kensho-mpi", path, j->rank, j->ranks, j->ranks);
-	if (j->ranks == 0)
-		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: a checkpoint of a training by "
-				  "kensho, not of a kensho-mpi job; resume it with kensho", path);
-	if (j->ranks != (uint32_t)d->size)
-		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the checkpoint is of a job of %u "
-				  "ranks, this job has %d; run it with mpirun -np %u", path, j->ranks,
-				  d->size, j->ranks);
-	if (j->rank != (uint32_t)d->rank)
-		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: it holds rank %u's part of the "
-				  "job, not rank %d's", path, j->rank, d->rank);
-	if (j->sync_words != d->sync_words || j->sync_rows != d->sync_rows)
-		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the job ran with -sync-words %llu "
-				  "-sync-rows %llu, this one with %llu and %zu: resume with the "
-				  "options of the interrupted job", path,
-				  (unsigned long long)j->sync_words, (unsigned long long)j->sync_rows,
-				  (unsigned long long)d->sync_words, d->sync_rows);
-	if (j->split_files != (uint32_t)(d->split_files != 0))
-		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the job's corpus was shared out "
-				  "%s, this one's %s: resume with the -shard of the interrupted job",
-				  path, j->split_files ? "by files" : "by chunks",
-				  d->split_files ? "by files" : "by chunks");
-	/* A collective: a rank that failed above has ended the job instead. */
-	if (!ks_dist_same(cfg->dist, j->round))
-		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the ranks' checkpoint files are "
-				  "from different rounds (this one from round %llu): a job ended "
-				  "while they were put in place; they cannot be resumed together",
-				  path, (unsigned long long)j->round);
-	return KS_OK;
-}
-
-/*
- * Before the corpus is read: picks the checkpoint path (checked when a
- * checkpoint will surely be written), records this run's settings and, with
- * -resume, reads the checkpoint and compares the settings, so that a wrong
- * command line fails before a long corpus pass.
- */
-static int
-train_checkpoint_begin(struct train *t, const struct ks_config *cfg, const struct ks_log *log,
-		       struct ks_err *err)
-{
-	int rc;
-
-	t->cfg = cfg;
-	t->ckpt_every = cfg->checkpoint_every * 60.0;
-	if ((cfg->checkpoint != NULL || t->ckpt_every > 0) &&
-	    (rc = ks_outfile_check(t->ckpt_path, err)) != KS_OK)
-		return rc;
-	if ((rc = ks_ckpt_settings_init(&t->ckpt_set, cfg, 0, err)) != KS_OK)
-		return rc;
-	if (cfg->resume == NULL)
-		return KS_OK;
-	if ((rc = ks_ckpt_read(&t->resume, cfg->resume, err)) != KS_OK)
-		return rc;
-	if (ks_ckpt_finished(t->resume))
-		return ks_err_set(err, KS_ERR_USAGE,
-				  "-resume %s: it holds a finished training (a -save-model file), "
-				  "with nothing left to resume; to train it further, give -init %s",
-				  cfg->resume, cfg->resume);
-	if ((rc = ks_ckpt_check(t->resume, cfg->resume, &t->ckpt_set, err)) != KS_OK ||
-	    (rc = train_checkpoint_check_job(t->resume, cfg, err)) != KS_OK)
-		return rc;
-	ks_log(log, KS_LOG_DEBUG, "read checkpoint %s", cfg->resume);
-	return KS_OK;
-}
-
-/*
- * After the corpus is read: with -resume, checks that it gives the same
- * stream and vocabulary as when the checkpoint was taken, and restores the
- * schedule's word count.
- */
-static int
-train_checkpoint_match(struct train *t, const struct ks_stream *stream,
-		       const struct ks_stream_info *info, const struct ks_log *log,
-		       struct ks_err *err)
-{
-	const struct ks_vocab *v = ks_stream_vocab(stream);
-	const struct ks_ckpt *c = t->resume;
-	const char *path = t->cfg->resume;
-	size_t i, n = ks_vocab_size(v);
-	int rc;
-
-	t->ckpt_set.cached = info->cached;
-	t->train_words = info->train_words;
-	if (c == NULL)
-		return KS_OK;
-	if ((rc = ks_ckpt_check_cached(c, path, info->cached, err)) != KS_OK)
-		return rc;
-	if (c->n_words != n)
-		return ks_err_set(err, KS_ERR_USAGE,
-				  "-resume %s: the checkpoint's vocabulary has %zu words, the "
-				  "corpus now gives %zu: the training input changed", path,
-				  c->n_words, n);
-	for (i = 0; i < n; i++)
-		if (strcmp(c->words[i], ks_vocab_word(v, (uint32_t)i)) != 0 ||
-		    c->counts[i] != ks_vocab_count(v, (uint32_t)i))
-			return ks_err_set(err, KS_ERR_USAGE,
-					  "-resume %s: word %zu of the vocabulary is '%s' (%llu) in "
-					  "the checkpoint and '%s' (%llu) now: the training input "
-					  "changed", path, i + 1, c->words[i],
-					  (unsigned long long)c->counts[i], ks_vocab_word(v, (uint32_t)i),
-					  (unsigned long long)ks_vocab_count(v, (uint32_t)i));
-	if (c->train_words != info->train_words ||
-	    c->batches_per_epoch != ks_stream_batches(stream))
-		return ks_err_set(err, KS_ERR_USAGE,
-				  "-resume %s: the corpus gives another token stream than when the "
-				  "checkpoint was taken: the training input changed", path);
-	atomic_store(&t->words_done, c->words_done);
-	if (t->cfg->dist != NULL) {
-		struct ks_dist_state st = {
-			c->job.round, c->job.next_sync, c->job.words_offset,
-			{ c->job.base_in, c->job.base_out, c->job.base_hs }
-		};
-
-		ks_dist_set_state(t->cfg->dist, &st);	/* adopts the bases */
-		t->resume->job.base_in = t->resume->job.base_out = t->resume->job.base_hs = NULL;
-	}
-	/* train_words > 0 here: ks_stream_load refuses an empty stream. */
-	ks_log(log, KS_LOG_INFO, "resuming from %s at %.1f%% (epoch %llu of %ld)",
-	       t->cfg->dist != NULL ? t->cfg->dist->ckpt_name : path,
-	       100.0 * (double)train_job_words(t, c->words_done) /
-		       ((double)info->train_words * (double)t->cfg->iter),
-	       (unsigned long long)(c->epoch < (uint64_t)t->cfg->iter ? c->epoch + 1 : c->epoch),
-	       t->cfg->iter);
-	return KS_OK;
 }
