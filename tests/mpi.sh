@@ -207,6 +207,9 @@ mpi 4 -train "$tmp/c.txt" $opts -output "$tmp/no.txt" -resume "$ck" && fail "4 r
 grep -Eq "job of 2 ranks, this job has 4|ck2.txt.ckpt.rank[23]: cannot open" "$tmp/err" ||
 	fail "4 ranks on 2's checkpoint: $(cat "$tmp/err")"
 # shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -output "$tmp/no.txt" -resume "$ck.rank0" && fail "a rank's file resumed"
+grep -q "give the name the ranks' files share ($ck)" "$tmp/err" || fail "-resume X.rank0: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
 mpi 2 -train "$tmp/c.txt" $opts -sync-words 6000 -output "$tmp/no.txt" -resume "$ck" &&
 	fail "another -sync-words resumed"
 grep -q "ran with -sync-words 5000" "$tmp/err" || fail "-sync-words message: $(cat "$tmp/err")"

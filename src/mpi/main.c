@@ -181,6 +181,30 @@ mpi_shard_files(const struct ks_config *cfg, const uint64_t *bytes, const struct
 	free(owner);
 }
 
+/*
+ * -resume names the job's checkpoint, not one rank's file: given
+ * NAME.rankR where this rank's NAME.rankR.rankR does not exist, ends the
+ * job with a message saying so, rather than "cannot open".
+ */
+static void
+mpi_check_resume_name(const char *resume, const char *mine)
+{
+	const char *dot = strrchr(resume, '.');
+	char msg[KS_ERR_MSG_MAX];
+	struct stat st;
+	size_t i;
+
+	if (dot == NULL || strncmp(dot, ".rank", 5) != 0 || dot[5] == '\0' ||
+	    stat(mine, &st) == 0)
+		return;
+	for (i = 5; dot[i] != '\0'; i++)
+		if (dot[i] < '0' || dot[i] > '9')
+			return;
+	snprintf(msg, sizeof(msg), "-resume %s: give the name the ranks' files share (%.*s), "
+		 "not one rank's file", resume, (int)(dot - resume), resume);
+	mpi_fail(ks_status_exit_code(KS_ERR_USAGE), msg);
+}
+
 /* FNV-1a over the arguments, NUL-separated: equal settings, equal hash. */
 static uint64_t
 mpi_hash_args(int argc, char **argv)
@@ -303,8 +327,10 @@ main(int argc, char **argv)
 		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
 	sprintf(ckpt_rank, "%s.rank%d", ckpt_name, mpi_rank);
 	cfg.checkpoint = ckpt_rank;
-	if (cfg.resume != NULL)
+	if (cfg.resume != NULL) {
+		mpi_check_resume_name(cfg.resume, ckpt_rank);
 		cfg.resume = ckpt_rank;
+	}
 	if (cfg.positions != KS_POSITIONS_OFF)
 		mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
 			 "-positions is not supported by kensho-mpi yet");
