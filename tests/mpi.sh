@@ -235,16 +235,21 @@ grep -q "from different rounds" "$tmp/err" || fail "mixed rounds message: $(cat 
 [ ! -e "$tmp/no.txt" ] || fail "a refused resume wrote -output"
 ok
 
+# start_long OUTPUT: starts a 2-rank job of 400 epochs in the background
+# (mpirun's pid in $pid, stderr in $tmp/err) and waits until it trains.
+start_long() {
+	# shellcheck disable=SC2086
+	$run -np 2 "$KENSHO_MPI" -train "$tmp/c.txt" $opts -iter 400 -output "$1" \
+		2>"$tmp/err" </dev/null >/dev/null &
+	pid=$!
+	n=0
+	until grep -q "^training" "$tmp/err" 2>/dev/null || [ "$n" -ge 300 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
 # A real signal: SIGUSR1 to mpirun (which passes it on) stops the job with its checkpoint.
-# shellcheck disable=SC2086
-$run -np 2 "$KENSHO_MPI" -train "$tmp/c.txt" $opts -iter 400 -output "$tmp/sig.txt" \
-	2>"$tmp/err" </dev/null >/dev/null &
-pid=$!
-n=0
-until grep -q "^training" "$tmp/err" 2>/dev/null || [ "$n" -ge 300 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+start_long "$tmp/sig.txt"
 sleep 0.5
 kill -USR1 "$pid"
 wait "$pid"
@@ -257,15 +262,7 @@ ok
 
 # A rank that dies (SIGKILL: no handler, no checkpoint) ends the job:
 # mpirun names the rank, the exit is non-zero and nothing is written.
-# shellcheck disable=SC2086
-$run -np 2 "$KENSHO_MPI" -train "$tmp/c.txt" $opts -iter 400 -output "$tmp/dead.txt" \
-	2>"$tmp/err" </dev/null >/dev/null &
-pid=$!
-n=0
-until grep -q "^training" "$tmp/err" 2>/dev/null || [ "$n" -ge 300 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+start_long "$tmp/dead.txt"
 # The ranks are mpirun's children (from /proc, which needs no procps).
 victim=
 for st in /proc/[0-9]*/stat; do

@@ -141,6 +141,16 @@ fake_attach(struct ks_dist *d, struct fake_engine *f)
 	d->agree = fake_agree;
 }
 
+/* Sets d up as rank 0 of 2 on engine f, with its bases taken from m. */
+static void
+fake_begin(struct ks_dist *d, struct fake_engine *f, const struct ks_dist_model *m,
+	   uint64_t sync_words, size_t sync_rows)
+{
+	ks_dist_init(d, 0, 2, sync_words, sync_rows);
+	fake_attach(d, f);
+	ck_assert_int_eq(ks_dist_begin(d, m), 0);
+}
+
 /* Rounds come at multiples of sync_words and exchange the scheduled rows of both matrices. */
 START_TEST(test_dist_poll_schedule)
 {
@@ -149,9 +159,7 @@ START_TEST(test_dist_poll_schedule)
 	float in[100 * 4] = { 0 }, out[100 * 4] = { 0 };
 	struct ks_dist_model m = { in, out, NULL, 100, 0, 4 };
 
-	ks_dist_init(&d, 0, 2, 1000, 10);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 1000, 10);
 	ks_dist_poll(&d, &m, 999);
 	ck_assert_uint_eq(f.n_sum, 0);
 	ks_dist_poll(&d, &m, 2500);	/* rounds 1 and 2 */
@@ -193,9 +201,7 @@ START_TEST(test_dist_exchange_sums_deltas)
 		in[i] = (float)i;
 		out[i] = -(float)i;
 	}
-	ks_dist_init(&d, 0, 2, 100, 2);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 100, 2);
 	in[0] += 1.0f;		/* this rank's updates: row 0 and row 5 */
 	in[10] += 2.0f;
 	ks_dist_poll(&d, &m, 100);	/* round 1: rows 0 and 1 */
@@ -230,9 +236,7 @@ START_TEST(test_dist_job_words)
 	float in[4] = { 0 }, out[4] = { 0 };
 	struct ks_dist_model m = { in, out, NULL, 2, 0, 2 };
 
-	ks_dist_init(&d, 0, 2, 1000, 1);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 1000, 1);
 	ck_assert_uint_eq(ks_dist_words(&d, 500), 1000);	/* no round yet: own x ranks */
 	ks_dist_poll(&d, &m, 1200);	/* the other rank is at 1300 */
 	ck_assert_uint_eq(ks_dist_words(&d, 1200), 2500);
@@ -253,9 +257,7 @@ START_TEST(test_dist_stop_agreed)
 	float in[8] = { 0 }, out[8] = { 0 };
 	struct ks_dist_model m = { in, out, NULL, 4, 0, 2 };
 
-	ks_dist_init(&d, 0, 2, 100, 1);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 100, 1);
 	ks_dist_poll(&d, &m, 100);
 	ck_assert_int_eq(atomic_load(&d.stopping), 0);
 	f.other_stop = 1;	/* the other rank got a signal */
@@ -273,9 +275,7 @@ START_TEST(test_dist_stop_agreed)
 	/* Asked by this rank, when the other is done: the same. */
 	memset(&f, 0, sizeof(f));
 	f.other_done = 1;
-	ks_dist_init(&d, 0, 2, 100, 1);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 100, 1);
 	atomic_store(&d.want_stop, 1);
 	ks_dist_poll(&d, &m, 100);
 	ck_assert_int_eq(atomic_load(&d.stopping), 1);
@@ -285,9 +285,7 @@ START_TEST(test_dist_stop_agreed)
 	memset(&f, 0, sizeof(f));
 	f.other_done = 1;
 	f.other_stop = 1;
-	ks_dist_init(&d, 0, 2, 100, 1);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 100, 1);
 	ck_assert_int_eq(ks_dist_finish(&d, &m, 50), KS_DIST_FINISHED);
 	ck_assert_int_eq(atomic_load(&d.stopping), 0);
 	ck_assert_uint_eq(f.n_bcast, 2);
@@ -307,9 +305,7 @@ START_TEST(test_dist_checkpoint_due)
 	float in[8] = { 0 }, out[8] = { 0 };
 	struct ks_dist_model m = { in, out, NULL, 4, 0, 2 };
 
-	ks_dist_init(&d, 0, 2, 100, 1);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 100, 1);
 	atomic_store(&d.want_ckpt, 1);	/* rank 0's clock */
 	ks_dist_poll(&d, &m, 300);
 	ck_assert_uint_eq(d.round, 1);
@@ -344,9 +340,7 @@ START_TEST(test_dist_state_round_trip)
 
 	ck_assert_ptr_nonnull(b_in);
 	ck_assert_ptr_nonnull(b_out);
-	ks_dist_init(&d, 0, 2, 100, 1);
-	fake_attach(&d, &f);
-	ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+	fake_begin(&d, &f, &m, 100, 1);
 	f.other_words = 130;
 	ks_dist_poll(&d, &m, 250);
 	ks_dist_get_state(&d, &st);
