@@ -30,6 +30,7 @@ enum opt_type {
 	OPT_KERNEL,		/* fast | reference */
 	OPT_POSITIONS,		/* off | vector | scalar */
 	OPT_VOCAB_UPDATE,	/* keep | grow */
+	OPT_OUTPUT_VECTORS,	/* word | context | mean */
 	OPT_QUIET,
 	OPT_HELP,
 	OPT_VERSION
@@ -51,6 +52,8 @@ static const struct opt opts[] = {
 	  "training corpus: plain or gzip text, - for stdin; repeat for several" },
 	{ "output", OPT_STRING, OFF(output), 0, 0, "FILE",
 	  "write the word vectors to FILE (- for stdout, *.gz as gzip)" },
+	{ "output-vectors", OPT_OUTPUT_VECTORS, OFF(output_vectors), 0, 0, "KIND",
+	  "what -output holds: word (word2vec.c's), context, or mean (of the two)" },
 	{ "save-context", OPT_STRING, OFF(save_context), 0, 0, "FILE",
 	  "also write the context (output) vectors to FILE" },
 	{ "save-vocab", OPT_STRING, OFF(save_vocab), 0, 0, "FILE",
@@ -192,6 +195,21 @@ ks_config_defaults(struct ks_config *cfg)
 	cfg->vocab_grow = 1;
 }
 
+const char *
+ks_config_output_vectors_name(enum ks_output_vectors kind)
+{
+	switch (kind) {
+	case KS_OUTPUT_WORD:
+		return "word";
+	case KS_OUTPUT_CONTEXT:
+		return "context";
+	case KS_OUTPUT_MEAN:
+		return "mean";
+	default:
+		return "default";
+	}
+}
+
 double
 ks_config_default_alpha(int cbow, enum ks_cbow_update update)
 {
@@ -310,6 +328,18 @@ config_apply(struct ks_config *cfg, const struct opt *o, char *val, struct ks_er
 		else
 			return ks_err_set(err, KS_ERR_USAGE, "option -%s: '%s' must be grow or keep",
 					  o->name, val);
+		return KS_OK;
+	case OPT_OUTPUT_VECTORS:
+		if (strcmp(val, "word") == 0)
+			cfg->output_vectors = KS_OUTPUT_WORD;
+		else if (strcmp(val, "context") == 0)
+			cfg->output_vectors = KS_OUTPUT_CONTEXT;
+		else if (strcmp(val, "mean") == 0)
+			cfg->output_vectors = KS_OUTPUT_MEAN;
+		else
+			return ks_err_set(err, KS_ERR_USAGE,
+					  "option -%s: '%s' must be word, context or mean", o->name,
+					  val);
 		return KS_OK;
 	case OPT_KERNEL:
 		if (strcmp(val, "fast") == 0)
@@ -510,6 +540,16 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 				  "one vector per inner node of its tree, not per word, so there are "
 				  "no context vectors to write; give -negative N to train them too",
 				  cfg->save_context);
+	if (cfg->output_vectors != KS_OUTPUT_WORD && cfg->output_vectors != KS_OUTPUT_DEFAULT &&
+	    cfg->negative == 0)
+		return ks_err_set(err, KS_ERR_USAGE,
+				  "-output-vectors %s with -negative 0: hierarchical softmax trains "
+				  "no context vector per word; give -output-vectors word, or "
+				  "-negative N to train them too",
+				  ks_config_output_vectors_name(cfg->output_vectors));
+	if (cfg->output_vectors == KS_OUTPUT_DEFAULT)
+		cfg->output_vectors = cfg->cbow && cfg->negative > 0 ? KS_OUTPUT_MEAN :
+			KS_OUTPUT_WORD;
 	if (cfg->classes > 0 && cfg->output == NULL)
 		return ks_err_set(err, KS_ERR_USAGE,
 				  "-classes %ld: the classes are written to -output; give -output FILE",
@@ -590,6 +630,12 @@ config_value(const struct ks_config *cfg, const struct opt *o, char *buf, size_t
 		break;
 	case OPT_KERNEL:
 		snprintf(buf, cap, "%s", cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference");
+		break;
+	case OPT_OUTPUT_VECTORS:
+		if (cfg->output_vectors == KS_OUTPUT_DEFAULT)
+			snprintf(buf, cap, "mean CBOW, word skip-gram and -negative 0");
+		else
+			snprintf(buf, cap, "%s", ks_config_output_vectors_name(cfg->output_vectors));
 		break;
 	default:
 		break;

@@ -26,12 +26,21 @@ enum ks_kernel_kind {
 	KS_KERNEL_REFERENCE = 1
 };
 
+/* What -output holds (-output-vectors). */
+enum ks_output_vectors {
+	KS_OUTPUT_DEFAULT = 0,	/* not given: resolved for the mode by ks_config_finish */
+	KS_OUTPUT_WORD,		/* the word (input) vectors, as word2vec.c writes */
+	KS_OUTPUT_CONTEXT,	/* the context (output) vectors */
+	KS_OUTPUT_MEAN		/* the mean of each word's word and context vectors */
+};
+
 struct ks_dist;
 
 struct ks_config {
 	char **train;		/* -train, one or more; "-" is stdin */
 	size_t n_train;
 	const char *output;	/* -output: word vectors ("-" is stdout) */
+	enum ks_output_vectors output_vectors; /* -output-vectors: what -output holds */
 	const char *save_context; /* -save-context: output vectors, or NULL */
 	const char *save_positions; /* -save-positions: position weights, or NULL */
 	const char *loss_log;	/* -loss-log: the training curve, or NULL */
@@ -128,6 +137,9 @@ int ks_config_finish(struct ks_config *cfg, struct ks_err *err);
 
 /* Writes the usage text, with every option and cfg's current values. */
 void ks_config_help(const struct ks_config *cfg, const char *prog, FILE *out);
+
+/* The name of an -output-vectors kind, as the option takes it. */
+const char *ks_config_output_vectors_name(enum ks_output_vectors kind);
 
 /* The default learning rate for a mode. */
 double ks_config_default_alpha(int cbow, enum ks_cbow_update update);

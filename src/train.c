@@ -901,8 +901,8 @@ train_check_finite(const float *m, size_t cells, const char *what, struct ks_err
  * in *out (see ks_classes_write_pending).
  */
 static int
-train_write_classes(const struct train *t, struct ks_outfile **out, const char *const *words,
-		    const struct ks_log *log, struct ks_err *err)
+train_write_classes(const struct train *t, const float *vecs, struct ks_outfile **out,
+		    const char *const *words, const struct ks_log *log, struct ks_err *err)
 {
 	const struct ks_config *cfg = t->cfg;
 	struct ks_classes_stats st;
@@ -913,7 +913,7 @@ train_write_classes(const struct train *t, struct ks_outfile **out, const char *
 	assign = ks_malloc_array(t->n_words, sizeof(*assign));
 	if (assign == NULL)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for the classes");
-	rc = ks_classes_kmeans(t->in_vecs, t->n_words, t->dim, t->stride, (size_t)cfg->classes,
+	rc = ks_classes_kmeans(vecs, t->n_words, t->dim, t->stride, (size_t)cfg->classes,
 			       cfg->seed, (size_t)cfg->threads, assign, &st, err);
 	if (rc == KS_OK) {
 		ks_log(log, KS_LOG_INFO, "classes: %ld k-means class%s of %zu words, %zu pass%s%s "
@@ -928,18 +928,42 @@ train_write_classes(const struct train *t, struct ks_outfile **out, const char *
 	return rc;
 }
 
+/*
+ * What -output holds (-output-vectors): the word vectors, the context
+ * vectors, or their mean, which is computed in place of the word vectors
+ * once every other file that reads them has been written.
+ */
+static const float *
+train_output_vecs(struct train *t)
+{
+	size_t i, cells = t->n_words * t->stride;
+
+	switch (t->cfg->output_vectors) {
+	case KS_OUTPUT_CONTEXT:
+		return t->out_vecs;
+	case KS_OUTPUT_MEAN:
+		for (i = 0; i < cells; i++)
+			t->in_vecs[i] = 0.5f * (t->in_vecs[i] + t->out_vecs[i]);
+		return t->in_vecs;
+	default:
+		return t->in_vecs;
+	}
+}
+
 static int
-train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
+train_write(struct train *t, const struct ks_log *log, struct ks_err *err)
 {
 	const struct ks_config *cfg = t->cfg;
 	enum ks_vecfile_format fmt = cfg->binary ? KS_VECFILE_BINARY : KS_VECFILE_TEXT;
 	struct ks_outfile *out = NULL, *ctx = NULL, *pos = NULL, *model = NULL;
+	const float *vecs;
 	const char **words;
 	size_t i, cells = t->n_words * t->stride;
 	int rc;
 
 	if ((rc = train_check_finite(t->in_vecs, cells, "word", err)) != KS_OK ||
-	    ((cfg->save_context || cfg->save_model) &&
+	    ((cfg->save_context || cfg->save_model ||
+	      (cfg->output && cfg->output_vectors != KS_OUTPUT_WORD)) &&
 	     (rc = train_check_finite(t->out_vecs, cells, "context", err)) != KS_OK) ||
 	    (cfg->save_model && t->hs_vecs != NULL &&
 	     (rc = train_check_finite(t->hs_vecs, (t->n_words - 1) * t->stride, "inner-node",
@@ -958,15 +982,10 @@ train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 	 * All files are written, flushed and synced before any replaces an
 	 * older one, so a failure on the context vectors leaves the old word
 	 * vectors in place too; only a failing rename remains between them.
+	 * -output goes last: its mean overwrites the word vectors.
 	 */
 	rc = KS_OK;
-	if (cfg->output && cfg->classes > 0)
-		rc = train_write_classes(t, &out, words, log, err);
-	else if (cfg->output)
-		rc = ks_vecfile_write_pending(&out, cfg->output, fmt, words, t->in_vecs,
-					      t->n_words, t->dim, t->stride,
-					      (size_t)cfg->threads, err);
-	if (rc == KS_OK && cfg->save_context)
+	if (cfg->save_context)
 		rc = ks_vecfile_write_pending(&ctx, cfg->save_context, fmt, words, t->out_vecs,
 					      t->n_words, t->dim, t->stride,
 					      (size_t)cfg->threads, err);
@@ -974,6 +993,15 @@ train_write(const struct train *t, const struct ks_log *log, struct ks_err *err)
 		rc = ks_positions_write_pending(&pos, t->pos, cfg->save_positions, err);
 	if (rc == KS_OK && cfg->save_model)
 		rc = train_ckpt_model_pending(t, &model, err);
+	if (rc == KS_OK && cfg->output) {
+		vecs = train_output_vecs(t);
+		if (cfg->classes > 0)
+			rc = train_write_classes(t, vecs, &out, words, log, err);
+		else
+			rc = ks_vecfile_write_pending(&out, cfg->output, fmt, words, vecs,
+						      t->n_words, t->dim, t->stride,
+						      (size_t)cfg->threads, err);
+	}
 	if (rc == KS_OK && out != NULL)
 		rc = ks_outfile_finish(out, err);
 	if (rc == KS_OK && ctx != NULL)
@@ -1069,10 +1097,11 @@ train_log_details(const struct train *t, const struct ks_config *cfg, const stru
 	ks_log(log, KS_LOG_DEBUG,
 	       "settings: sample %g, ns-exponent %g, min-count %ld, max-vocab %ld, "
 	       "max-sentence %ld, seed %llu, kernel %s, cache-mb %ld, vocab-mb %ld, "
-	       "learning rate %g decaying to %g", cfg->sample, cfg->ns_exponent,
-	       cfg->min_count, cfg->max_vocab, cfg->max_sentence, (unsigned long long)cfg->seed,
-	       cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference", cfg->cache_mb, cfg->vocab_mb,
-	       cfg->alpha, cfg->alpha * TRAIN_MIN_ALPHA_FRACTION);
+	       "learning rate %g decaying to %g, output-vectors %s", cfg->sample,
+	       cfg->ns_exponent, cfg->min_count, cfg->max_vocab, cfg->max_sentence,
+	       (unsigned long long)cfg->seed, cfg->kernel == KS_KERNEL_FAST ? "fast" : "reference",
+	       cfg->cache_mb, cfg->vocab_mb, cfg->alpha, cfg->alpha * TRAIN_MIN_ALPHA_FRACTION,
+	       ks_config_output_vectors_name(cfg->output_vectors));
 	mib = 2.0 * (double)t->n_words * (double)t->stride * sizeof(float) / 1048576.0;
 	ks_log(log, KS_LOG_DEBUG, "model: 2 matrices of %zu x %zu floats (rows padded to %zu), "
 	       "%.1f MiB", t->n_words, t->dim, t->stride, mib);

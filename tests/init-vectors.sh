@@ -23,9 +23,10 @@ n=$(wc -l < "$tmp/vocab.txt")
 } > "$tmp/init.txt"
 missing=$(tail -n 1 "$tmp/a.txt" | cut -d' ' -f1)
 
-# With a negligible rate the output is the start file's rows.
+# With a negligible rate the word vectors are the start file's rows.
 # shellcheck disable=SC2086
-expect_ok "$KENSHO" $opts -alpha 1e-12 -init-vectors "$tmp/init.txt" -output "$tmp/b.txt" -debug 1
+expect_ok "$KENSHO" $opts -alpha 1e-12 -init-vectors "$tmp/init.txt" -output "$tmp/b.txt" -debug 1 \
+	-output-vectors word
 grep -q -- "-init-vectors $tmp/init.txt: $((n - 1)) of its $n vectors taken; 1 vocabulary word starts at random" \
 	"$tmp/err" || fail "report: $(cat "$tmp/err")"
 awk 'NR == FNR { if (FNR > 1) for (i = 2; i <= NF; i++) v[$1, i] = $i; next }

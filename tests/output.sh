@@ -52,6 +52,42 @@ wait
 [ -p "$tmp/fifo" ] || fail "the fifo was replaced"
 cmp -s "$tmp/v.txt" "$tmp/fifo.txt" || fail "fifo output differs"
 
+# -output-vectors: word, context or mean; CBOW's default is the mean,
+# skip-gram's the word vectors. One thread and one seed train the same
+# model every time, so the files can be compared across runs.
+expect_ok train -output "$tmp/ow.txt" -output-vectors word -save-context "$tmp/oc.txt"
+expect_ok train -output "$tmp/om.txt" -output-vectors mean
+expect_ok train -output "$tmp/od.txt"
+expect_ok train -output "$tmp/ox.txt" -output-vectors context
+cmp -s "$tmp/od.txt" "$tmp/om.txt" || fail "CBOW's default output is not the mean"
+cmp -s "$tmp/ox.txt" "$tmp/oc.txt" || fail "-output-vectors context differs from -save-context"
+cmp -s "$tmp/ow.txt" "$tmp/om.txt" && fail "the mean equals the word vectors"
+# Every value of the mean is (word + context) / 2, to float precision.
+awk 'FNR == 1 { f++; next }
+	f == 1 { for (j = 2; j <= NF; j++) w[FNR, j] = $j; next }
+	f == 2 { for (j = 2; j <= NF; j++) c[FNR, j] = $j; next }
+	{ for (j = 2; j <= NF; j++) {
+		want = (w[FNR, j] + c[FNR, j]) / 2; d = $j - want; if (d < 0) d = -d
+		a = want < 0 ? -want : want
+		if (d > 1e-6 * a + 1e-12) { print FNR, j, $j, want; bad = 1; exit }
+		n++ } }
+	END { if (bad || n != 40 * 8) exit 1 }' "$tmp/ow.txt" "$tmp/oc.txt" "$tmp/om.txt" ||
+	fail "the mean is not the average of the word and context vectors"
+expect_ok train -cbow 0 -output "$tmp/sd.txt"
+expect_ok train -cbow 0 -output "$tmp/sw.txt" -output-vectors word
+cmp -s "$tmp/sd.txt" "$tmp/sw.txt" || fail "skip-gram's default output is not the word vectors"
+# -save-model keeps the word vectors as trained: -iter 0 from it writes them.
+expect_ok train -output "$tmp/m1.txt" -output-vectors mean -save-model "$tmp/m.model"
+cmp -s "$tmp/m1.txt" "$tmp/om.txt" || fail "-save-model changed the mean"
+expect_ok train -init "$tmp/m.model" -iter 0 -output "$tmp/m0.txt" -output-vectors word
+cmp -s "$tmp/m0.txt" "$tmp/ow.txt" || fail "the saved model's word vectors were overwritten by the mean"
+expect_fail 2 "must be word, context or mean" train -output "$tmp/x.txt" -output-vectors both
+expect_fail 2 "no context vector per word" train -output "$tmp/x.txt" -hs 1 -negative 0 \
+	-output-vectors mean
+expect_ok train -output "$tmp/h.txt" -hs 1 -negative 0
+[ "$(head -n 1 "$tmp/h.txt")" = "40 8" ] || fail "-hs 1 -negative 0 output header"
+ok
+
 # Write errors fail cleanly.
 if [ -c /dev/full ]; then
 	expect_fail 6 "/dev/full" train -output /dev/full
