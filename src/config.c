@@ -51,7 +51,7 @@ static const struct opt opts[] = {
 	{ "train", OPT_TRAIN, OFF(train), 0, 0, "FILE",
 	  "training corpus: plain or gzip text, - for stdin; repeat for several" },
 	{ "output", OPT_STRING, OFF(output), 0, 0, "FILE",
-	  "write the word vectors to FILE (- for stdout, *.gz as gzip)" },
+	  "write the vectors to FILE (- for stdout, *.gz as gzip)" },
 	{ "output-vectors", OPT_OUTPUT_VECTORS, OFF(output_vectors), 0, 0, "KIND",
 	  "what -output holds: word (word2vec.c's), context, or mean (of the two)" },
 	{ "save-context", OPT_STRING, OFF(save_context), 0, 0, "FILE",
