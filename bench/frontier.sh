@@ -10,6 +10,7 @@
 #   bench/frontier.sh                         # wiki100m, the full grid, seed 1
 #   bench/frontier.sh --grid docs --corpus ../shared/data/wiki2014-docs.txt.gz
 #   bench/frontier.sh --points my-points.txt --seeds "1 2"
+#   bench/frontier.sh --report a.tsv --report b.tsv --tag both   # no training
 #
 # A point is one line: NAME TOOL MODE OPTIONS..., with kensho's option
 # names (-iter -sample -negative -window -size -alpha -hs, and for kensho any
@@ -39,6 +40,7 @@ workdir=
 tag=
 kensho="$repo/kensho"
 kensho_eval="$repo/kensho-eval"
+reports=()
 
 usage() {
 	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
@@ -55,6 +57,9 @@ Options:
   --tag TAG         name of the result files (default: the corpus's name)
   --workdir DIR     keep the unpacked corpus and logs here
   --kensho PATH     the kensho binary (default ./kensho of the checkout)
+  --report TSV      train nothing: the table and chart of the rows of
+                    earlier runs' frontier-*.tsv (repeat it to merge runs;
+                    rows of one tool, mode and point name count as seeds)
 EOF
 }
 
@@ -74,11 +79,33 @@ while [ $# -gt 0 ]; do
 	--tag) tag=$2; shift 2 ;;
 	--workdir) workdir=$2; shift 2 ;;
 	--kensho) kensho=$2; kensho_eval="$(dirname "$2")/kensho-eval"; shift 2 ;;
+	--report) reports+=("$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
 
+header="date	commit	corpus	name	tool	mode	seed	options	wall_s	peak_rss_mb	google	semantic	syntactic	ws353	mturk771	rg65"
+if [ ${#reports[@]} -gt 0 ]; then
+	[ -n "$tag" ] || die "--report needs --tag (the name of the merged files)"
+	for f in "${reports[@]}"; do
+		[ -r "$f" ] || die "$f: cannot read it"
+		[ "$(head -n 1 "$f")" = "$header" ] || die "$f: not a frontier.sh TSV (its first line is not the header)"
+	done
+	command -v gnuplot >/dev/null 2>&1 || echo "frontier.sh: no gnuplot (Debian: gnuplot-nox): no chart" >&2
+	workdir=$(mktemp -d "${TMPDIR:-/tmp}/kensho-frontier.XXXXXX")
+	rm_workdir=1
+	mkdir -p "$results"
+	this="$workdir/this.tsv"
+	{ echo "$header"; for f in "${reports[@]}"; do tail -n +2 "$f"; done; } >"$this"
+	[ "$(wc -l <"$this")" -gt 1 ] || die "no rows in ${reports[*]}"
+	# The merged rows, beside their table and chart.
+	cp "$this" "$results/frontier-$tag.tsv.tmp" && mv "$results/frontier-$tag.tsv.tmp" "$results/frontier-$tag.tsv"
+	names=$(for f in "${reports[@]}"; do basename "$f"; done | paste -sd, - | sed 's/,/, /g')
+	about="Merged with --report from $names (each row's date and commit are in frontier-$tag.tsv), $threads threads."
+fi
+
+if [ ${#reports[@]} -eq 0 ]; then
 if [ ! -f "$corpus" ] || [ ! -d "$evaldir" ]; then
 	echo "frontier.sh: $corpus or $evaldir is missing: skipped" >&2
 	exit 77
@@ -252,7 +279,6 @@ scores() {
 }
 
 tsv="$results/frontier-$tag.tsv"
-header="date	commit	corpus	name	tool	mode	seed	options	wall_s	peak_rss_mb	google	semantic	syntactic	ws353	mturk771	rg65"
 [ -s "$tsv" ] || echo "$header" >"$tsv"
 this="$workdir/this.tsv"
 echo "$header" >"$this"
@@ -284,6 +310,8 @@ for seed in $seeds; do
 		rm -f "$out"
 	done <"$workdir/points"
 done
+about="$started, commit $commit, $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//'), $threads threads, seeds $seeds."
+fi
 
 # ------------------------------------------------------------ the report
 # Per point: the median wall time over its seeds and the mean of the rest.
@@ -291,7 +319,12 @@ done
 # faster point of the mode on Google.
 md="$results/frontier-$tag.md"
 awk -F'\t' 'NR > 1 {
-		k = $5 " " $6 "\t" $4; n[k]++; opt[k] = $8; wall[k, n[k]] = $9
+		k = $5 " " $6 "\t" $4; n[k]++; wall[k, n[k]] = $9
+		# Merged runs (--report) may name one point with other options.
+		if (!(k in opt)) opt[k] = $8
+		else if (opt[k] != $8 && !warned[k]++)
+			printf "frontier.sh: point %s (%s %s) has options \047%s\047 and \047%s\047: merged as one\n",
+				$4, $5, $6, opt[k], $8 > "/dev/stderr"
 		for (i = 9; i <= 16; i++) s[k, i] += $i
 	}
 	END {
@@ -313,7 +346,7 @@ awk -F'\t' '{ if ($1 != m) { m = $1; best = -1 }
 {
 	echo "# Frontier: quality against wall time, $tag"
 	echo
-	echo "$started, commit $commit, $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//'), $threads threads, seeds $seeds."
+	echo "$about"
 	echo "Google: 3CosAdd over the 30,000 most frequent words (semantic / syntactic: its first 5 and last 9 sections)."
 	echo "Similarity: Spearman over the whole vocabulary. Each row is the median wall time and the mean scores over its seeds (runs column); * marks the mode's upper envelope on Google."
 	echo
