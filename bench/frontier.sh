@@ -93,19 +93,17 @@ if [ ${#reports[@]} -gt 0 ]; then
 		[ "$(head -n 1 "$f")" = "$header" ] || die "$f: not a frontier.sh TSV (its first line is not the header)"
 	done
 	command -v gnuplot >/dev/null 2>&1 || echo "frontier.sh: no gnuplot (Debian: gnuplot-nox): no chart" >&2
-	workdir=$(mktemp -d "${TMPDIR:-/tmp}/kensho-frontier.XXXXXX")
-	rm_workdir=1
-	mkdir -p "$results"
+	[ -n "$workdir" ] || { workdir=$(mktemp -d "${TMPDIR:-/tmp}/kensho-frontier.XXXXXX"); rm_workdir=1; }
+	mkdir -p "$workdir" "$results"
 	this="$workdir/this.tsv"
 	{ echo "$header"; for f in "${reports[@]}"; do tail -n +2 "$f"; done; } >"$this"
 	[ "$(wc -l <"$this")" -gt 1 ] || die "no rows in ${reports[*]}"
 	# The merged rows, beside their table and chart.
 	cp "$this" "$results/frontier-$tag.tsv.tmp" && mv "$results/frontier-$tag.tsv.tmp" "$results/frontier-$tag.tsv"
 	names=$(for f in "${reports[@]}"; do basename "$f"; done | paste -sd, - | sed 's/,/, /g')
-	about="Merged with --report from $names (each row's date and commit are in frontier-$tag.tsv), $threads threads."
-fi
-
-if [ ${#reports[@]} -eq 0 ]; then
+	about="Merged with --report from $names (each row's date and commit are in frontier-$tag.tsv; $threads threads as --threads says, the rows do not record it)."
+else
+# Training: everything up to the report.
 if [ ! -f "$corpus" ] || [ ! -d "$evaldir" ]; then
 	echo "frontier.sh: $corpus or $evaldir is missing: skipped" >&2
 	exit 77
@@ -311,7 +309,7 @@ for seed in $seeds; do
 	done <"$workdir/points"
 done
 about="$started, commit $commit, $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//'), $threads threads, seeds $seeds."
-fi
+fi # training
 
 # ------------------------------------------------------------ the report
 # Per point: the median wall time over its seeds and the mean of the rest.
