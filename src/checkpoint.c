@@ -188,6 +188,7 @@ w_job(struct ckpt_writer *w, const struct ks_ckpt *c)
 	w_u32(w, j->split_files);
 	w_u64(w, j->sync_words);
 	w_u64(w, j->sync_rows);
+	w_f64(w, j->sync_damping);
 	w_u64(w, j->round);
 	w_u64(w, j->next_sync);
 	w_u64(w, (uint64_t)j->words_offset);
@@ -641,11 +642,13 @@ r_job(struct ckpt_reader *r, struct ks_ckpt *c)
 	j->split_files = r_u32(r);
 	j->sync_words = r_u64(r);
 	j->sync_rows = r_u64(r);
+	j->sync_damping = r_f64(r);
 	j->round = r_u64(r);
 	j->next_sync = r_u64(r);
 	j->words_offset = (int64_t)r_u64(r);
 	if (r->status == KS_OK && (j->rank >= j->ranks || j->split_files > 1 ||
-				   j->sync_words == 0 || j->sync_rows == 0 || c->dim == 0)) {
+				   j->sync_words == 0 || j->sync_rows == 0 ||
+				   !(j->sync_damping >= 0 && j->sync_damping <= 1e30) || c->dim == 0)) {
 		r_fail(r, "the job's fields are impossible");
 		return;
 	}

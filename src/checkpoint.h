@@ -41,7 +41,7 @@
  *                            rows of dim f32
  *   job                      u32 ranks (0 but in a kensho-mpi job's), then
  *                            u32 rank, u32 sharded by files, u64 sync words,
- *                            u64 sync rows, u64 rounds done, u64 next sync,
+ *                            u64 sync rows, f64 sync damping, u64 rounds done, u64 next sync,
  *                            i64 words offset (dist.h), and the bases: V x
  *                            dim f32 input and output rows and the inner
  *                            nodes' rows as last exchanged
@@ -78,7 +78,7 @@
 #include "sampler.h"
 #include "status.h"
 
-#define KS_CKPT_FORMAT_VERSION 4
+#define KS_CKPT_FORMAT_VERSION 5
 
 /* The settings a resumed run must share with the interrupted one. */
 struct ks_ckpt_settings {
@@ -107,6 +107,7 @@ struct ks_ckpt_job {
 	uint32_t ranks, rank;
 	uint32_t split_files;		/* sharded by files */
 	uint64_t sync_words, sync_rows;
+	double sync_damping;
 	uint64_t round, next_sync;	/* rounds entered, words of the next */
 	int64_t words_offset;
 	/* The rows as last exchanged, laid out as in_vecs, out_vecs and hs_vecs (adoptable). */

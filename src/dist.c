@@ -5,12 +5,14 @@
  */
 #include "dist.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
 #include "outfile.h"
+#include "sampler.h"
 #include "status.h"
 
 void
@@ -165,6 +167,81 @@ ks_dist_sync_rows(uint64_t round, size_t base, size_t n_rows)
 	return rows < n_rows ? rows : n_rows;
 }
 
+double
+ks_dist_damp(double c, double k, int n)
+{
+	double l, f;
+
+	if (n <= 2 || !(c > 0) || !(k > 0))
+		return 1;
+	l = log1p(-(c < 0.999 ? c : 0.999));
+	/* -expm1(x * l) is 1 - (1 - c)^x without the cancellation for small c * x. */
+	f = -expm1((double)n * k * l) / ((double)n * -expm1(k * l));
+	return f < 1 ? f : 1;
+}
+
+void
+ks_dist_rates(const uint64_t *counts, size_t n, uint64_t total, double sample,
+	      double exponent, long negative, long window, int cbow, float *rate_in,
+	      float *rate_out)
+{
+	double q_sum = 0, trained = 0, pairs = cbow ? 1 : (double)window + 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		q_sum += pow((double)counts[i], exponent);
+		trained += (double)counts[i] / (double)total *
+			   ks_subsample_keep_prob(counts[i], total, sample);
+	}
+	for (i = 0; i < n; i++) {
+		double f = (double)counts[i] / (double)total *
+			   ks_subsample_keep_prob(counts[i], total, sample);
+		double q = q_sum > 0 ? pow((double)counts[i], exponent) / q_sum : 0;
+
+		rate_in[i] = (float)(pairs * f);
+		rate_out[i] = (float)(pairs * (f + (double)negative * q * trained));
+	}
+}
+
+/* Rounds between two exchanges of a row: 1 for the first sync_rows, doubling after. */
+static uint64_t
+dist_row_period(const struct ks_dist *d, size_t row)
+{
+	uint64_t period = 1;
+	size_t rows = d->sync_rows;
+
+	while (row >= rows && rows < SIZE_MAX / 2) {
+		rows *= 2;
+		period *= 2;
+	}
+	return period;
+}
+
+/*
+ * Scales the sum total of cells first..first+n of a matrix with stride
+ * floats a row by each row's ks_dist_damp, from its rate.
+ */
+static void
+dist_damp(struct ks_dist *d, const float *rate, size_t stride, size_t first, size_t n)
+{
+	double c = d->alpha_now * d->damping;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t row = (first + i) / stride, end = (row + 1) * stride - first;
+		double k = (double)rate[row] * (double)dist_row_period(d, row) *
+			   (double)d->sync_words;
+		float f = (float)ks_dist_damp(c, k, d->size);
+
+		if (end > n)
+			end = n;
+		if (f < 1)
+			for (; i < end; i++)
+				d->total[i] *= f;
+		i = end;
+	}
+}
+
 /*
  * Exchanges the first cells floats of the live rows m against their base:
  * each rank's delta (m - base) is summed over the ranks, the sum added to
@@ -174,7 +251,8 @@ ks_dist_sync_rows(uint64_t round, size_t base, size_t n_rows)
  * (joined != 0) the live rows become the new base exactly.
  */
 static void
-dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, int joined)
+dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, const float *rate,
+	      size_t stride, int joined)
 {
 	size_t off, i;
 
@@ -185,6 +263,8 @@ dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, int joined
 		for (i = 0; i < n; i++)
 			d->delta[i] = live[i] - b[i];
 		d->sum(d->ctx, d->delta, d->total, n);
+		if (rate != NULL)
+			dist_damp(d, rate, stride, off, n);
 		for (i = 0; i < n; i++) {
 			b[i] += d->total[i];
 			live[i] = joined ? b[i] : live[i] + (d->total[i] - d->delta[i]);
@@ -196,10 +276,15 @@ dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, int joined
 static void
 dist_exchange_rows(struct ks_dist *d, const struct ks_dist_model *m, size_t rows, int joined)
 {
-	dist_exchange(d, m->in_vecs, d->base[0], rows * m->stride, joined);
-	dist_exchange(d, m->out_vecs, d->base[1], rows * m->stride, joined);
+	int damp = d->damping > 0 && m->rate_in != NULL && m->rate_out != NULL;
+
+	dist_exchange(d, m->in_vecs, d->base[0], rows * m->stride, damp ? m->rate_in : NULL,
+		      m->stride, joined);
+	dist_exchange(d, m->out_vecs, d->base[1], rows * m->stride, damp ? m->rate_out : NULL,
+		      m->stride, joined);
 	if (m->hs_vecs != NULL && rows == m->n_rows)
-		dist_exchange(d, m->hs_vecs, d->base[2], m->n_hs * m->stride, joined);
+		dist_exchange(d, m->hs_vecs, d->base[2], m->n_hs * m->stride, NULL, m->stride,
+			      joined);
 }
 
 /*
@@ -220,6 +305,8 @@ dist_round(struct ks_dist *d, const struct ks_dist_model *m, int done, uint64_t 
 			      memory_order_relaxed);
 	if (counts[0] == (uint64_t)d->size)
 		return 1;
+	/* The job's count is the same on every rank, so is the rate and every factor. */
+	d->alpha_now = m->alpha != NULL ? (double)m->alpha(m->alpha_ctx, counts[1]) : 0;
 	/* A stop writes a checkpoint anyway: one asked beside it waits for the resumed job. */
 	if (counts[2] > 0)
 		atomic_store(&d->stopping, 1);

@@ -29,10 +29,22 @@
  * divides each rank's update by the number of ranks, which with 2 ranks
  * cost 7.8 analogy points on wiki100m; the sum keeps every update at the
  * full learning rate, as if one process had trained all the shards with
- * stale reads. The price is the base: one more copy of the model. The sum
- * is stable only while each rank moves a frequent row a small part of the
- * way between rounds (N ranks overshoot by N - 1 times their common move),
- * so kensho-mpi shortens sync_words as ranks are added (mpi/main.c).
+ * stale reads. The price is the base: one more copy of the model.
+ *
+ * The plain sum is stable only while each rank moves a row a small part of
+ * the way to where its shard pulls it between the row's exchanges: N ranks
+ * that each move it a fraction m of the way move it N * m, so a row
+ * overshoots and grows without bound once m > 2 / N. With damping > 0 a
+ * round scales each row's sum down where that would happen (ks_dist_damp):
+ * it models a row as pulled toward a point with a fixed contraction c =
+ * alpha * damping per update, takes the updates a rank gave it since its
+ * last exchange from the row's expected rate (ks_dist_rates) and the
+ * schedule, and scales the sum to the move one process would make with
+ * all the ranks' updates. Rows that few updates reach keep about their
+ * whole sum; the hottest rows of a long round get about 1 / N of it (the
+ * mean). Two ranks are never damped: their sum cannot grow the error.
+ * Every factor comes from figures that are the same on every rank, so the
+ * ranks stay equal.
  *
  * Each round also sums the ranks' word counts, so the learning rate and
  * the progress follow the whole job's words (ks_dist_words), not this
@@ -67,6 +79,7 @@ struct ks_dist {
 	int rank, size;
 	uint64_t sync_words;	/* words a rank trains between rounds */
 	size_t sync_rows;	/* rows exchanged by an odd round */
+	double damping;		/* the contraction per update over the rate; 0 = the plain sum */
 	void *ctx;		/* the engine's */
 	/* Sets out to the sum over all ranks of their in (cells <= KS_DIST_PIECE). */
 	void (*sum)(void *ctx, const float *in, float *out, size_t cells);
@@ -97,6 +110,7 @@ struct ks_dist {
 	/* Private: the schedule and the bases, under lock. */
 	pthread_mutex_t lock;
 	uint64_t round, next_sync;
+	double alpha_now;	/* the rate at the last round's job words */
 	float *base[3], *delta, *total;	/* bases of in, out, hs; one piece each */
 	_Atomic int64_t words_offset;	/* ks_dist_words: job words - size * own */
 };
@@ -127,11 +141,43 @@ int ks_dist_assign_files(const uint64_t *bytes, size_t n, int size, int *owner, 
 /* The rows round r >= 1 exchanges: base << ctz(r), at most n_rows. */
 size_t ks_dist_sync_rows(uint64_t round, size_t base, size_t n_rows);
 
-/* The model the rounds exchange: n_rows rows of stride floats each. */
+/*
+ * The model the rounds exchange: n_rows rows of stride floats each. With
+ * damping, rate_in and rate_out hold each row's expected updates per word
+ * a rank trains (ks_dist_rates), and alpha(alpha_ctx, w) is the learning
+ * rate after w words of the job; the inner nodes of -hs 1 are summed
+ * plainly.
+ */
 struct ks_dist_model {
 	float *in_vecs, *out_vecs, *hs_vecs;	/* hs_vecs: n_hs rows, or NULL */
 	size_t n_rows, n_hs, stride;
+	const float *rate_in, *rate_out;
+	float (*alpha)(const void *alpha_ctx, uint64_t job_words);
+	const void *alpha_ctx;
 };
+
+/*
+ * The factor on a row's summed change when each of n ranks gave it k
+ * updates of contraction c: the move one process would make with all n * k,
+ * 1 - (1 - c)^(n k), over the sum's n (1 - (1 - c)^k). It is 1 for n <= 2
+ * and for c or k at 0, near 1 while n * c * k is small, and falls to 1 / n
+ * as c * k grows.
+ */
+double ks_dist_damp(double c, double k, int n);
+
+/*
+ * Each row's expected updates per word trained, from the vocabulary's
+ * counts (total words), the subsampling threshold and the sampler of
+ * negatives. A word's trained occurrences f (its share of the words, times
+ * its keep probability) and its share q of the negatives (count^exponent)
+ * give, for CBOW, the input row f (it is one of about C context rows, each
+ * given 1/C of the gradient) and the output row f + negative * q * P (P:
+ * the trained share of all words); for skip-gram both times window + 1,
+ * the pairs per trained word.
+ */
+void ks_dist_rates(const uint64_t *counts, size_t n, uint64_t total, double sample,
+		   double exponent, long negative, long window, int cbow, float *rate_in,
+		   float *rate_out);
 
 /*
  * Takes the bases: copies of m, which must be equal on every rank (the

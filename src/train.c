@@ -81,6 +81,13 @@ train_alpha(const struct train *t, uint64_t done)
 	return (float)(t->alpha0 * frac);
 }
 
+/* dist.h: the rate after job_words of the whole job. */
+static float
+train_dist_alpha(const void *ctx, uint64_t job_words)
+{
+	return train_alpha(ctx, job_words);
+}
+
 static uint64_t
 double_bits(double d)
 {
@@ -382,6 +389,7 @@ train_free(struct train *t)
 	free(t->in_vecs);
 	free(t->out_vecs);
 	free(t->keep);
+	free(t->dist_rates);
 	ks_alias_destroy(t->alias);
 	ks_positions_destroy(t->pos);
 	ks_huffman_destroy(t->tree);
@@ -536,6 +544,15 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	rc = ks_alias_create(&t->alias, counts, t->n_words, cfg->ns_exponent, err);
 	if (rc == KS_OK && cfg->hs)
 		rc = train_hs_setup(t, counts, err);
+	if (rc == KS_OK && cfg->dist != NULL && cfg->dist->damping > 0) {
+		t->dist_rates = ks_malloc_array(t->n_words, 2 * sizeof(float));
+		if (t->dist_rates == NULL)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for the sync rates");
+		else
+			ks_dist_rates(counts, t->n_words, ks_vocab_total(t->vocab), cfg->sample,
+				      cfg->ns_exponent, cfg->negative, cfg->window, cfg->cbow,
+				      t->dist_rates, t->dist_rates + t->n_words);
+	}
 	free(counts);
 	if (rc == KS_OK && cfg->positions != KS_POSITIONS_OFF)
 		rc = train_positions_setup(t, cfg, err);
@@ -543,7 +560,11 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 		/* dist.h: total_words stays the job's; each rank trains about 1/size of it. */
 		t->dist_model = (struct ks_dist_model){ t->in_vecs, t->out_vecs, t->hs_vecs,
 							t->n_words, t->tree != NULL ? t->n_words - 1 : 0,
-							t->stride };
+							t->stride, NULL, NULL, train_dist_alpha, t };
+		if (t->dist_rates != NULL) {
+			t->dist_model.rate_in = t->dist_rates;
+			t->dist_model.rate_out = t->dist_rates + t->n_words;
+		}
 	}
 	if (rc != KS_OK || t->resume != NULL)
 		return rc;

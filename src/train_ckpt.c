@@ -183,7 +183,8 @@ train_ckpt_write_job(struct train *t, struct ks_ckpt *c, struct ks_err *err)
 	c->job = (struct ks_ckpt_job){
 		.ranks = (uint32_t)d->size, .rank = (uint32_t)d->rank,
 		.split_files = d->split_files != 0, .sync_words = d->sync_words,
-		.sync_rows = d->sync_rows, .round = st.round, .next_sync = st.next_sync,
+		.sync_rows = d->sync_rows, .sync_damping = d->damping, .round = st.round,
+		.next_sync = st.next_sync,
 		.words_offset = st.words_offset, .base_in = st.base[0], .base_out = st.base[1],
 		.base_hs = st.base[2],
 	};
@@ -391,6 +392,10 @@ train_ckpt_check_job(const struct ks_ckpt *c, const struct ks_config *cfg,
 				  "options of the interrupted job", path,
 				  (unsigned long long)j->sync_words, (unsigned long long)j->sync_rows,
 				  (unsigned long long)d->sync_words, d->sync_rows);
+	if (j->sync_damping != d->damping)
+		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the job ran with -sync-damping %g, "
+				  "this one with %g: resume with the options of the interrupted job",
+				  path, j->sync_damping, d->damping);
 	if (j->split_files != (uint32_t)(d->split_files != 0))
 		return ks_err_set(err, KS_ERR_USAGE, "-resume %s: the job's corpus was shared out "
 				  "%s, this one's %s: resume with the -shard of the interrupted job",

@@ -67,6 +67,7 @@ struct train {
 	float *hs_vecs;		/* -hs 1: n_words - 1 inner-node rows, stride apart */
 	struct ks_losslog *loss_log;	/* -loss-log, or NULL */
 	struct ks_dist_model dist_model;	/* the rows cfg->dist exchanges */
+	float *dist_rates;	/* with damping: dist_model's rate_in, then rate_out */
 	size_t n_words, dim, stride;
 	uint64_t total_words;	/* words over all epochs */
 	float alpha0;

@@ -5,8 +5,8 @@
 # several files shared out by files count the vocabulary one process
 # counts, the job's checkpoints resume to the same bytes, and a rank
 # killed, standard input, a missing or corrupt -train file, a bad -shard
-# and mismatched options fail the whole job with a non-zero exit and no
-# output. Skips (77) when kensho-mpi
+# a bad -sync-damping and mismatched options fail the whole job with a
+# non-zero exit and no output; damping changes 4 ranks' training, not 2's. Skips (77) when kensho-mpi
 # was not built (./configure --with-mpi) or mpirun is missing.
 . "${KS_SRCDIR:-.}/tests/lib.sh"
 KENSHO_MPI="$KS_BUILDDIR/kensho-mpi"
@@ -115,6 +115,28 @@ grep -q "at least as many -train files as ranks: 1 file for 2 ranks" "$tmp/err" 
 mpi 2 -train "$tmp/c.txt" $opts -shard lines -output "$tmp/sf.txt" && fail "-shard lines succeeded"
 grep -q "shard needs auto, files or chunks" "$tmp/err" || fail "-shard message: $(cat "$tmp/err")"
 [ ! -e "$tmp/sf.txt" ] || fail "a refused -shard left -output"
+for bad in -1 x nan inf ""; do
+	# shellcheck disable=SC2086
+	mpi 2 -train "$tmp/c.txt" $opts -sync-damping "$bad" -output "$tmp/sf.txt" &&
+		fail "-sync-damping '$bad' succeeded"
+	grep -q "sync-damping needs a number >= 0" "$tmp/err" ||
+		fail "-sync-damping '$bad' message: $(cat "$tmp/err")"
+done
+[ ! -e "$tmp/sf.txt" ] || fail "a refused -sync-damping left -output"
+ok
+# Damping (dist.h) scales the sums of 3 ranks or more only: 2 ranks write
+# the same bytes with any -sync-damping, 4 ranks other bytes with 0 (the
+# plain sum) than with a strong damping.
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -sync-damping 50 -output "$tmp/d2.txt" || fail "2 ranks damped: $(cat "$tmp/err")"
+cmp -s "$tmp/d2.txt" "$tmp/r1.txt" || fail "-sync-damping changed 2 ranks' vectors"
+for damp in 0 50; do
+	# shellcheck disable=SC2086
+	mpi 4 -train "$tmp/c.txt" $opts -sync-damping $damp -output "$tmp/d4-$damp.txt" ||
+		fail "4 ranks, -sync-damping $damp: $(cat "$tmp/err")"
+	grep -q "damping $damp\$" "$tmp/err" || fail "-sync-damping $damp not reported: $(cat "$tmp/err")"
+done
+cmp -s "$tmp/d4-0.txt" "$tmp/d4-50.txt" && fail "4 ranks: -sync-damping 50 trained as the plain sum"
 ok
 # A rank that cannot read its share (a corrupt gzip file) ends the job
 # naming itself and the file, while the other rank waits in the counting.
@@ -213,6 +235,11 @@ grep -q "give the name the ranks' files share ($ck)" "$tmp/err" || fail "-resume
 mpi 2 -train "$tmp/c.txt" $opts -sync-words 6000 -output "$tmp/no.txt" -resume "$ck" &&
 	fail "another -sync-words resumed"
 grep -q "ran with -sync-words 5000" "$tmp/err" || fail "-sync-words message: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+mpi 2 -train "$tmp/c.txt" $opts -sync-damping 0.5 -output "$tmp/no.txt" -resume "$ck" &&
+	fail "another -sync-damping resumed"
+grep -q "ran with -sync-damping 0.1, this one with 0.5" "$tmp/err" ||
+	fail "-sync-damping message: $(cat "$tmp/err")"
 kopts=$(echo "$opts" | sed 's/ -sync-words [0-9]* -sync-rows [0-9]*//')
 # shellcheck disable=SC2086
 expect_fail 2 "rank 0's part of a kensho-mpi job of 2 ranks" "$KENSHO" -train "$tmp/c.txt" $kopts \

@@ -128,7 +128,7 @@ sample_job(struct sample *s)
 		s->base_hs[i] = -s->hs[i];
 	s->c.job = (struct ks_ckpt_job){
 		.ranks = 3, .rank = 2, .split_files = 1, .sync_words = 5000, .sync_rows = 64,
-		.round = 17, .next_sync = 90000, .words_offset = -30, .base_in = s->base_in,
+		.sync_damping = 0.25, .round = 17, .next_sync = 90000, .words_offset = -30, .base_in = s->base_in,
 		.base_out = s->base_out, .base_hs = s->base_hs,
 	};
 }
@@ -310,6 +310,7 @@ START_TEST(test_ckpt_job_round_trip)
 	ck_assert_uint_eq(c->job.split_files, 1);
 	ck_assert_uint_eq(c->job.sync_words, 5000);
 	ck_assert_uint_eq(c->job.sync_rows, 64);
+	ck_assert_double_eq(c->job.sync_damping, 0.25);
 	ck_assert_uint_eq(c->job.round, 17);
 	ck_assert_uint_eq(c->job.next_sync, 90000);
 	ck_assert(c->job.words_offset == -30);
@@ -347,7 +348,7 @@ START_TEST(test_ckpt_job_fields)
 	int k;
 
 	snprintf(path, sizeof(path), "%s/job-bad.ckpt", ks_test_tmpdir());
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < 6; k++) {
 		sample_init(&s);
 		sample_job(&s);
 		if (k == 0)
@@ -356,6 +357,10 @@ START_TEST(test_ckpt_job_fields)
 			s.c.job.sync_words = 0;
 		else if (k == 2)
 			s.c.job.sync_rows = 0;
+		else if (k == 3)
+			s.c.job.sync_damping = -1;
+		else if (k == 4)
+			s.c.job.sync_damping = NAN;
 		else
 			s.c.job.split_files = 2;
 		ck_assert_int_eq(ks_ckpt_write(path, &s.c, &err), KS_OK);

@@ -228,6 +228,113 @@ START_TEST(test_dist_exchange_sums_deltas)
 }
 END_TEST
 
+/*
+ * The damping factor: 1 where the sum cannot overshoot (2 ranks or fewer,
+ * no contraction, no updates), near 1 for few updates, 1 / n for rows
+ * every rank moved all the way, never rising with the updates in between,
+ * and the formula's value in the middle.
+ */
+START_TEST(test_dist_damp)
+{
+	double k, last = 1;
+	int n;
+
+	for (n = 1; n <= 2; n++)
+		ck_assert_double_eq(ks_dist_damp(0.5, 1e6, n), 1);
+	ck_assert_double_eq(ks_dist_damp(0, 1e6, 8), 1);
+	ck_assert_double_eq(ks_dist_damp(0.01, 0, 8), 1);
+	ck_assert_double_eq_tol(ks_dist_damp(1e-9, 1, 8), 1, 1e-8);
+	ck_assert_double_eq_tol(ks_dist_damp(0.5, 1e4, 8), 0.125, 1e-12);
+	ck_assert_double_eq_tol(ks_dist_damp(0.5, 1e4, 64), 1.0 / 64, 1e-12);
+	/* (1 - 0.99^400) / (4 (1 - 0.99^100)) */
+	ck_assert_double_eq_tol(ks_dist_damp(0.01, 100, 4), 0.387263228, 1e-8);
+	for (k = 1; k < 1e5; k *= 1.5) {
+		double f = ks_dist_damp(1e-3, k, 8);
+
+		ck_assert(f <= last + 1e-12);
+		ck_assert(f >= 0.125 - 1e-12);
+		last = f;
+	}
+	ck_assert_double_lt(last, 0.1251);
+}
+END_TEST
+
+/*
+ * The expected updates per word: trained occurrences for CBOW's input
+ * rows, plus the share of the negatives for output rows, times window + 1
+ * for skip-gram.
+ */
+START_TEST(test_dist_rates)
+{
+	const uint64_t counts[3] = { 6, 3, 1 };
+	float in[3], out[3];
+
+	ks_dist_rates(counts, 3, 10, 0, 1.0, 2, 4, 1, in, out);
+	ck_assert_float_eq_tol(in[0], 0.6f, 1e-6f);
+	ck_assert_float_eq_tol(in[2], 0.1f, 1e-6f);
+	ck_assert_float_eq_tol(out[0], 0.6f + 2 * 0.6f, 1e-6f);
+	ck_assert_float_eq_tol(out[1], 0.3f + 2 * 0.3f, 1e-6f);
+	ks_dist_rates(counts, 3, 10, 0, 0.0, 2, 4, 0, in, out);
+	ck_assert_float_eq_tol(in[1], 5 * 0.3f, 1e-6f);
+	/* Exponent 0: every word a third of the negatives. */
+	ck_assert_float_eq_tol(out[2], 5 * (0.1f + 2.0f / 3), 1e-5f);
+	/* Subsampling: a frequent word's trained share falls, and P with it. */
+	ks_dist_rates(counts, 3, 10, 0.01, 1.0, 2, 4, 1, in, out);
+	ck_assert_float_lt(in[0], 0.6f);
+	ck_assert_float_lt(out[2], 0.1f + 2 * 0.1f);
+}
+END_TEST
+
+static float
+fake_alpha(const void *ctx, uint64_t job_words)
+{
+	(void)ctx;
+	(void)job_words;
+	return 0.1f;
+}
+
+/*
+ * With damping, a round scales each row's sum by ks_dist_damp of its
+ * updates: a hot row's by less than 1, a row no update reaches not at
+ * all; rows exchanged every other round count two rounds of updates.
+ * Without damping (0) every row gets its whole sum.
+ */
+START_TEST(test_dist_damped_exchange)
+{
+	struct fake_engine f = { { 0 }, 0, 0, 0, 0, 0.5f, 0, 0, 0, 0, 0 };
+	const float rate_in[4] = { 5e-2f, 0, 5e-2f, 0 }, rate_out[4] = { 0, 5e-2f, 0, 0 };
+	float in[4 * 2] = { 0 }, out[4 * 2] = { 0 };
+	struct ks_dist_model m = { in, out, NULL, 4, 0, 2, rate_in, rate_out, fake_alpha, NULL };
+	struct ks_dist d;
+	double f1 = ks_dist_damp(0.1 * 0.5, 5e-2 * 1 * 1000, 4);
+	double f2 = ks_dist_damp(0.1 * 0.5, 5e-2 * 2 * 1000, 4);
+	int damped;
+
+	ck_assert_double_lt(f1, 1);
+	ck_assert_double_lt(f2, f1);
+	for (damped = 0; damped <= 1; damped++) {
+		memset(in, 0, sizeof(in));
+		memset(out, 0, sizeof(out));
+		ks_dist_init(&d, 0, 4, 1000, 2);
+		d.damping = damped ? 0.5 : 0;
+		fake_attach(&d, &f);
+		ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
+		in[0] = 1.0f;	/* this rank moved row 0 of in by 1 */
+		ks_dist_poll(&d, &m, 1000);	/* round 1: rows 0 and 1 */
+		ck_assert_float_eq_tol(in[0], (float)(1.5 * (damped ? f1 : 1)), 1e-6f);
+		ck_assert_float_eq_tol(in[1], (float)(0.5 * (damped ? f1 : 1)), 1e-6f);
+		ck_assert_float_eq_tol(in[2], 0.5f, 1e-6f);	/* rate 0 */
+		ck_assert_float_eq_tol(out[0], 0.5f, 1e-6f);
+		ck_assert_float_eq_tol(out[2], (float)(0.5 * (damped ? f1 : 1)), 1e-6f);
+		ck_assert_float_eq(d.base[0][0], in[0]);
+		ks_dist_poll(&d, &m, 2000);	/* round 2: all 4 rows; rows 2 and 3 every 2 rounds */
+		ck_assert_float_eq_tol(in[4], (float)(0.5 * (damped ? f2 : 1)), 1e-6f);
+		ck_assert_float_eq_tol(in[6], 0.5f, 1e-6f);
+		ks_dist_free(&d);
+	}
+}
+END_TEST
+
 /* The job's words: the last round's sum plus this rank's words since, times the ranks. */
 START_TEST(test_dist_job_words)
 {
@@ -672,6 +779,9 @@ ks_suite_dist(void)
 	tcase_add_test(tc, test_dist_sync_rows);
 	tcase_add_test(tc, test_dist_poll_schedule);
 	tcase_add_test(tc, test_dist_exchange_sums_deltas);
+	tcase_add_test(tc, test_dist_damp);
+	tcase_add_test(tc, test_dist_rates);
+	tcase_add_test(tc, test_dist_damped_exchange);
 	tcase_add_test(tc, test_dist_job_words);
 	tcase_add_test(tc, test_dist_stop_agreed);
 	tcase_add_test(tc, test_dist_checkpoint_due);

@@ -5,10 +5,11 @@
  * ranks sum their updates into one model; rank 0 alone reports progress and writes
  * the outputs (through the same atomic outfiles as kensho).
  *
- * Three options are kensho-mpi's own and are taken out of argv before the
+ * Four options are kensho-mpi's own and are taken out of argv before the
  * rest goes to the shared parser: -sync-words N (words a rank trains
  * between sync rounds), -sync-rows N (rows of the most frequent words
- * exchanged every round) and -shard auto|files|chunks (how the corpus is
+ * exchanged every round), -sync-damping X (dist.h: how hard a round scales
+ * down the sums of rows every rank moved far) and -shard auto|files|chunks (how the corpus is
  * shared out, dist.h: by default by files when there are at least as many
  * -train files as ranks). kensho(1)'s options are otherwise unchanged.
  *
@@ -44,22 +45,26 @@
 #include "train.h"
 
 /*
- * -sync-words by default. The ranks' changes are summed, so a frequent row
- * that each rank has moved most of the way to where its shard pulls it
- * moves N times that far: the error after a round is (N - 1) times the
- * error before it, at most. With 2 ranks that cannot grow, and rounds
- * every 100,000 words per rank matched 2 threads in quality (wiki100m
- * CBOW, two seeds) at 8.5M and 5.5M words/s, where rounds every 20,000
- * gave 5.4M and 5.4M (bench/results/mpi-wiki100m.md). With more, the
- * job trains 20,000 words between rounds whatever the rank count: on a
- * 5M-word slice 4 ranks of 40,000 words each diverged, 4 of 10,000 and 8
- * of 5,000 matched one process; on wiki100m 4 ranks of 10,000 words each
- * (40,000 a round) left skip-gram's WS-353 0.015 below 4 threads over 4
- * seeds, and 4 of 5,000 0.006 below, with Google 0.3 points above.
+ * -sync-words and -sync-damping by default. The ranks' changes are summed,
+ * so a row that each rank has moved a part m of the way to where its shard
+ * pulls it moves N * m: beyond m = 2 / N it overshoots and grows. With 2
+ * ranks that cannot happen, and rounds every 100,000 words per rank
+ * matched 2 threads in quality (wiki100m CBOW, two seeds) at 8.5M and 5.5M
+ * words/s, where rounds every 20,000 gave 5.4M and 5.4M
+ * (bench/results/mpi-wiki100m.md). With more, the job trains 20,000 words
+ * between rounds whatever the rank count: on wiki100m 4 ranks of 10,000
+ * words each (40,000 a round) left skip-gram's WS-353 0.015 below 4
+ * threads over 4 seeds, and 4 of 5,000 0.006 below. That alone did not
+ * hold at 8 ranks sharded by files: 2,500 words each summed plainly
+ * reached 15.5% Google against one process's 34.3% (skip-gram diverged);
+ * damped (dist.h) 33.9%. The damping 0.1 is about three times the
+ * contraction at which those plain sums began to fail; a third of it,
+ * 0.03, left 29.2% at 8 x 2,500 words.
  */
 #define MPI_DEFAULT_SYNC_WORDS_2 100000
 #define MPI_DEFAULT_JOB_SYNC_WORDS 20000
 #define MPI_DEFAULT_SYNC_ROWS 1024
+#define MPI_DEFAULT_SYNC_DAMPING 0.1
 
 static int mpi_rank, mpi_size;
 
@@ -102,6 +107,20 @@ mpi_parse_count(const char *v)
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	return *end != '\0' || errno == ERANGE ? 0 : (uint64_t)n;
+}
+
+/* A finite value >= 0, or -1 if malformed. */
+static double
+mpi_parse_real(const char *v)
+{
+	double x;
+	char *end;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	errno = 0;
+	x = strtod(v, &end);
+	return *end != '\0' || errno == ERANGE || !(x >= 0) || x > 1e30 ? -1 : x;
 }
 
 /* -shard: how the corpus is shared out among the ranks (dist.h). */
@@ -233,6 +252,7 @@ main(int argc, char **argv)
 	struct ks_log log = { mpi_log_fn, &line_open, 0 };
 	enum ks_config_action action;
 	uint64_t sync_words = 0, sync_rows = MPI_DEFAULT_SYNC_ROWS;
+	double damping = MPI_DEFAULT_SYNC_DAMPING;
 	enum mpi_shard shard = MPI_SHARD_AUTO;
 	char **all_train = NULL, **my_train = NULL;
 	size_t n_all_train = 0, n_my_train = 0;
@@ -259,6 +279,13 @@ main(int argc, char **argv)
 		uint64_t *slot = strcmp(argv[i], "-sync-words") == 0 ? &sync_words
 				 : strcmp(argv[i], "-sync-rows") == 0 ? &sync_rows : NULL;
 
+		if (strcmp(argv[i], "-sync-damping") == 0) {
+			if (i + 1 >= argc || (damping = mpi_parse_real(argv[i + 1])) < 0)
+				mpi_fail(ks_status_exit_code(KS_ERR_USAGE),
+					 "-sync-damping needs a number >= 0");
+			i++;
+			continue;
+		}
 		if (strcmp(argv[i], "-shard") == 0) {
 			const char *v = i + 1 < argc ? argv[i + 1] : "";
 
@@ -300,6 +327,10 @@ main(int argc, char **argv)
 			       "sync rounds\n                 (%d with 2 ranks, %d / ranks with more)\n"
 			       "  -sync-rows N   rows of the most frequent words "
 			       "exchanged every round (%d)\n"
+			       "  -sync-damping X\n                 with 3 or more ranks, how "
+			       "hard a round scales down the\n                 summed change "
+			       "of rows every rank moved far; 0 = the\n                 plain "
+			       "sum (%g)\n"
 			       "  -shard MODE    files: each rank reads and trains its own -train "
 			       "files;\n                 chunks: each reads all and trains every "
 			       "N-th chunk;\n                 auto: files when there are at least "
@@ -308,7 +339,7 @@ main(int argc, char **argv)
 			       "NAME.rankR,\nwhere NAME is the checkpoint kensho would use "
 			       "(kensho-mpi(1)).\n", MPI_DEFAULT_SYNC_WORDS_2,
 			       MPI_DEFAULT_JOB_SYNC_WORDS,
-			       MPI_DEFAULT_SYNC_ROWS);
+			       MPI_DEFAULT_SYNC_ROWS, MPI_DEFAULT_SYNC_DAMPING);
 		} else if (mpi_rank == 0) {
 			printf("kensho-mpi %s\n", PACKAGE_VERSION);
 		}
@@ -344,6 +375,7 @@ main(int argc, char **argv)
 	if (ks_dist_mpi_init(&dist, sync_words, (size_t)sync_rows) != 0)
 		mpi_fail(ks_status_exit_code(KS_ERR_NOMEM), "out of memory");
 	dist.ckpt_name = ckpt_name;
+	dist.damping = damping;
 	/* Rank 0 reports and writes; the others only report errors. */
 	log.max_level = cfg.debug == 0 ? -1 : cfg.debug;
 	if (mpi_rank != 0) {
@@ -357,8 +389,9 @@ main(int argc, char **argv)
 		cfg.classes = 0;
 	} else {
 		ks_log(&log, KS_LOG_INFO, "kensho-mpi: %d rank%s, a sync round every %llu words "
-		       "per rank, %llu rows at least", mpi_size, mpi_size == 1 ? "" : "s",
-		       (unsigned long long)sync_words, (unsigned long long)sync_rows);
+		       "per rank, %llu rows at least, damping %g", mpi_size,
+		       mpi_size == 1 ? "" : "s", (unsigned long long)sync_words,
+		       (unsigned long long)sync_rows, damping);
 	}
 	if (shard == MPI_SHARD_FILES && cfg.n_train < (size_t)mpi_size) {
 		snprintf(msg, sizeof(msg), "-shard files needs at least as many -train files as "
