@@ -547,6 +547,8 @@ ks_config_finish(struct ks_config *cfg, struct ks_err *err)
 				  "no context vector per word; give -output-vectors word, or "
 				  "-negative N to train them too",
 				  ks_config_output_vectors_name(cfg->output_vectors));
+	/* Only what -output holds: without it the option changes nothing (train.c warns). */
+	cfg->output_vectors_ignored = cfg->output_vectors != KS_OUTPUT_DEFAULT && cfg->output == NULL;
 	if (cfg->output_vectors == KS_OUTPUT_DEFAULT)
 		cfg->output_vectors = cfg->cbow && cfg->negative > 0 ? KS_OUTPUT_MEAN :
 			KS_OUTPUT_WORD;

@@ -99,6 +99,7 @@ struct ks_config {
 	int cbow_update_given;	/* -cbow-update was on the command line */
 	int vocab_update_given;	/* -vocab-update was on the command line */
 	const char *sg_ignored;	/* CBOW-only options given to skip-gram, or NULL */
+	int output_vectors_ignored;	/* -output-vectors given without -output */
 };
 
 /* What the command line asks for besides training. */

@@ -1280,6 +1280,10 @@ ks_train(const struct ks_config *cfg, const struct ks_log *log, struct ks_train_
 	if (cfg->sg_ignored != NULL)
 		ks_log(log, KS_LOG_WARN, "%s %s no effect on skip-gram (-cbow 0): ignored",
 		       cfg->sg_ignored, strchr(cfg->sg_ignored, ' ') ? "have" : "has");
+	if (cfg->output_vectors_ignored)
+		ks_log(log, KS_LOG_WARN, "-output-vectors %s has no effect without -output "
+		       "(-save-model keeps the word vectors, -save-context the context vectors): "
+		       "ignored", ks_config_output_vectors_name(cfg->output_vectors));
 	if ((rc = train_ckpt_match(&t, stream, &info, log, err)) != KS_OK)
 		goto out;
 	if ((size_t)cfg->classes > rep->vocab_size) {

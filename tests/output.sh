@@ -76,6 +76,15 @@ awk 'FNR == 1 { f++; next }
 expect_ok train -cbow 0 -output "$tmp/sd.txt"
 expect_ok train -cbow 0 -output "$tmp/sw.txt" -output-vectors word
 cmp -s "$tmp/sd.txt" "$tmp/sw.txt" || fail "skip-gram's default output is not the word vectors"
+# -output-vectors without -output changes nothing, and says so.
+expect_ok "$KENSHO" -train "$tmp/c.txt" -size 8 -iter 1 -min-count 1 -threads 1 \
+	-output-vectors context -save-model "$tmp/nov.model"
+grep -q "output-vectors context has no effect without -output" "$tmp/err" ||
+	fail "no warning for -output-vectors without -output: $(cat "$tmp/err")"
+expect_ok "$KENSHO" -train "$tmp/c.txt" -size 8 -iter 1 -min-count 1 -threads 1 \
+	-save-model "$tmp/nov.model"
+grep -q "output-vectors" "$tmp/err" && fail "a warning without -output-vectors: $(cat "$tmp/err")"
+ok
 # -save-model keeps the word vectors as trained: -iter 0 from it writes them.
 expect_ok train -output "$tmp/m1.txt" -output-vectors mean -save-model "$tmp/m.model"
 cmp -s "$tmp/m1.txt" "$tmp/om.txt" || fail "-save-model changed the mean"
