@@ -44,7 +44,10 @@ ks_dist_free(struct ks_dist *d)
 	free(d->base[2]);
 	free(d->delta);
 	free(d->total);
-	d->base[0] = d->base[1] = d->base[2] = d->delta = d->total = NULL;
+	free(d->common);
+	free(d->common_acc);
+	d->base[0] = d->base[1] = d->base[2] = d->delta = d->total = d->common = NULL;
+	d->common_acc = NULL;
 	pthread_mutex_destroy(&d->lock);
 }
 
@@ -73,6 +76,10 @@ ks_dist_begin(struct ks_dist *d, const struct ks_dist_model *m)
 		d->base[2] = dist_copy(m->hs_vecs, m->n_hs * m->stride);
 	d->delta = ks_malloc_array(KS_DIST_PIECE, sizeof(float));
 	d->total = ks_malloc_array(KS_DIST_PIECE, sizeof(float));
+	d->common = ks_malloc_array(m->stride, sizeof(float));
+	d->common_acc = ks_malloc_array(m->stride, sizeof(double));
+	if (m->stride > KS_DIST_PIECE || d->common == NULL || d->common_acc == NULL)
+		return -1;
 	if (d->base[0] == NULL || d->base[1] == NULL || d->delta == NULL || d->total == NULL ||
 	    (m->hs_vecs != NULL && d->base[2] == NULL))
 		return -1;
@@ -221,17 +228,22 @@ dist_row_period(const struct ks_dist *d, size_t row)
  * Scales the sum total of cells first..first+n of a matrix with stride
  * floats a row by each row's ks_dist_damp, from its rate.
  */
+static float
+dist_row_factor(const struct ks_dist *d, const float *rate, size_t row)
+{
+	double k = (double)rate[row] * (double)dist_row_period(d, row) * (double)d->sync_words;
+
+	return (float)ks_dist_damp(d->alpha_now * d->damping, k, d->size);
+}
+
 static void
 dist_damp(struct ks_dist *d, const float *rate, size_t stride, size_t first, size_t n)
 {
-	double c = d->alpha_now * d->damping;
 	size_t i = 0;
 
 	while (i < n) {
 		size_t row = (first + i) / stride, end = (row + 1) * stride - first;
-		double k = (double)rate[row] * (double)dist_row_period(d, row) *
-			   (double)d->sync_words;
-		float f = (float)ks_dist_damp(c, k, d->size);
+		float f = dist_row_factor(d, rate, row);
 
 		if (end > n)
 			end = n;
@@ -240,6 +252,36 @@ dist_damp(struct ks_dist *d, const float *rate, size_t stride, size_t first, siz
 				d->total[i] *= f;
 		i = end;
 	}
+}
+
+/*
+ * The common move of the rows, averaged over the ranks instead of summed:
+ * the mean over the first rows rows of the damped sums, which every rank
+ * gets as the sum over the ranks of its own mean of damped changes
+ * (the damping is linear and the same on every rank), times (N - 1) / N,
+ * into d->common: dist_exchange takes it off every row's sum.
+ */
+static void
+dist_common(struct ks_dist *d, const float *m, const float *base, size_t rows, size_t stride,
+	    const float *rate)
+{
+	double *acc = d->common_acc;
+	size_t r, j;
+
+	for (j = 0; j < stride; j++)
+		acc[j] = 0;
+	for (r = 0; r < rows; r++) {
+		double f = dist_row_factor(d, rate, r);
+		const float *lv = m + r * stride, *bv = base + r * stride;
+
+		for (j = 0; j < stride; j++)
+			acc[j] += f * (double)(lv[j] - bv[j]);
+	}
+	for (j = 0; j < stride; j++)
+		d->delta[j] = rows > 0 ? (float)(acc[j] / (double)rows) : 0;
+	d->sum(d->ctx, d->delta, d->common, stride);
+	for (j = 0; j < stride; j++)
+		d->common[j] *= (float)(d->size - 1) / (float)d->size;
 }
 
 /*
@@ -256,6 +298,8 @@ dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, const floa
 {
 	size_t off, i;
 
+	if (rate != NULL && d->size > 2)
+		dist_common(d, m, base, cells / stride, stride, rate);
 	for (off = 0; off < cells; off += KS_DIST_PIECE) {
 		size_t n = cells - off < KS_DIST_PIECE ? cells - off : KS_DIST_PIECE;
 		float *live = m + off, *b = base + off;
@@ -265,6 +309,9 @@ dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, const floa
 		d->sum(d->ctx, d->delta, d->total, n);
 		if (rate != NULL)
 			dist_damp(d, rate, stride, off, n);
+		if (rate != NULL && d->size > 2)
+			for (i = 0; i < n; i++)
+				d->total[i] -= d->common[(off + i) % stride];
 		for (i = 0; i < n; i++) {
 			b[i] += d->total[i];
 			live[i] = joined ? b[i] : live[i] + (d->total[i] - d->delta[i]);

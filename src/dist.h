@@ -42,9 +42,14 @@
  * schedule, and scales the sum to the move one process would make with
  * all the ranks' updates. Rows that few updates reach keep about their
  * whole sum; the hottest rows of a long round get about 1 / N of it (the
- * mean). Two ranks are never damped: their sum cannot grow the error.
- * Every factor comes from figures that are the same on every rank, so the
- * ranks stay equal.
+ * mean). A per-row model misses the move all the rows make together (the
+ * shared direction word vectors drift in), which every rank makes for all
+ * of them: so the mean over the round's rows of the damped sums is
+ * averaged over the ranks rather than summed (taken (N - 1) / N times off
+ * every row's sum). Two ranks are never damped: their sum cannot grow the
+ * error. Every factor comes from figures that are the same on every rank,
+ * and the common move from one more sum of a row's worth, so the ranks
+ * stay equal.
  *
  * Each round also sums the ranks' word counts, so the learning rate and
  * the progress follow the whole job's words (ks_dist_words), not this
@@ -112,6 +117,8 @@ struct ks_dist {
 	uint64_t round, next_sync;
 	double alpha_now;	/* the rate at the last round's job words */
 	float *base[3], *delta, *total;	/* bases of in, out, hs; one piece each */
+	float *common;		/* a row's worth: the common move taken off each sum */
+	double *common_acc;
 	_Atomic int64_t words_offset;	/* ks_dist_words: job words - size * own */
 };
 

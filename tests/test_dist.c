@@ -296,8 +296,9 @@ fake_alpha(const void *ctx, uint64_t job_words)
 /*
  * With damping, a round scales each row's sum by ks_dist_damp of its
  * updates: a hot row's by less than 1, a row no update reaches not at
- * all; rows exchanged every other round count two rounds of updates.
- * Without damping (0) every row gets its whole sum.
+ * all; rows exchanged every other round count two rounds of updates; and
+ * the rows' common move is averaged over the ranks, not summed. Without
+ * damping (0) every row gets its whole sum.
  */
 START_TEST(test_dist_damped_exchange)
 {
@@ -321,15 +322,22 @@ START_TEST(test_dist_damped_exchange)
 		ck_assert_int_eq(ks_dist_begin(&d, &m), 0);
 		in[0] = 1.0f;	/* this rank moved row 0 of in by 1 */
 		ks_dist_poll(&d, &m, 1000);	/* round 1: rows 0 and 1 */
-		ck_assert_float_eq_tol(in[0], (float)(1.5 * (damped ? f1 : 1)), 1e-6f);
-		ck_assert_float_eq_tol(in[1], (float)(0.5 * (damped ? f1 : 1)), 1e-6f);
-		ck_assert_float_eq_tol(in[2], 0.5f, 1e-6f);	/* rate 0 */
-		ck_assert_float_eq_tol(out[0], 0.5f, 1e-6f);
-		ck_assert_float_eq_tol(out[2], (float)(0.5 * (damped ? f1 : 1)), 1e-6f);
+		/*
+		 * Each row's sum times its factor, less the common move: the
+		 * mean damped sum of the round's rows times 3/4 (the fake's
+		 * other ranks add 0.5 to every sum, the mean's too).
+		 */
+		ck_assert_float_eq_tol(in[0] - in[2], (float)(damped ? 1.5 * f1 - 0.5 : 1), 1e-6f);
+		ck_assert_float_eq_tol(in[1] - in[3], (float)(damped ? 0.5 * f1 - 0.5 : 0), 1e-6f);
+		ck_assert_float_eq_tol(in[3], damped ? 0.5f - 0.375f : 0.5f, 1e-6f);
+		ck_assert_float_eq_tol(in[2], (float)(damped ? 0.5 - 0.75 * (f1 / 2 + 0.5) : 0.5),
+				       1e-6f);
+		ck_assert_float_eq_tol(out[0], damped ? 0.5f - 0.375f : 0.5f, 1e-6f);
+		ck_assert_float_eq_tol(out[0] - out[2], (float)(damped ? 0.5 - 0.5 * f1 : 0), 1e-6f);
 		ck_assert_float_eq(d.base[0][0], in[0]);
 		ks_dist_poll(&d, &m, 2000);	/* round 2: all 4 rows; rows 2 and 3 every 2 rounds */
-		ck_assert_float_eq_tol(in[4], (float)(0.5 * (damped ? f2 : 1)), 1e-6f);
-		ck_assert_float_eq_tol(in[6], 0.5f, 1e-6f);
+		ck_assert_float_eq_tol(in[4] - in[6], (float)(damped ? 0.5 * f2 - 0.5 : 0), 1e-6f);
+		ck_assert_float_eq_tol(in[6], damped ? 0.5f - 0.375f : 0.5f, 1e-6f);
 		ks_dist_free(&d);
 	}
 }

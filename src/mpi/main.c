@@ -57,7 +57,7 @@
  * threads over 4 seeds, and 4 of 5,000 0.006 below. That alone did not
  * hold at 8 ranks sharded by files: 2,500 words each summed plainly
  * reached 15.5% Google against one process's 34.3% (skip-gram diverged);
- * damped (dist.h) 33.9%. The damping 0.1 is about three times the
+ * damped (dist.h) 34.1%. The damping 0.1 is about three times the
  * contraction at which those plain sums began to fail; a third of it,
  * 0.03, left 29.2% at 8 x 2,500 words.
  */
