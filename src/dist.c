@@ -224,10 +224,7 @@ dist_row_period(const struct ks_dist *d, size_t row)
 	return period;
 }
 
-/*
- * Scales the sum total of cells first..first+n of a matrix with stride
- * floats a row by each row's ks_dist_damp, from its rate.
- */
+/* A row's damping factor: its rate times the words a rank trained since its exchange. */
 static float
 dist_row_factor(const struct ks_dist *d, const float *rate, size_t row)
 {
@@ -236,6 +233,10 @@ dist_row_factor(const struct ks_dist *d, const float *rate, size_t row)
 	return (float)ks_dist_damp(d->alpha_now * d->damping, k, d->size);
 }
 
+/*
+ * Scales the sum total of cells first..first+n of a matrix with stride
+ * floats a row by each row's ks_dist_damp, from its rate.
+ */
 static void
 dist_damp(struct ks_dist *d, const float *rate, size_t stride, size_t first, size_t n)
 {
