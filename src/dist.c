@@ -46,7 +46,9 @@ ks_dist_free(struct ks_dist *d)
 	free(d->total);
 	free(d->common);
 	free(d->common_acc);
+	free(d->factor);
 	d->base[0] = d->base[1] = d->base[2] = d->delta = d->total = d->common = NULL;
+	d->factor = NULL;
 	d->common_acc = NULL;
 	pthread_mutex_destroy(&d->lock);
 }
@@ -60,6 +62,13 @@ dist_copy(const float *m, size_t cells)
 	if (c != NULL && cells > 0)
 		memcpy(c, m, cells * sizeof(float));
 	return c;
+}
+
+/* Whether the rounds damp m's sums: 3 or more ranks, damping > 0 and the rates given. */
+static int
+dist_damps(const struct ks_dist *d, const struct ks_dist_model *m)
+{
+	return d->size > 2 && d->damping > 0 && m->rate_in != NULL && m->rate_out != NULL;
 }
 
 int
@@ -79,6 +88,8 @@ ks_dist_begin(struct ks_dist *d, const struct ks_dist_model *m)
 	d->common = ks_malloc_array(m->stride, sizeof(float));
 	d->common_acc = ks_malloc_array(m->stride, sizeof(double));
 	if (m->stride > KS_DIST_PIECE || d->common == NULL || d->common_acc == NULL)
+		return -1;
+	if (dist_damps(d, m) && (d->factor = ks_malloc_array(m->n_rows, sizeof(float))) == NULL)
 		return -1;
 	if (d->base[0] == NULL || d->base[1] == NULL || d->delta == NULL || d->total == NULL ||
 	    (m->hs_vecs != NULL && d->base[2] == NULL))
@@ -235,16 +246,16 @@ dist_row_factor(const struct ks_dist *d, const float *rate, size_t row)
 
 /*
  * Scales the sum total of cells first..first+n of a matrix with stride
- * floats a row by each row's ks_dist_damp, from its rate.
+ * floats a row by each row's factor, as dist_common left them.
  */
 static void
-dist_damp(struct ks_dist *d, const float *rate, size_t stride, size_t first, size_t n)
+dist_damp(struct ks_dist *d, size_t stride, size_t first, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n) {
 		size_t row = (first + i) / stride, end = (row + 1) * stride - first;
-		float f = dist_row_factor(d, rate, row);
+		float f = d->factor[row];
 
 		if (end > n)
 			end = n;
@@ -256,11 +267,12 @@ dist_damp(struct ks_dist *d, const float *rate, size_t stride, size_t first, siz
 }
 
 /*
- * The common move of the rows, averaged over the ranks instead of summed:
- * the mean over the first rows rows of the damped sums, which every rank
- * gets as the sum over the ranks of its own mean of damped changes
- * (the damping is linear and the same on every rank), times (N - 1) / N,
- * into d->common: dist_exchange takes it off every row's sum.
+ * The first rows rows' factors, from rate, into d->factor (dist_damp's),
+ * and their common move, averaged over the ranks instead of summed: the
+ * mean over those rows of the damped sums, which every rank gets as the
+ * sum over the ranks of its own mean of damped changes (the damping is
+ * linear and the same on every rank), times (N - 1) / N, into d->common:
+ * dist_exchange takes it off every row's sum.
  */
 static void
 dist_common(struct ks_dist *d, const float *m, const float *base, size_t rows, size_t stride,
@@ -272,7 +284,7 @@ dist_common(struct ks_dist *d, const float *m, const float *base, size_t rows, s
 	for (j = 0; j < stride; j++)
 		acc[j] = 0;
 	for (r = 0; r < rows; r++) {
-		double f = dist_row_factor(d, rate, r);
+		double f = d->factor[r] = dist_row_factor(d, rate, r);
 		const float *lv = m + r * stride, *bv = base + r * stride;
 
 		for (j = 0; j < stride; j++)
@@ -299,7 +311,7 @@ dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, const floa
 {
 	size_t off, i;
 
-	if (rate != NULL && d->size > 2)
+	if (rate != NULL)
 		dist_common(d, m, base, cells / stride, stride, rate);
 	for (off = 0; off < cells; off += KS_DIST_PIECE) {
 		size_t n = cells - off < KS_DIST_PIECE ? cells - off : KS_DIST_PIECE;
@@ -308,11 +320,11 @@ dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, const floa
 		for (i = 0; i < n; i++)
 			d->delta[i] = live[i] - b[i];
 		d->sum(d->ctx, d->delta, d->total, n);
-		if (rate != NULL)
-			dist_damp(d, rate, stride, off, n);
-		if (rate != NULL && d->size > 2)
+		if (rate != NULL) {
+			dist_damp(d, stride, off, n);
 			for (i = 0; i < n; i++)
 				d->total[i] -= d->common[(off + i) % stride];
+		}
 		for (i = 0; i < n; i++) {
 			b[i] += d->total[i];
 			live[i] = joined ? b[i] : live[i] + (d->total[i] - d->delta[i]);
@@ -324,7 +336,7 @@ dist_exchange(struct ks_dist *d, float *m, float *base, size_t cells, const floa
 static void
 dist_exchange_rows(struct ks_dist *d, const struct ks_dist_model *m, size_t rows, int joined)
 {
-	int damp = d->damping > 0 && m->rate_in != NULL && m->rate_out != NULL;
+	int damp = dist_damps(d, m);
 
 	dist_exchange(d, m->in_vecs, d->base[0], rows * m->stride, damp ? m->rate_in : NULL,
 		      m->stride, joined);

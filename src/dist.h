@@ -119,6 +119,7 @@ struct ks_dist {
 	float *base[3], *delta, *total;	/* bases of in, out, hs; one piece each */
 	float *common;		/* a row's worth: the common move taken off each sum */
 	double *common_acc;
+	float *factor;		/* with damping: each row's factor this round */
 	_Atomic int64_t words_offset;	/* ks_dist_words: job words - size * own */
 };
 

@@ -544,7 +544,7 @@ train_setup(struct train *t, const struct ks_config *cfg, struct ks_stream *stre
 	rc = ks_alias_create(&t->alias, counts, t->n_words, cfg->ns_exponent, err);
 	if (rc == KS_OK && cfg->hs)
 		rc = train_hs_setup(t, counts, err);
-	if (rc == KS_OK && cfg->dist != NULL && cfg->dist->damping > 0) {
+	if (rc == KS_OK && cfg->dist != NULL && cfg->dist->size > 2 && cfg->dist->damping > 0) {
 		t->dist_rates = ks_malloc_array(t->n_words, 2 * sizeof(float));
 		if (t->dist_rates == NULL)
 			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory for the sync rates");
